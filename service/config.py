@@ -1,0 +1,50 @@
+"""Service settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "embedded"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its deployment.
+
+    Each field maps to one environment variable (documented in the README)."""
+
+    model: str = DEFAULT_MODEL  # SUMMARIZER_MODEL: a manifest name or a local model folder
+    model_store: Path = REPO_ROOT / "models"  # MODEL_STORE: where `models.prepare` puts models
+    model_load: str = "sync"  # MODEL_LOAD: "sync" (load in the factory) or "background"
+    max_body_bytes: int = 1_000_000  # MAX_BODY_BYTES: larger bodies get 413
+    max_text_chars: int = 200_000  # MAX_TEXT_CHARS: longer article text gets 422
+    max_summary_sentences: int = 50  # MAX_SUMMARY_SENTENCES: cap on `max_sentences`
+    torch_threads: int = 0  # TORCH_THREADS: 0 leaves torch's default
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        load_mode = os.environ.get("MODEL_LOAD", "sync").strip() or "sync"
+        if load_mode not in ("sync", "background"):
+            raise ValueError(f"MODEL_LOAD must be 'sync' or 'background', got {load_mode!r}")
+        return cls(
+            model=os.environ.get("SUMMARIZER_MODEL", "").strip() or DEFAULT_MODEL,
+            model_store=Path(os.environ.get("MODEL_STORE", "").strip() or REPO_ROOT / "models"),
+            model_load=load_mode,
+            max_body_bytes=_env_int("MAX_BODY_BYTES", cls.max_body_bytes),
+            max_text_chars=_env_int("MAX_TEXT_CHARS", cls.max_text_chars),
+            max_summary_sentences=_env_int("MAX_SUMMARY_SENTENCES", cls.max_summary_sentences),
+            torch_threads=_env_int("TORCH_THREADS", 0),
+        )

@@ -1,0 +1,1 @@
+"""Summariser engines behind one batch-first interface."""

@@ -1,0 +1,94 @@
+"""The embedded default engine: extractive summaries ranked on sentence embeddings.
+
+Every summary sentence is a sentence of the article, verbatim, so the engine cannot
+invent a fact; the model only decides which sentences carry the story."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult
+from service.engines.ranking import RankerWeights, score_sentences, select_sentences
+
+# Sentences past this many tokens are scored on their opening; all of them are still
+# eligible for the summary, so nothing of the article is left unread.
+MAX_SENTENCE_TOKENS = 128
+EMBED_BATCH_SIZE = 64
+
+
+class SentenceEmbedder:
+    """Mean-pooled, L2-normalised embeddings from a sentence-transformers encoder."""
+
+    def __init__(self, path: Path) -> None:
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModel.from_pretrained(path).eval()
+
+    @torch.inference_mode()
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+        # Sorting by length keeps padding, and so wasted compute, small in each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        for begin in range(0, len(order), EMBED_BATCH_SIZE):
+            batch = order[begin : begin + EMBED_BATCH_SIZE]
+            encoded = self.tokenizer(
+                [texts[i] for i in batch],
+                padding=True,
+                truncation=True,
+                max_length=MAX_SENTENCE_TOKENS,
+                return_tensors="pt",
+            )
+            hidden = self.model(**encoded).last_hidden_state
+            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            out[batch] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+        return out
+
+
+class ExtractiveEngine:
+    def __init__(self, path: Path, info: ModelInfo, weights: RankerWeights | None = None) -> None:
+        self.embedder = SentenceEmbedder(path)
+        self.weights = weights or RankerWeights()
+        self.info = ModelInfo(
+            name=info.name,
+            id=info.id,
+            engine="extractive",
+            revision=info.revision,
+            settings={"max_sentence_tokens": MAX_SENTENCE_TOKENS, "ranker": asdict(self.weights)},
+        )
+
+    def summarize(
+        self, documents: Sequence[Document], params: Sequence[SummaryParams]
+    ) -> list[SummaryResult]:
+        # One embedding pass over every sentence and title of the batch.
+        texts: list[str] = []
+        for doc in documents:
+            texts.extend(s.text for s in doc.sentences)
+            if doc.title:
+                texts.append(doc.title)
+        embeddings = self.embedder.embed(texts)
+
+        results: list[SummaryResult] = []
+        offset = 0
+        for doc, doc_params in zip(documents, params, strict=True):
+            n = len(doc.sentences)
+            sentence_embeddings = embeddings[offset : offset + n]
+            offset += n
+            title_embedding = None
+            if doc.title:
+                title_embedding = embeddings[offset]
+                offset += 1
+            scores = score_sentences(sentence_embeddings, title_embedding, self.weights)
+            chosen = select_sentences(doc.sentences, sentence_embeddings, scores, doc_params, self.weights)
+            results.append(SummaryResult(sentences=chosen))
+        return results
+
+    def warm_up(self) -> None:
+        self.embedder.embed(["Warm-up sentence for the encoder."])

@@ -1,0 +1,67 @@
+"""One error shape for the whole API: RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MIME = "application/problem+json"
+PROBLEM_BASE = "https://precis.invalid/problems/"
+
+
+class ProblemError(Exception):
+    """Raise anywhere in a request to answer with a problem document."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.slug, self.title, self.detail, self.extra = status, slug, title, detail, extra
+
+
+def problem_response(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "request_id": g.get("request_id"),
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_MIME
+    return response
+
+
+def validation_problem(exc: ValidationError) -> ProblemError:
+    errors = [
+        {"field": ".".join(str(part) for part in err["loc"]) or "body", "message": err["msg"].removeprefix("Value error, ")}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] != "body" else e["message"] for e in errors)
+    return ProblemError(422, "invalid-request", "Invalid request", detail, errors=errors)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ProblemError)
+    def _problem(exc: ProblemError) -> Response:
+        return problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        slug = (exc.name or "error").lower().replace(" ", "-")
+        response = problem_response(exc.code or 500, slug, exc.name, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # The trace goes to the log, never to the client.
+        log.exception("unhandled error in request %s", g.get("request_id"))
+        return problem_response(500, "internal-error", "Internal Server Error", "An unexpected error occurred.")

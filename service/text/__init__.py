@@ -1,0 +1,1 @@
+"""Turning raw article text or HTML into clean, sentence-split prose."""
