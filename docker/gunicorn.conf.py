@@ -17,11 +17,15 @@ preload_app = True
 # Generous: a long article on a slow CPU must never be killed mid-summary by accident.
 timeout = int(os.environ.get("TIMEOUT", "300"))
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
-keepalive = int(os.environ.get("KEEPALIVE", "5"))
+# Longer than the usual 60 s idle timeout of load balancers, so that the proxy, not
+# gunicorn, closes idle connections and never sends on one gunicorn has just closed.
+keepalive = int(os.environ.get("KEEPALIVE", "75"))
 backlog = int(os.environ.get("BACKLOG", "2048"))
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# No runtime control socket: nothing uses it, and it would need a writable home folder.
+control_socket_disable = True
 
 # Split the cores between workers so their torch thread pools don't oversubscribe the CPU.
 # Set before the app (and torch) loads, so the master's pool already has the right size.
