@@ -10,13 +10,25 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test install install-dev model clean
+IMAGE ?= localhost/precis:test
+# Builds with podman on machines without a Docker engine or registry (see ../shared/tools).
+CONTAINER_BUILD ?= ../shared/tools/container-build.sh
+# Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
+TORCH_INDEX_URL ?=
+
+.PHONY: run test test-docker image install install-dev model clean
 
 run: install model
 	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py
 
 test: install-dev model
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/container
+
+image:
+	bash $(CONTAINER_BUILD) . $(IMAGE) --format docker --build-arg MODEL=$(MODEL) --build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL)
+
+test-docker: install-dev image
+	PRECIS_IMAGE=$(IMAGE) $(PY) -m pytest -s tests/container
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
