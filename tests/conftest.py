@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -49,5 +50,20 @@ def engine():
     from service.config import Settings
     from service.engines.registry import load_engine
 
-    settings = Settings.from_env()
-    return load_engine(settings.model, settings.model_store)
+    return load_engine(replace(Settings.from_env(), model="embedded"))
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Random-weight BART, T5 and Llama-style models with real tokenizers, built locally."""
+    from tests.tiny_models import build_bart, build_llama, build_t5
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {"bart": build_bart(root / "bart"), "t5": build_t5(root / "t5"), "llama": build_llama(root / "llama")}
+
+
+def load_tiny(path: Path, **settings):
+    from service.config import Settings
+    from service.engines.registry import load_engine
+
+    return load_engine(replace(Settings.from_env(), model=str(path), **settings))

@@ -23,10 +23,10 @@ def test_embeddings_are_unit_length_and_semantic(engine) -> None:
 def test_seed_summary_is_verbatim_and_in_order(engine, seed_text: str) -> None:
     document = _document(seed_text)
     [result] = engine.summarize([document], [SummaryParams(max_sentences=3)])
-    indices = [c.sentence.index for c in result.sentences]
+    indices = [c.source.index for c in result.sentences]
     assert len(indices) == 3 and indices == sorted(indices)
     for chosen in result.sentences:
-        assert document.text[chosen.sentence.start : chosen.sentence.end] == chosen.sentence.text
+        assert document.text[chosen.source.start : chosen.source.end] == chosen.text
 
 
 def test_batch_equals_one_at_a_time(engine, seed_text: str, dev_articles) -> None:
@@ -35,5 +35,5 @@ def test_batch_equals_one_at_a_time(engine, seed_text: str, dev_articles) -> Non
     batched = engine.summarize(documents, params)
     single = [engine.summarize([d], [p])[0] for d, p in zip(documents, params)]
     for b, s in zip(batched, single):
-        assert [c.sentence.index for c in b.sentences] == [c.sentence.index for c in s.sentences]
+        assert [c.source.index for c in b.sentences] == [c.source.index for c in s.sentences]
         assert np.allclose([c.score for c in b.sentences], [c.score for c in s.sentences], atol=1e-4)

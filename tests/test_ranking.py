@@ -41,7 +41,7 @@ def test_selection_skips_near_duplicates_and_keeps_article_order() -> None:
     embeddings = _unit([[1, 0, 0], [1, 0.01, 0], [0, 1, 0], [0, 0, 1]])
     scores = np.array([0.9, 0.8, 0.5, 0.7])
     chosen = select_sentences(sentences, embeddings, scores, SummaryParams(max_sentences=3), RankerWeights())
-    assert [c.sentence.index for c in chosen] == [0, 2, 3]
+    assert [c.source.index for c in chosen] == [0, 2, 3]
 
 
 def test_word_budget_is_respected_but_never_empty() -> None:
@@ -49,7 +49,7 @@ def test_word_budget_is_respected_but_never_empty() -> None:
     embeddings = _unit([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
     scores = np.array([0.9, 0.8, 0.7, 0.6])
     chosen = select_sentences(sentences, embeddings, scores, SummaryParams(max_words=25), RankerWeights())
-    assert [c.sentence.index for c in chosen] == [0, 1]
+    assert [c.source.index for c in chosen] == [0, 1]
     chosen = select_sentences(sentences, embeddings, scores, SummaryParams(max_words=5), RankerWeights())
     assert len(chosen) == 1
 
@@ -59,4 +59,4 @@ def test_short_fragments_only_fill_in_last() -> None:
     embeddings = _unit([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
     scores = np.array([0.9, 0.5, 0.4])
     chosen = select_sentences(sentences, embeddings, scores, SummaryParams(max_sentences=2), RankerWeights())
-    assert [c.sentence.index for c in chosen] == [1, 2]
+    assert [c.source.index for c in chosen] == [1, 2]

@@ -6,9 +6,11 @@ so batching across requests needs no change to any engine."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Literal, Mapping, Protocol, Sequence
 
 from service.text.sentences import Sentence
+
+Overflow = Literal["chunk", "head", "error"]
 
 
 @dataclass(frozen=True)
@@ -22,23 +24,40 @@ class Document:
 
 @dataclass(frozen=True)
 class SummaryParams:
-    """How long a summary may be: a sentence count, a word budget, or both."""
+    """How long a summary may be (any of sentences, words, characters) and how to treat
+    an article longer than the model's input limit."""
 
     max_sentences: int | None = None
     max_words: int | None = None
+    max_chars: int | None = None
+    overflow: Overflow = "chunk"
+    # Validated per-request overrides of generation settings (abstractive engines only).
+    generation: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class ChosenSentence:
-    sentence: Sentence
-    score: float
+class SummarySentence:
+    text: str
+    source: Sentence | None = None  # the article sentence itself, for extractive engines
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the article the engine read, reported with every summary."""
+
+    input_tokens: int | None = None
+    token_limit: int | None = None
+    chunks: int = 1
+    truncated: bool = False
+    covered: float = 1.0  # share of the article's characters that were read
 
 
 @dataclass
 class SummaryResult:
-    sentences: list[ChosenSentence]  # in article order
-    truncated: bool = False  # whether part of the article was left unread
-    details: dict[str, Any] = field(default_factory=dict)
+    sentences: list[SummarySentence]
+    coverage: Coverage = field(default_factory=Coverage)
+    generation: dict[str, Any] = field(default_factory=dict)  # effective generation settings
 
 
 @dataclass(frozen=True)
@@ -50,8 +69,17 @@ class ModelInfo:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+class InputTooLong(Exception):
+    """An article over the model's input limit, with overflow="error"."""
+
+    def __init__(self, tokens: int, limit: int) -> None:
+        super().__init__(f"the article has {tokens} tokens; the model reads at most {limit}")
+        self.tokens, self.limit = tokens, limit
+
+
 class Engine(Protocol):
     info: ModelInfo
+    abstractive: bool  # whether summaries are generated (and so need faithfulness checks)
 
     def summarize(
         self, documents: Sequence[Document], params: Sequence[SummaryParams]

@@ -53,6 +53,8 @@ class SentenceEmbedder:
 
 
 class ExtractiveEngine:
+    abstractive = False
+
     def __init__(self, path: Path, info: ModelInfo, weights: RankerWeights | None = None) -> None:
         self.embedder = SentenceEmbedder(path)
         self.weights = weights or RankerWeights()

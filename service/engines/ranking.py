@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.engines.base import ChosenSentence, SummaryParams
+from service.engines.base import SummaryParams, SummarySentence
+from service.engines.length import LengthBudget
 from service.text.sentences import Sentence
 
 
@@ -68,25 +69,25 @@ def select_sentences(
     scores: np.ndarray,
     params: SummaryParams,
     weights: RankerWeights,
-) -> list[ChosenSentence]:
+) -> list[SummarySentence]:
     """Pick the best sentences within the length budget, without near-duplicates.
 
     Returned in article order. At least one sentence is always returned, even when the
-    shortest candidate is over a word budget: an empty summary helps nobody."""
+    shortest candidate is over the budget: an empty summary helps nobody."""
     order = sorted(range(len(sentences)), key=lambda i: -scores[i])
     # Short fragments go to the back of the queue rather than out of it.
     order.sort(key=lambda i: sentences[i].words < weights.min_words)
     chosen: list[int] = []
-    words = 0
+    budget = LengthBudget(params)
     for i in order:
-        if params.max_sentences is not None and len(chosen) >= params.max_sentences:
+        if budget.full():
             break
-        if params.max_words is not None and words + sentences[i].words > params.max_words:
+        if not budget.fits(sentences[i].text):
             continue
         if chosen and float(np.max(embeddings[chosen] @ embeddings[i])) > weights.redundancy:
             continue
         chosen.append(i)
-        words += sentences[i].words
+        budget.add(sentences[i].text)
     if not chosen and order:
-        chosen = [min(order[:3], key=lambda i: sentences[i].words)]
-    return [ChosenSentence(sentences[i], float(scores[i])) for i in sorted(chosen)]
+        chosen = [min(order[:3], key=lambda i: len(sentences[i].text))]
+    return [SummarySentence(sentences[i].text, sentences[i], float(scores[i])) for i in sorted(chosen)]

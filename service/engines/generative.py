@@ -1,0 +1,265 @@
+"""What the abstractive engines share: token-aware chunking of long articles, batched
+generation, length budgets and clean-up of the generated text.
+
+An article longer than the model's input limit is never cut silently. With
+overflow="chunk" (the default) it is split at sentence boundaries into chunks that fit,
+each chunk is summarised, the partial summaries are merged and de-duplicated, and the
+merge is summarised again (chunked again if it is still too long). "head" keeps the
+lead that fits, "error" refuses; every result reports tokens, limit, chunks and coverage."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Sequence
+
+import torch
+
+from service.engines.base import (
+    Coverage,
+    Document,
+    InputTooLong,
+    ModelInfo,
+    SummaryParams,
+    SummaryResult,
+    SummarySentence,
+)
+from service.engines.length import fit_in_order
+from service.text.postprocess import generated_sentences, is_repeat
+
+MAX_LEVELS = 6  # summarise-the-summaries rounds before the merge is cut to fit
+CHUNK_SUMMARY_SENTENCES = 3  # length of each partial summary
+
+
+@dataclass(frozen=True)
+class GenerationLimits:
+    """Deployment caps on what a request may ask of a generative model."""
+
+    max_new_tokens: int = 256
+    max_beams: int = 8
+    max_input_tokens: int = 2048  # caps the model's own limit (CPU cost grows with it)
+    batch_size: int = 8
+
+
+@dataclass
+class _Job:
+    doc: int
+    text: str
+    settings: dict[str, Any]
+    final: bool  # the pass that produces the summary itself (not a partial one)
+    sentences: int = CHUNK_SUMMARY_SENTENCES  # how many sentences to ask a prompted model for
+    title: str | None = None
+
+
+@dataclass
+class _DocState:
+    pieces: list[str]  # texts still to summarise
+    coverage: Coverage
+    level: int = 0
+
+
+def sentences_for_length(params: SummaryParams) -> int:
+    """The sentence count to ask for, whatever unit the length came in."""
+    if params.max_sentences is not None:
+        return params.max_sentences
+    if params.max_words is not None:
+        return max(1, math.ceil(params.max_words / 25))
+    if params.max_chars is not None:
+        return max(1, math.ceil(params.max_chars / 150))
+    return 3
+
+
+def tokens_for_length(params: SummaryParams) -> int:
+    """A generation budget (new tokens) that fits the requested summary length."""
+    if params.max_words is not None:
+        return math.ceil(params.max_words * 1.6) + 8
+    if params.max_chars is not None:
+        return math.ceil(params.max_chars / 3.5) + 8
+    return 40 * (params.max_sentences or 3) + 8
+
+
+class GenerativeEngine:
+    """Base of the seq2seq and instruct engines. Subclasses load the model and say how
+    texts become model inputs (`_encode`) and outputs become text (`_decode`)."""
+
+    abstractive = True
+    engine_name = "generative"
+
+    def __init__(self, info: ModelInfo, limits: GenerationLimits, tokenizer: Any, model: Any) -> None:
+        self.limits = limits
+        self.tokenizer = tokenizer
+        self.model = model.eval()
+        self.defaults = self._default_generation()
+        self.input_limit = self._input_limit()
+        self.info = ModelInfo(
+            name=info.name, id=info.id, engine=self.engine_name, revision=info.revision,
+            settings={"input_limit": self.input_limit, "generation": self.defaults, "limits": vars(limits)},
+        )
+
+    # --- subclass hooks ------------------------------------------------------------
+    def _default_generation(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _model_input_limit(self) -> int:
+        raise NotImplementedError
+
+    def _overhead_tokens(self, final: bool) -> int:
+        """Tokens of prompt, prefix and special tokens around the article text."""
+        raise NotImplementedError
+
+    def _encode(self, jobs: Sequence[_Job]) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def _decode(self, outputs: torch.Tensor, inputs: dict[str, torch.Tensor]) -> list[str]:
+        raise NotImplementedError
+
+    # --- shared machinery ----------------------------------------------------------
+    def _input_limit(self) -> int:
+        return min(self._model_input_limit(), self.limits.max_input_tokens)
+
+    def text_budget(self, final: bool = True) -> int:
+        """Tokens of article text one model call can read."""
+        return max(16, self.input_limit - self._overhead_tokens(final))
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def generation_settings(self, params: SummaryParams) -> dict[str, Any]:
+        """Checkpoint defaults, sized to the requested length, then the request's overrides, capped."""
+        settings = dict(self.defaults)
+        budget = min(tokens_for_length(params), settings.get("max_new_tokens") or self.limits.max_new_tokens)
+        settings["max_new_tokens"] = budget
+        settings.update(params.generation)
+        settings["max_new_tokens"] = max(1, min(int(settings["max_new_tokens"]), self.limits.max_new_tokens))
+        settings["num_beams"] = max(1, min(int(settings.get("num_beams") or 1), self.limits.max_beams))
+        # A checkpoint's minimum must leave room below a shortened budget; an explicit one is honoured.
+        floor = settings["max_new_tokens"] if "min_new_tokens" in params.generation else settings["max_new_tokens"] // 2
+        settings["min_new_tokens"] = min(int(settings.get("min_new_tokens") or 0), floor)
+        return settings
+
+    def _chunk_settings(self) -> dict[str, Any]:
+        return self.generation_settings(SummaryParams(max_sentences=CHUNK_SUMMARY_SENTENCES))
+
+    def _pack(self, texts: Sequence[str], counts: Sequence[int], budget: int) -> list[list[int]]:
+        """Consecutive texts packed greedily into groups of at most `budget` tokens."""
+        groups: list[list[int]] = []
+        used = 0
+        for i, count in enumerate(counts):
+            if groups and used + count + 1 <= budget:
+                groups[-1].append(i)
+                used += count + 1
+            else:
+                groups.append([i])
+                used = count
+        return groups
+
+    def _split_overlong(self, text: str, budget: int) -> list[str]:
+        """A sentence longer than a whole model input, cut into word windows that fit."""
+        words = text.split()
+        counts = self.count_tokens([f" {w}" for w in words])
+        return [" ".join(words[i] for i in group) for group in self._pack(words, counts, budget - 2)]
+
+    def _chunks(self, texts: Sequence[str], budget: int) -> list[str]:
+        """Texts (sentences, in order) joined into chunks of at most `budget` tokens; none is cut."""
+        units: list[str] = []
+        for text, count in zip(texts, self.count_tokens(texts)):
+            units.extend(self._split_overlong(text, budget) if count > budget else [text])
+        counts = self.count_tokens(units)
+        return [" ".join(units[i] for i in group) for group in self._pack(units, counts, budget)]
+
+    def _plan(self, doc: Document, params: SummaryParams) -> _DocState:
+        total = self.count_tokens([doc.text])[0]
+        budget = self.text_budget(final=True)
+        coverage = Coverage(input_tokens=total, token_limit=budget)
+        if total <= budget:
+            return _DocState([doc.text], coverage)
+        if params.overflow == "error":
+            raise InputTooLong(total, budget)
+        texts = [s.text for s in doc.sentences]
+        if params.overflow == "head":
+            # The lead that fits, cut at a sentence boundary (within a first overlong sentence if need be).
+            lead = self._chunks(texts, budget)[0]
+            return _DocState([lead], Coverage(total, budget, 1, True, round(len(lead) / max(1, len(doc.text)), 4)))
+        chunks = self._chunks(texts, self.text_budget(final=False))
+        return _DocState(chunks, Coverage(total, budget, len(chunks), False, 1.0))
+
+    def _merge(self, outputs: list[str]) -> list[str]:
+        """Partial summaries as one list of distinct sentences, in article order."""
+        merged: list[str] = []
+        for output in outputs:
+            for sentence in generated_sentences(output):
+                if not is_repeat(sentence, merged):
+                    merged.append(sentence)
+        return merged
+
+    def _run(self, jobs: list[_Job]) -> list[str]:
+        """Generate for every job, batching jobs that share their settings."""
+        results: list[str] = [""] * len(jobs)
+        groups: dict[tuple, list[int]] = {}
+        for i, job in enumerate(jobs):
+            groups.setdefault((job.final, tuple(sorted(job.settings.items()))), []).append(i)
+        for indices in groups.values():
+            # Similar lengths together: less padding in each batch.
+            indices.sort(key=lambda i: len(jobs[i].text))
+            for begin in range(0, len(indices), self.limits.batch_size):
+                batch = [jobs[i] for i in indices[begin : begin + self.limits.batch_size]]
+                inputs = self._encode(batch)
+                with torch.inference_mode():
+                    outputs = self.model.generate(**inputs, **self._generate_kwargs(batch[0].settings))
+                for i, text in zip(indices[begin : begin + self.limits.batch_size], self._decode(outputs, inputs)):
+                    results[i] = text
+        return results
+
+    def _generate_kwargs(self, settings: dict[str, Any]) -> dict[str, Any]:
+        kwargs = {k: v for k, v in settings.items() if v is not None}
+        kwargs["do_sample"] = False
+        if kwargs.get("num_beams", 1) == 1:
+            kwargs.pop("early_stopping", None)
+            kwargs.pop("length_penalty", None)
+        return kwargs
+
+    def summarize(self, documents: Sequence[Document], params: Sequence[SummaryParams]) -> list[SummaryResult]:
+        states = [self._plan(doc, p) for doc, p in zip(documents, params, strict=True)]
+        final_settings = [self.generation_settings(p) for p in params]
+        done: dict[int, str] = {}
+        while len(done) < len(states):
+            jobs: list[_Job] = []
+            for d, state in enumerate(states):
+                if d in done:
+                    continue
+                if len(state.pieces) == 1:
+                    jobs.append(_Job(d, state.pieces[0], final_settings[d], True,
+                                     sentences_for_length(params[d]), documents[d].title))
+                else:
+                    jobs.extend(_Job(d, piece, self._chunk_settings(), False) for piece in state.pieces)
+            outputs = self._run(jobs)
+            for d, state in enumerate(states):
+                if d in done:
+                    continue
+                mine = [out for job, out in zip(jobs, outputs) if job.doc == d]
+                if len(state.pieces) == 1:
+                    done[d] = mine[0]
+                    continue
+                state.level += 1
+                merged = self._merge(mine)
+                budget = self.text_budget(final=True)
+                if sum(self.count_tokens(merged)) + len(merged) <= budget:
+                    state.pieces = [" ".join(merged)]
+                elif state.level >= MAX_LEVELS:
+                    # Still too long after several rounds: read the merge's lead, and say so.
+                    state.pieces = self._chunks(merged, budget)[:1]
+                    covered = len(state.pieces[0]) / max(1, len(" ".join(merged)))
+                    state.coverage = replace(state.coverage, truncated=True, covered=round(covered, 4))
+                else:
+                    state.pieces = self._chunks(merged, self.text_budget(final=False))
+        results = []
+        for d, state in enumerate(states):
+            sentences = fit_in_order(generated_sentences(done[d]), params[d])
+            results.append(SummaryResult([SummarySentence(s) for s in sentences], state.coverage, final_settings[d]))
+        return results
+
+    def warm_up(self) -> None:
+        self.summarize([Document("Warm-up text for the model.", [])], [SummaryParams(generation={"max_new_tokens": 2})])

@@ -1,0 +1,78 @@
+"""Instruction-tuned chat models (decoder-only), prompted through the tokenizer's chat
+template and decoded greedily. Loads safetensors folders and GGUF files alike (GGUF is
+de-quantised to fp32 by transformers, with the `gguf` package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from service.engines.base import ModelInfo
+from service.engines.generative import GenerationLimits, GenerativeEngine, _Job
+
+SYSTEM_PROMPT = (
+    "You are a careful news editor. Summarise the news article the user gives you in at most "
+    "{sentences} sentences. Use only facts stated in the article: never add names, numbers or "
+    "quotes that are not in it. Write plain prose and reply with the summary only."
+)
+CHUNK_PROMPT = (
+    "You are a careful news editor. The user gives you one part of a longer news article. "
+    "Summarise this part in at most {sentences} sentences, using only facts stated in it. "
+    "Reply with the summary only."
+)
+
+
+class InstructEngine(GenerativeEngine):
+    engine_name = "instruct"
+
+    def __init__(self, path: Path, info: ModelInfo, limits: GenerationLimits, gguf_file: str | None = None) -> None:
+        extra = {"gguf_file": gguf_file} if gguf_file else {}
+        tokenizer = AutoTokenizer.from_pretrained(path, **extra)
+        tokenizer.padding_side = "left"  # decoder-only: prompts must end where generation starts
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, **extra)
+        super().__init__(info, limits, tokenizer, model)
+
+    def _default_generation(self) -> dict[str, Any]:
+        # Greedy: the most faithful setting for a small model, and reproducible.
+        return {"num_beams": 1, "max_new_tokens": self.limits.max_new_tokens, "repetition_penalty": 1.1}
+
+    def _model_input_limit(self) -> int:
+        positions = int(getattr(self.model.config, "max_position_embeddings", 2048) or 2048)
+        # The generated tokens share the context window with the prompt.
+        return positions - min(self.limits.max_new_tokens, positions // 2)
+
+    def _messages(self, text: str, final: bool, sentences: int, title: str | None) -> list[dict[str, str]]:
+        system = (SYSTEM_PROMPT if final else CHUNK_PROMPT).format(sentences=sentences)
+        body = f"{title}\n\n{text}" if title and final else text
+        return [{"role": "system", "content": system}, {"role": "user", "content": body}]
+
+    def _prompt(self, job: _Job) -> str:
+        return self.tokenizer.apply_chat_template(
+            self._messages(job.text, job.final, job.sentences, job.title), add_generation_prompt=True, tokenize=False
+        )
+
+    def _overhead_tokens(self, final: bool) -> int:
+        empty = self.tokenizer.apply_chat_template(
+            self._messages("", final, 10, None), add_generation_prompt=True, tokenize=False
+        )
+        # Room for a headline line too.
+        return self.count_tokens([empty])[0] + (32 if final else 0)
+
+    def _encode(self, jobs: Sequence[_Job]) -> dict[str, torch.Tensor]:
+        return self.tokenizer(
+            [self._prompt(job) for job in jobs],
+            padding=True,
+            truncation=True,
+            max_length=self.input_limit,
+            add_special_tokens=False,  # the chat template already has them
+            return_tensors="pt",
+        )
+
+    def _decode(self, outputs: torch.Tensor, inputs: dict[str, torch.Tensor]) -> list[str]:
+        generated = outputs[:, inputs["input_ids"].shape[1] :]
+        return self.tokenizer.batch_decode(generated, skip_special_tokens=True)

@@ -1,0 +1,109 @@
+"""Abstractive engines through the real server: a random-weight BART for the machinery,
+SmolLM2-135M-Instruct (from its PyPI package, GGUF) for a real summary."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from service import __version__
+from tests.server import LiveServer
+from tests.test_api import assert_problem, summarize
+
+
+@pytest.fixture(scope="module")
+def bart_server(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("bart") / "gunicorn.log", SUMMARIZER_MODEL=str(tiny_models["bart"]),
+                      MAX_NEW_TOKENS="32", WEB_CONCURRENCY="1").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def smollm2_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("smollm2") / "gunicorn.log",
+                      SUMMARIZER_MODEL="smollm2-135m-instruct", WEB_CONCURRENCY="1").start()
+    yield live
+    live.stop()
+
+
+FIXED = {"num_beams": 1, "min_new_tokens": 8, "max_new_tokens": 8}
+
+
+def test_long_article_is_chunked_with_a_full_report(bart_server: LiveServer, seed_text: str) -> None:
+    response = summarize(bart_server, json={"text": seed_text, "generation": FIXED})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    report = body["input"]
+    assert report["tokens"] > 3 * 64 and report["token_limit"] < 64
+    assert report["chunks"] > 1 and report["truncated"] is False and report["coverage"] == 1.0
+    assert body["summary"]
+    for sentence in body["sentences"]:
+        assert {"support", "unsupported"} <= sentence.keys() and "start" not in sentence
+
+
+def test_head_and_error_overflow(bart_server: LiveServer, seed_text: str) -> None:
+    head = summarize(bart_server, json={"text": seed_text, "overflow": "head", "generation": FIXED}).json()["input"]
+    assert head["truncated"] is True and head["chunks"] == 1 and 0 < head["coverage"] < 1
+    body = assert_problem(summarize(bart_server, json={"text": seed_text, "overflow": "error"}), 422, "tokens")
+    assert body["input_tokens"] > body["token_limit"] > 0
+
+
+def test_provenance_and_effective_generation(bart_server: LiveServer, seed_text: str) -> None:
+    body = summarize(bart_server, json={"text": seed_text, "max_words": 20, "generation": {"num_beams": 3}}).json()
+    model = body["model"]
+    assert model["engine"] == "seq2seq" and model["id"] == "local/tiny-bart"
+    assert model["revision"].startswith("sha256:") and model["service_version"] == __version__
+    generation = model["generation"]
+    assert generation["num_beams"] == 3  # the request's override
+    assert generation["no_repeat_ngram_size"] == 3  # the checkpoint's own default
+    assert generation["max_new_tokens"] <= 32
+    [listed] = requests.get(f"{bart_server.url}/v1/models", timeout=10).json()["models"]
+    assert listed["settings"]["input_limit"] == 64 and listed["settings"]["generation"]["num_beams"] == 2
+
+
+def test_generation_caps_are_enforced(bart_server: LiveServer, seed_text: str) -> None:
+    assert_problem(summarize(bart_server, json={"text": seed_text, "generation": {"num_beams": 9}}), 422, "num_beams")
+    assert_problem(summarize(bart_server, json={"text": seed_text, "generation": {"max_new_tokens": 33}}), 422,
+                   "at most 32")
+    assert_problem(summarize(bart_server, json={"text": seed_text, "generation": {"temperature": 2}}), 422,
+                   "temperature")
+
+
+def test_generation_options_are_refused_by_the_extractive_default(server: LiveServer, seed_text: str) -> None:
+    assert_problem(summarize(server, json={"text": seed_text, "generation": {"num_beams": 2}}), 422, "extractive")
+
+
+def test_smollm2_summarises_the_seed_article(smollm2_server: LiveServer, seed_text: str) -> None:
+    response = summarize(smollm2_server, json={"text": seed_text, "length": "short", "include_text": True})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    summary = body["summary"]
+    assert summary and 1 <= len(body["sentences"]) <= 2
+    words = re.findall(r"[A-Za-z']+", summary.lower())
+    assert len(words) >= 8 and {"the", "and", "of", "to", "a", "in"} & set(words)  # English prose
+    assert re.search(r"North Korea|China|Beijing|Pyongyang", summary)
+    assert body["model"]["engine"] == "instruct" and body["model"]["revision"].startswith("sha256:")
+    assert body["model"]["generation"]["num_beams"] == 1  # greedy
+    assert body["input"]["chunks"] == 1 and body["input"]["truncated"] is False
+    cleaned = body["input"]["text"]
+    for sentence in body["sentences"]:
+        for support in sentence["support"]:
+            # Support spans point at whole sentences of the article.
+            assert cleaned[support["start"] : support["end"]] in seed_text and 0 < support["score"] <= 1
+        for flag in sentence["unsupported"]:
+            assert flag["kind"] in ("number", "entity", "quote") and flag["text"] in sentence["text"]
+    print("\nSmolLM2 on the seed article:", summary, [s["unsupported"] for s in body["sentences"]])
+
+
+def test_strict_is_consistent_with_the_flags(smollm2_server: LiveServer, seed_text: str) -> None:
+    loose = summarize(smollm2_server, json={"text": seed_text, "length": "long"}).json()
+    strict = summarize(smollm2_server, json={"text": seed_text, "length": "long", "strict": True}).json()
+    flagged = [s["text"] for s in loose["sentences"] if s["unsupported"]]
+    assert [s["text"] for s in strict["sentences"]] == [s["text"] for s in loose["sentences"] if not s["unsupported"]]
+    assert all(not s["unsupported"] for s in strict["sentences"])
+    assert not any(text in strict["summary"] for text in flagged)
