@@ -1,0 +1,79 @@
+"""In-process engine speed, no HTTP: seconds per article at several batch sizes.
+
+    python -m bench.engine_speed [--models embedded smollm2-135m-instruct distilbart-shaped] [--articles 8]
+
+`distilbart-shaped` is sshleifer/distilbart-cnn-12-6's exact architecture with random
+weights (built locally, as no hub is reachable here), generating a fixed 60 tokens with
+the checkpoint's 4 beams: it stands for the real model's cost, not its quality. The best
+rate here is the ceiling that served throughput is compared with (bench/load)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from bench.common import load_articles, machine
+from service.config import Settings
+from service.engines.base import SummaryParams
+from service.engines.registry import load_engine
+from service.pipeline import prepare
+from service.schemas import SummarizeRequest
+
+FIXED_60 = {"min_new_tokens": 60, "max_new_tokens": 60}
+
+
+def build_engine(name: str, workdir: Path):
+    settings = Settings.from_env()
+    if name == "distilbart-shaped":
+        from tests.tiny_models import build_distilbart_shaped
+
+        path = build_distilbart_shaped(workdir / "distilbart-shaped")
+        return load_engine(replace(settings, model=str(path))), FIXED_60
+    return load_engine(replace(settings, model=name)), {}
+
+
+def time_engine(engine, documents, params, batch_size: int) -> float:
+    """Seconds per article, all articles summarised in batches of `batch_size`."""
+    started = time.perf_counter()
+    for begin in range(0, len(documents), batch_size):
+        engine.summarize(documents[begin : begin + batch_size], params[begin : begin + batch_size])
+    return (time.perf_counter() - started) / len(documents)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=["embedded", "smollm2-135m-instruct", "distilbart-shaped"])
+    parser.add_argument("--articles", type=int, default=8)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    articles = load_articles(limit=args.articles)
+    prepared = [prepare(SummarizeRequest(text=a["article"])) for a in articles]
+    rows = []
+    print(f"Machine: {machine()}; torch threads: {torch.get_num_threads()}; {len(articles)} dev articles\n")
+    print("| model | batch size | s / article | articles / s |\n| --- | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as workdir:
+        for name in args.models:
+            engine, generation = build_engine(name, Path(workdir))
+            documents = [p.document for p in prepared]
+            params = [replace(p.params, generation=generation or p.params.generation) for p in prepared]
+            engine.summarize(documents[:1], params[:1])  # warm-up
+            for batch_size in args.batch_sizes:
+                seconds = time_engine(engine, documents, params, batch_size)
+                rows.append({"model": name, "batch_size": batch_size, "seconds_per_article": seconds})
+                print(f"| {name} | {batch_size} | {seconds:.3f} | {1 / seconds:.2f} |", flush=True)
+            del engine
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
