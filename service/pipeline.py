@@ -35,7 +35,18 @@ class PreparedRequest:
     cleaning_ms: float
 
 
-def summary_params(request: SummarizeRequest) -> SummaryParams:
+def preset_sentences(preset: str, article_sentences: int) -> int:
+    """A length preset in sentences, for an article of this many sentences.
+
+    short/medium/long are 2/3/5 for a usual news story; a very short article gets fewer
+    (a summary should be well under the article), a very long one (40+) a little more."""
+    base = LENGTH_PRESETS[preset]
+    if article_sentences >= 40:
+        return base + (base + 1) // 2 - 1  # 2 -> 2, 3 -> 4, 5 -> 7
+    return max(1, min(base, -(-article_sentences // 3)))  # at most a third of the article, rounded up
+
+
+def summary_params(request: SummarizeRequest, article_sentences: int) -> SummaryParams:
     generation = request.generation.model_dump(exclude_none=True) if request.generation else {}
     length: dict[str, int] = {}
     if request.max_words is not None:
@@ -45,7 +56,7 @@ def summary_params(request: SummarizeRequest) -> SummaryParams:
     elif request.max_sentences is not None:
         length["max_sentences"] = request.max_sentences
     else:
-        length["max_sentences"] = LENGTH_PRESETS[request.length or DEFAULT_LENGTH]
+        length["max_sentences"] = preset_sentences(request.length or DEFAULT_LENGTH, article_sentences)
     return SummaryParams(**length, overflow=request.overflow, generation=generation)
 
 
@@ -69,7 +80,7 @@ def prepare(request: SummarizeRequest) -> PreparedRequest:
         )
     document = Document(text=article.body, sentences=sentences, title=article.title)
     return PreparedRequest(
-        request, article, document, summary_params(request), (time.perf_counter() - started) * 1000
+        request, article, document, summary_params(request, len(sentences)), (time.perf_counter() - started) * 1000
     )
 
 
@@ -114,6 +125,8 @@ def render(
     else:
         summary = " ".join(texts)
     article, document, info, coverage = prepared.article, prepared.document, engine.info, result.coverage
+    if prepared.request.include_title and article.title:
+        summary = f"{article.title}\n\n{summary}"
     return SummarizeResponse(
         summary=summary,
         sentences=sentences,

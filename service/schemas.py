@@ -53,6 +53,7 @@ class SummarizeRequest(BaseModel):
     )
     strict: bool = Field(False, description="Drop generated sentences with unsupported names, numbers or quotes.")
     generation: GenerationOptions | None = Field(None, description="Generation overrides (abstractive models).")
+    include_title: bool = Field(False, description="Start the summary with the headline (given or found).")
     include_text: bool = Field(False, description="Return the cleaned article the spans refer to.")
 
     # Deployment caps come in through the validation context (see service.api).

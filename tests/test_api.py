@@ -212,3 +212,20 @@ def test_server_keeps_serving_after_bad_input(server: LiveServer, seed_text: str
         assert 400 <= response.status_code < 500, (kwargs, response.status_code, response.text)
         assert response.headers["Content-Type"].startswith("application/problem+json")
     assert summarize(server, json={"text": seed_text}).status_code == 200
+
+
+def test_headline_guides_but_is_returned_only_when_asked(server: LiveServer, seed_text: str) -> None:
+    headline = "North Korea and China in talks to repair frayed relationship"
+    body = summarize(server, json={"text": seed_text}).json()
+    assert body["input"]["title"] == headline and headline not in body["summary"]
+    given = summarize(server, json={"text": seed_text.split("\n", 1)[1], "title": "Beijing talks"}).json()
+    assert given["input"]["title"] == "Beijing talks" and "Beijing talks" not in given["summary"]
+    asked = summarize(server, json={"text": seed_text, "include_title": True}).json()
+    assert asked["summary"].startswith(headline + "\n\n")
+    assert asked["summary"].endswith(body["summary"])
+
+
+def test_max_chars_keeps_whole_sentences(server: LiveServer, seed_text: str) -> None:
+    body = summarize(server, json={"text": seed_text, "max_chars": 400}).json()
+    assert 0 < len(body["summary"]) <= 400
+    assert all(s["text"] in seed_text for s in body["sentences"])

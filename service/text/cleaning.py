@@ -44,7 +44,12 @@ class CleanArticle:
     body: str  # the story's prose, paragraphs separated by blank lines
     title: str | None = None
     standfirst: str | None = None
-    removed: Counter[str] = field(default_factory=Counter)  # block kind -> count
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (kind, block) removed as boilerplate
+
+    @property
+    def removed(self) -> Counter[str]:
+        """How many blocks of each kind were removed."""
+        return Counter(kind for kind, _ in self.dropped)
 
 
 def normalise(text: str) -> str:
@@ -126,20 +131,17 @@ def clean_text(raw: str, title: str | None = None) -> CleanArticle:
     seen: set[str] = set()
     bylines: list[str] = []
     kept: list[str] = []
-    fragments: list[str] = []
     for block in blocks:
         kind = _classify(block, seen, bylines)
         seen.add(_key(block))
         if kind is None:
             kept.append(block)
         else:
-            article.removed[kind] += 1
-            if kind == "fragment":
-                fragments.append(block)
+            article.dropped.append((kind, block))
     if not kept:
         # Nothing reads like prose: an unpunctuated note is still worth summarising.
-        kept = [b for b in fragments if len(b.split()) >= 3]
-        article.removed["fragment"] -= len(kept)
+        kept = [b for kind, b in article.dropped if kind == "fragment" and len(b.split()) >= 3]
+        article.dropped = [(kind, b) for kind, b in article.dropped if b not in kept]
     article.body = "\n\n".join(kept)
     return article
 
