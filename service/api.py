@@ -14,7 +14,7 @@ from service import __version__
 from service.config import Settings
 from service.errors import ProblemError, validation_problem
 from service.model_state import ModelHolder
-from service.pipeline import summarize
+from service.runtime import Runtime
 from service.schemas import SummarizeRequest
 
 api = Blueprint("api", __name__)
@@ -24,12 +24,16 @@ _JSON_TYPES = ("application/json",)
 _TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
 
 
+def _runtime() -> Runtime:
+    return current_app.extensions["precis.runtime"]
+
+
 def _settings() -> Settings:
-    return current_app.extensions["precis.settings"]
+    return _runtime().settings
 
 
 def _holder() -> ModelHolder:
-    return current_app.extensions["precis.model"]
+    return _runtime().model
 
 
 @api.before_app_request
@@ -124,6 +128,9 @@ def models() -> Response:
 @api.post("/v1/summarize")
 def summarize_route() -> Response:
     summary_request = _parse_summarize_request()
-    engine = _holder().engine()
-    response = summarize(summary_request, engine, g.request_id)
-    return jsonify(response.model_dump(mode="json", exclude_none=True))
+    runtime = _runtime()
+    body, cache_status = runtime.summarize(summary_request, g.request_id)
+    response = jsonify(body)
+    response.headers["X-Cache"] = cache_status
+    response.headers["X-Cache-Hit-Ratio"] = f"{runtime.cache.hit_ratio:.3f}"
+    return response

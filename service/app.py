@@ -7,7 +7,7 @@ from flask import Flask
 from service.api import api
 from service.config import Settings
 from service.errors import register_error_handlers
-from service.model_state import ModelHolder
+from service.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -24,10 +24,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep “quotes” and accents readable
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    holder = ModelHolder(settings)
-    app.extensions["precis.settings"] = settings
-    app.extensions["precis.model"] = holder
+    runtime = Runtime(settings)
+    app.extensions["precis.runtime"] = runtime
     register_error_handlers(app)
     app.register_blueprint(api)
-    holder.start()
+    runtime.model.start()
     return app

@@ -36,6 +36,11 @@ class Settings:
     max_new_tokens: int = 256  # MAX_NEW_TOKENS: cap on tokens generated per summary
     max_input_tokens: int = 2048  # MAX_INPUT_TOKENS: cap on what one model call reads
     generation_batch_size: int = 8  # GENERATION_BATCH_SIZE: texts per generate() call
+    max_batch_size: int = 8  # MAX_BATCH_SIZE: requests one micro-batch may group
+    max_batch_wait_ms: int = 10  # MAX_BATCH_WAIT_MS: how long a batch waits to fill
+    max_queue: int = 64  # MAX_QUEUE: waiting requests per worker before 503
+    cache_max_bytes: int = 64_000_000  # CACHE_MAX_BYTES: response cache per worker (0: off)
+    request_timeout_s: float = 120.0  # REQUEST_TIMEOUT_S: per-request deadline (504 past it)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -53,4 +58,9 @@ class Settings:
             max_new_tokens=_env_int("MAX_NEW_TOKENS", cls.max_new_tokens),
             max_input_tokens=_env_int("MAX_INPUT_TOKENS", cls.max_input_tokens),
             generation_batch_size=_env_int("GENERATION_BATCH_SIZE", cls.generation_batch_size),
+            max_batch_size=_env_int("MAX_BATCH_SIZE", cls.max_batch_size),
+            max_batch_wait_ms=_env_int("MAX_BATCH_WAIT_MS", cls.max_batch_wait_ms),
+            max_queue=_env_int("MAX_QUEUE", cls.max_queue),
+            cache_max_bytes=_env_int("CACHE_MAX_BYTES", cls.cache_max_bytes),
+            request_timeout_s=float(_env_int("REQUEST_TIMEOUT_S", int(cls.request_timeout_s))),
         )

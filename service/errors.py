@@ -18,9 +18,12 @@ PROBLEM_BASE = "https://precis.invalid/problems/"
 class ProblemError(Exception):
     """Raise anywhere in a request to answer with a problem document."""
 
-    def __init__(self, status: int, slug: str, title: str, detail: str, **extra: Any) -> None:
+    def __init__(
+        self, status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status, self.slug, self.title, self.detail, self.extra = status, slug, title, detail, extra
+        self.headers = headers or {}
 
 
 def problem_response(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
@@ -50,7 +53,9 @@ def validation_problem(exc: ValidationError) -> ProblemError:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProblemError)
     def _problem(exc: ProblemError) -> Response:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+        response = problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

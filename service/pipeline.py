@@ -161,14 +161,18 @@ def check_options(request: SummarizeRequest, engine: Engine) -> None:
                            f"'generation' options apply to abstractive models; {engine.info.name!r} is extractive.")
 
 
+def input_too_long(exc: InputTooLong) -> ProblemError:
+    return ProblemError(422, "input-too-long", "Article too long",
+                        f"The article has {exc.tokens} tokens and the model reads at most {exc.limit}; "
+                        f"use overflow=chunk or overflow=head.", input_tokens=exc.tokens, token_limit=exc.limit)
+
+
 def run_engine(engine: Engine, prepared: list[PreparedRequest]) -> list[SummaryResult]:
     """One batched engine call; an article over the input limit with overflow=error is a 422."""
     try:
         return engine.summarize([p.document for p in prepared], [p.params for p in prepared])
     except InputTooLong as exc:
-        raise ProblemError(422, "input-too-long", "Article too long",
-                           f"The article has {exc.tokens} tokens and the model reads at most {exc.limit}; "
-                           f"use overflow=chunk or overflow=head.", input_tokens=exc.tokens, token_limit=exc.limit) from exc
+        raise input_too_long(exc) from exc
 
 
 def summarize(request: SummarizeRequest, engine: Engine, request_id: str) -> SummarizeResponse:

@@ -1,0 +1,130 @@
+"""Dynamic micro-batching: concurrent requests of a worker share one engine call.
+
+Request threads put their prepared article on a bounded queue and wait; one batching
+thread per process takes up to MAX_BATCH_SIZE items, waiting at most MAX_BATCH_WAIT_MS
+for the batch to fill, runs one `engine.summarize`, and hands each request its own result.
+A full queue is refused at once (503 + Retry-After) rather than waited on without bound."""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Callable
+
+from service.engines.base import Engine
+from service.pipeline import PreparedRequest
+
+log = logging.getLogger(__name__)
+
+
+class QueueFull(Exception):
+    """The batching queue is at capacity; the client should retry later."""
+
+
+@dataclass
+class _Item:
+    prepared: PreparedRequest
+    future: Future = field(default_factory=Future)
+
+
+@dataclass
+class BatchStats:
+    """Running figures for the metrics endpoint and the benchmarks."""
+
+    batches: int = 0
+    items: int = 0
+    largest: int = 0
+    on_batch: list[Callable[[int, float], None]] = field(default_factory=list)
+
+
+class MicroBatcher:
+    def __init__(self, engine: Engine, max_batch_size: int, max_wait_ms: float, max_queue: int) -> None:
+        self.engine = engine
+        self.max_batch_size = max(1, max_batch_size)
+        self.max_wait = max(0.0, max_wait_ms) / 1000
+        self._queue: queue.Queue[_Item] = queue.Queue(maxsize=max(1, max_queue))
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self.stats = BatchStats()
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def _ensure_thread(self) -> None:
+        # Threads do not survive gunicorn's fork: start one in each worker, on first use.
+        if self._thread is not None and self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
+                self._thread.start()
+
+    def submit(self, prepared: PreparedRequest) -> Future:
+        """Queue one article; the future resolves to its SummaryResult (or its exception)."""
+        self._ensure_thread()
+        item = _Item(prepared)
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full as exc:
+            raise QueueFull() from exc
+        return item.future
+
+    def _collect(self) -> list[_Item]:
+        batch = [self._queue.get()]
+        deadline = time.monotonic() + self.max_wait
+        while len(batch) < self.max_batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._collect()
+            # A request whose client gave up (deadline) is not worth computing.
+            batch = [item for item in batch if item.future.set_running_or_notify_cancel()]
+            if batch:
+                self._run(batch)
+
+    def _run(self, batch: list[_Item]) -> None:
+        started = time.perf_counter()
+        try:
+            results = self.engine.summarize([i.prepared.document for i in batch], [i.prepared.params for i in batch])
+        except Exception as exc:  # noqa: BLE001 - one bad article must not fail its neighbours
+            if len(batch) == 1:
+                batch[0].future.set_exception(exc)
+                return
+            for item in batch:
+                self._run_alone(item)
+            return
+        seconds = time.perf_counter() - started
+        for item, result in zip(batch, results):
+            item.future.set_result(result)
+        self._record(len(batch), seconds)
+
+    def _run_alone(self, item: _Item) -> None:
+        started = time.perf_counter()
+        try:
+            [result] = self.engine.summarize([item.prepared.document], [item.prepared.params])
+        except Exception as exc:  # noqa: BLE001 - reported to this request alone
+            item.future.set_exception(exc)
+            return
+        item.future.set_result(result)
+        self._record(1, time.perf_counter() - started)
+
+    def _record(self, size: int, seconds: float) -> None:
+        self.stats.batches += 1
+        self.stats.items += size
+        self.stats.largest = max(self.stats.largest, size)
+        for callback in self.stats.on_batch:
+            callback(size, seconds)
