@@ -16,15 +16,24 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: run test test-docker image install install-dev model clean
+.PHONY: run test test-docker image install install-dev model browser audit clean
 
 run: install model
 	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py
 
-# The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer.
-test: install-dev model
+# The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, and
+# Debian's Chromium for the editors' page.
+test: install-dev model browser
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
+
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+# Known vulnerabilities in the pinned runtime dependencies (asks PyPI's advisory data).
+audit: install-dev
+	$(PIP) install -q pip-audit==2.10.1
+	$(VENV)/bin/pip-audit --progress-spinner off -r requirements.txt
 
 image:
 	bash $(CONTAINER_BUILD) . $(IMAGE) --format docker --build-arg MODEL=$(MODEL) --build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL)

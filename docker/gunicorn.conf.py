@@ -1,38 +1,86 @@
 """gunicorn settings shared by `make run` and the Docker image; all from the environment.
 
 The app is preloaded: the model is loaded once in the master, before the workers fork,
-and its weights are shared copy-on-write. Workers are threaded (gthread), so one slow
-request does not block the others of its worker."""
+and its weights are shared copy-on-write. Workers are threaded (gthread), so requests of a
+worker can wait together for a micro-batch. On SIGTERM gunicorn stops accepting, lets
+in-flight requests finish within GRACEFUL_TIMEOUT, and exits 0."""
 
+import ctypes
 import os
+import shutil
+import tempfile
 
 _cores = os.cpu_count() or 1
 
 wsgi_app = "service.wsgi:app"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# One worker by default: one model copy, and a micro-batch gathers every concurrent
+# request. On 2 cores, two workers measured slower (keep-alive connections stick to one
+# worker, which then has half the cores). Add workers on machines with many cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "4"))
+# Enough threads per worker for a micro-batch to fill (MAX_BATCH_SIZE is 8 by default).
+threads = int(os.environ.get("THREADS", "16"))
 preload_app = True
-# Generous: a long article on a slow CPU must never be killed mid-summary by accident.
+# Generous: a long article on a slow CPU must never be killed mid-summary by accident
+# (REQUEST_TIMEOUT_S answers such a request with 504 well before this).
 timeout = int(os.environ.get("TIMEOUT", "300"))
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
 # Longer than the usual 60 s idle timeout of load balancers, so that the proxy, not
 # gunicorn, closes idle connections and never sends on one gunicorn has just closed.
 keepalive = int(os.environ.get("KEEPALIVE", "75"))
 backlog = int(os.environ.get("BACKLOG", "2048"))
-accesslog = "-"
-errorlog = "-"
+# The app writes its own JSON access log line (with the request id); gunicorn's own
+# messages go out as JSON too.
+accesslog = None
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "service.logs.json_formatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+    "root": {"handlers": ["stdout"], "level": loglevel.upper()},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+    },
+}
 # No runtime control socket: nothing uses it, and it would need a writable home folder.
 control_socket_disable = True
+
+# glibc raises its mmap threshold each time a large block is freed, after which tensors of
+# varying shapes come from the heap and fragment it: the server then grew by 1 GB in a
+# one-minute soak. A fixed 1 MiB threshold (and two arenas) kept it within about 100 MB
+# without slowing requests down (128 KiB was flatter but slower; see docs/PERFORMANCE.md).
+def _tune_malloc() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    m_mmap_threshold, m_arena_max = -3, -8
+    libc.mallopt(m_mmap_threshold, int(os.environ.get("MALLOC_MMAP_THRESHOLD_", "1048576")))
+    libc.mallopt(m_arena_max, int(os.environ.get("MALLOC_ARENA_MAX", "2")))
+
+
+_tune_malloc()
 
 # Split the cores between workers so their torch thread pools don't oversubscribe the CPU.
 # Set before the app (and torch) loads, so the master's pool already has the right size.
 os.environ.setdefault("TORCH_THREADS", str(max(1, _cores // max(1, workers))))
+# Prometheus multiprocess mode: every process writes its samples here, /metrics sums them.
+# Set, and emptied of a previous run's samples, before the app (and prometheus_client) loads.
+_metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="precis-metrics-"))
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+os.makedirs(_metrics_dir, exist_ok=True)
 
 
 def post_fork(server, worker):  # noqa: ANN001 - gunicorn hook signature
     import torch
 
     torch.set_num_threads(int(os.environ["TORCH_THREADS"]))
+
+
+def child_exit(server, worker):  # noqa: ANN001
+    from service.metrics import mark_worker_dead
+
+    mark_worker_dead(worker.pid)

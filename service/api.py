@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -13,13 +11,13 @@ from pydantic import ValidationError
 from service import __version__
 from service.config import Settings
 from service.errors import ProblemError, validation_problem
+from service.middleware import configured_rate_limit, limiter, rate_limit_off
 from service.model_state import ModelHolder
 from service.runtime import Runtime
-from service.schemas import SummarizeRequest
+from service.schemas import BatchItem, BatchRequest, SummarizeRequest
 
 api = Blueprint("api", __name__)
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _JSON_TYPES = ("application/json",)
 _TEXT_TYPES = {"text/plain": "text", "text/html": "html"}
 
@@ -34,18 +32,6 @@ def _settings() -> Settings:
 
 def _holder() -> ModelHolder:
     return _runtime().model
-
-
-@api.before_app_request
-def _assign_request_id() -> None:
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-
-
-@api.after_app_request
-def _echo_request_id(response: Response) -> Response:
-    response.headers["X-Request-ID"] = g.get("request_id", "")
-    return response
 
 
 def _decode(raw: bytes, charset: str) -> str:
@@ -86,14 +72,25 @@ def _read_fields() -> dict[str, Any]:
                        f"Content-Type {mimetype!r} is not supported; use application/json, text/plain or text/html.")
 
 
-def _parse_summarize_request() -> SummarizeRequest:
+def _validation_context() -> dict[str, Any]:
     settings = _settings()
-    context = {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences,
-               "max_new_tokens": settings.max_new_tokens}
+    return {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences,
+            "max_new_tokens": settings.max_new_tokens, "max_batch_items": settings.max_batch_items}
+
+
+def _parse_summarize_request() -> SummarizeRequest:
     try:
-        return SummarizeRequest.model_validate(_read_fields(), context=context)
+        return SummarizeRequest.model_validate(_read_fields(), context=_validation_context())
     except ValidationError as exc:
         raise validation_problem(exc) from exc
+
+
+def _parse_batch_item(raw: Any, position: int) -> tuple[str, BatchItem | ProblemError]:
+    item_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") is not None else f"#{position}"
+    try:
+        return item_id, BatchItem.model_validate(raw, context=_validation_context())
+    except ValidationError as exc:
+        return item_id, validation_problem(exc)
 
 
 @api.get("/healthz")
@@ -126,6 +123,7 @@ def models() -> Response:
 
 
 @api.post("/v1/summarize")
+@limiter.limit(configured_rate_limit, exempt_when=rate_limit_off)
 def summarize_route() -> Response:
     summary_request = _parse_summarize_request()
     runtime = _runtime()
@@ -134,3 +132,20 @@ def summarize_route() -> Response:
     response.headers["X-Cache"] = cache_status
     response.headers["X-Cache-Hit-Ratio"] = f"{runtime.cache.hit_ratio:.3f}"
     return response
+
+
+@api.post("/v1/summarize/batch")
+@limiter.limit(configured_rate_limit, exempt_when=rate_limit_off)
+def summarize_batch_route() -> Response:
+    """Up to MAX_BATCH_ITEMS articles; per-item results or per-item problems."""
+    if request.mimetype not in _JSON_TYPES:
+        raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
+                           "A batch is a JSON object: send Content-Type application/json.")
+    try:
+        batch = BatchRequest.model_validate(_read_fields(), context=_validation_context())
+    except ValidationError as exc:
+        raise validation_problem(exc) from exc
+    parsed = [_parse_batch_item(raw, i) for i, raw in enumerate(batch.items)]
+    results = _runtime().summarize_many([item for _, item in parsed], g.request_id)
+    return jsonify(items=[{"id": item_id, **result} for (item_id, _), result in zip(parsed, results)],
+                   request_id=g.request_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, jsonify
+from flask_swagger_ui import get_swaggerui_blueprint
 
+from service import metrics, middleware
 from service.api import api
+from service.auth import ApiKeys
 from service.config import Settings
 from service.errors import register_error_handlers
+from service.openapi import openapi_document
 from service.runtime import Runtime
 
 
@@ -20,13 +24,34 @@ def create_app(settings: Settings | None = None) -> Flask:
         import torch
 
         torch.set_num_threads(settings.torch_threads)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep “quotes” and accents readable
     app.json.sort_keys = False  # type: ignore[attr-defined]
     runtime = Runtime(settings)
     app.extensions["precis.runtime"] = runtime
     register_error_handlers(app)
+    middleware.install(app, settings)
     app.register_blueprint(api)
+    _register_docs(app, settings)
     runtime.model.start()
     return app
+
+
+def _register_docs(app: Flask, settings: Settings) -> None:
+    document = openapi_document(settings, ApiKeys.load(settings.api_keys, settings.api_keys_file).enabled)
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return jsonify(document)
+
+    @app.get("/")
+    def editors_page() -> Response:
+        return app.send_static_file("index.html")
+
+    @app.get("/metrics")
+    def metrics_route() -> Response:
+        return Response(metrics.render_metrics(), content_type=metrics.CONTENT_TYPE_LATEST)
+
+    # Swagger UI from the flask-swagger-ui package: its assets are served from here, no CDN.
+    app.register_blueprint(get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": "Précis API"}))

@@ -39,8 +39,16 @@ class Settings:
     max_batch_size: int = 8  # MAX_BATCH_SIZE: requests one micro-batch may group
     max_batch_wait_ms: int = 10  # MAX_BATCH_WAIT_MS: how long a batch waits to fill
     max_queue: int = 64  # MAX_QUEUE: waiting requests per worker before 503
+    max_batch_items: int = 32  # MAX_BATCH_ITEMS: articles one /v1/summarize/batch call may hold
     cache_max_bytes: int = 64_000_000  # CACHE_MAX_BYTES: response cache per worker (0: off)
     request_timeout_s: float = 120.0  # REQUEST_TIMEOUT_S: per-request deadline (504 past it)
+    api_keys: str = ""  # API_KEYS: comma-separated keys; with API_KEYS_FILE empty too, auth is off
+    api_keys_file: str = ""  # API_KEYS_FILE: lines of name:sha256-hex
+    open_routes: tuple[str, ...] = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/", "/static")
+    rate_limit: str = ""  # RATE_LIMIT: e.g. "60/minute" per key (or client address); empty: off
+    rate_limit_storage: str = "memory://"  # RATE_LIMIT_STORAGE_URI: e.g. redis://host:6379
+    log_articles: bool = False  # LOG_ARTICLES: log the start of each article (debugging only)
+    log_level: str = "INFO"  # LOG_LEVEL
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -61,6 +69,15 @@ class Settings:
             max_batch_size=_env_int("MAX_BATCH_SIZE", cls.max_batch_size),
             max_batch_wait_ms=_env_int("MAX_BATCH_WAIT_MS", cls.max_batch_wait_ms),
             max_queue=_env_int("MAX_QUEUE", cls.max_queue),
+            max_batch_items=_env_int("MAX_BATCH_ITEMS", cls.max_batch_items),
             cache_max_bytes=_env_int("CACHE_MAX_BYTES", cls.cache_max_bytes),
-            request_timeout_s=float(_env_int("REQUEST_TIMEOUT_S", int(cls.request_timeout_s))),
+            request_timeout_s=float(os.environ.get("REQUEST_TIMEOUT_S", "").strip() or cls.request_timeout_s),
+            api_keys=os.environ.get("API_KEYS", ""),
+            api_keys_file=os.environ.get("API_KEYS_FILE", "").strip(),
+            open_routes=tuple(r for r in os.environ.get("AUTH_OPEN_ROUTES", " ".join(cls.open_routes))
+                              .replace(",", " ").split() if r),
+            rate_limit=os.environ.get("RATE_LIMIT", "").strip(),
+            rate_limit_storage=os.environ.get("RATE_LIMIT_STORAGE_URI", "").strip() or cls.rate_limit_storage,
+            log_articles=os.environ.get("LOG_ARTICLES", "").strip().lower() in ("1", "true", "yes"),
+            log_level=os.environ.get("LOG_LEVEL", "").strip().upper() or cls.log_level,
         )

@@ -26,16 +26,20 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
-def problem_response(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "request_id": g.get("request_id"),
-    }
+def _body(status: int, slug: str, title: str, detail: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail,
+                            "request_id": request_id}
     body.update({k: v for k, v in extra.items() if v is not None})
-    response = jsonify(body)
+    return body
+
+
+def problem_body(problem: "ProblemError", request_id: str | None) -> dict[str, Any]:
+    """The problem document of one item (the batch endpoint answers several)."""
+    return _body(problem.status, problem.slug, problem.title, problem.detail, request_id, **problem.extra)
+
+
+def problem_response(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
+    response = jsonify(_body(status, slug, title, detail, g.get("request_id"), **extra))
     response.status_code = status
     response.mimetype = PROBLEM_MIME
     return response

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+from service import metrics
 from service.config import Settings
 from service.engines.base import Engine
 from service.engines.registry import load_engine
@@ -44,6 +45,8 @@ class ModelHolder:
         self._engine = engine
         self.load_seconds = time.perf_counter() - started
         self.status = "ready"
+        metrics.MODEL_LOAD_SECONDS.set(self.load_seconds)
+        metrics.MODEL_READY.labels(engine.info.name, engine.info.engine).set(1)
         log.info("model %r ready in %.1f s", self.settings.model, self.load_seconds)
 
     @property

@@ -76,7 +76,7 @@ def prepare(request: SummarizeRequest) -> PreparedRequest:
             "no-sentences",
             "No sentences",
             f"No article sentences were found in '{request.source_field}' after removing boilerplate "
-            f"({dict(article.removed) or 'nothing'} removed).",
+            f"({', '.join(f'{n} {kind}' for kind, n in article.removed.items()) or 'nothing'} removed).",
         )
     document = Document(text=article.body, sentences=sentences, title=article.title)
     return PreparedRequest(

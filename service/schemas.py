@@ -34,10 +34,14 @@ class GenerationOptions(BaseModel):
 class SummarizeRequest(BaseModel):
     """An article as `text` or `html` (exactly one), with length and format options."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        # Exactly one of text or html, in the OpenAPI document too (the validator below enforces it).
+        json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["html"]}]},
+    )
 
-    text: str | None = Field(None, description="The article as plain text.")
-    html: str | None = Field(None, description="The article as an HTML page or fragment.")
+    text: str | None = Field(None, min_length=1, description="The article as plain text.")
+    html: str | None = Field(None, min_length=1, description="The article as an HTML page or fragment.")
     title: str | None = Field(None, max_length=1000, description="Headline; guides ranking, never returned.")
     length: Literal["short", "medium", "long"] | None = Field(
         None, description="Preset length: short = 2, medium = 3, long = 5 sentences."
@@ -99,6 +103,27 @@ class SupportOut(BaseModel):
 class FlagOut(BaseModel):
     text: str
     kind: Literal["number", "entity", "quote"]
+
+
+class BatchItem(SummarizeRequest):
+    """One article of a batch: a summarize request with the caller's own id."""
+
+    id: str = Field(min_length=1, max_length=200, description="The caller's id, echoed in the result.")
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Items stay raw here: each is validated on its own, so one bad item fails alone.
+    items: list[Any] = Field(min_length=1, description="Articles, each a BatchItem.")
+
+    @field_validator("items")
+    @classmethod
+    def _within_batch_cap(cls, value: list[Any], info: ValidationInfo) -> list[Any]:
+        cap = (info.context or {}).get("max_batch_items")
+        if cap is not None and len(value) > cap:
+            raise ValueError(f"a batch holds at most {cap} items, got {len(value)}")
+        return value
 
 
 class SentenceOut(BaseModel):

@@ -35,6 +35,11 @@ class LiveServer:
             [sys.executable, "-m", "gunicorn", "-c", "docker/gunicorn.conf.py"],
             cwd=REPO_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
         )
+        return self._wait(timeout)
+
+    def _wait(self, timeout: float) -> "LiveServer":
+        """Until the process answers /healthz (or dies, or the timeout passes)."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -42,7 +47,7 @@ class LiveServer:
             try:
                 requests.get(f"{self.url}/healthz", timeout=2)
                 return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")

@@ -173,7 +173,7 @@ def test_invalid_fields_are_422_with_field_errors(server: LiveServer, seed_text:
     cases = [
         ({}, "exactly one of 'text' or 'html'"),
         ({"text": seed_text, "html": "<p>x</p>"}, "exactly one"),
-        ({"text": ""}, "empty or whitespace"),
+        ({"text": ""}, "at least 1 character"),
         ({"text": " \n\t \u00a0 "}, "empty or whitespace"),
         ({"text": 42}, "text"),
         ({"text": seed_text, "length": "tiny"}, "length"),

@@ -1,0 +1,25 @@
+"""The textbook server Précis is measured against: one Flask file, the model loaded at
+import in every worker, one request at a time per worker, no batching, no cache.
+
+    SUMMARIZER_MODEL=embedded gunicorn -w 2 --timeout 300 bench.baseline.app:app
+
+It calls the same cleaning and the same engine as Précis, so the difference measured is
+the serving: preloading, threads, micro-batching and CPU thread placement."""
+
+from flask import Flask, jsonify, request
+
+from service.config import Settings
+from service.engines.registry import load_engine
+from service.pipeline import prepare, render
+from service.schemas import SummarizeRequest
+
+engine = load_engine(Settings.from_env())
+app = Flask(__name__)
+
+
+@app.post("/v1/summarize")
+def summarize():
+    summary_request = SummarizeRequest.model_validate(request.get_json())
+    prepared = prepare(summary_request)
+    [result] = engine.summarize([prepared.document], [prepared.params])
+    return jsonify(render(prepared, result, engine, 0.0, "baseline").model_dump(mode="json"))

@@ -1,0 +1,89 @@
+"""A small, typed, synchronous Python client for the Précis API.
+
+    from service.client import PrecisClient
+    client = PrecisClient("http://127.0.0.1:8000", api_key=None)
+    result = client.summarize(text=article, length="short")
+    print(result["summary"])
+
+429 and 503 answers are retried with exponential backoff, honouring Retry-After; so are
+connection failures. Any other error raises PrecisError with the server's problem document."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+RETRY_STATUSES = (429, 503)
+
+
+class PrecisError(Exception):
+    """The server answered with an error (its RFC 9457 problem document is `problem`)."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(f"{status}: {problem.get('detail') or problem.get('title') or 'error'}")
+        self.status, self.problem = status, problem
+
+
+class PrecisClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        timeout: float = 300.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.session = session or requests.Session()
+        if api_key:
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
+
+    def summarize(self, text: str | None = None, html: str | None = None, **options: Any) -> dict[str, Any]:
+        """Summarise one article; `options` are the API's fields (length, max_words, format, …)."""
+        body = {k: v for k, v in {"text": text, "html": html, **options}.items() if v is not None}
+        return self._request("POST", "/v1/summarize", json=body)
+
+    def summarize_batch(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Several articles, each `{"id": …, "text" or "html": …, options…}`; per-item results."""
+        return self._request("POST", "/v1/summarize/batch", json={"items": items})["items"]
+
+    def models(self) -> dict[str, Any]:
+        return self._request("GET", "/v1/models")
+
+    def ready(self) -> bool:
+        try:
+            return self.session.get(f"{self.base_url}/readyz", timeout=self.timeout).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        for attempt in range(self.retries + 1):
+            try:
+                response = self.session.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
+            except requests.ConnectionError:
+                if attempt == self.retries:
+                    raise
+                time.sleep(self.backoff * 2**attempt)
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < self.retries:
+                time.sleep(self._retry_after(response, attempt))
+                continue
+            if response.status_code >= 400:
+                try:
+                    problem = response.json()
+                except ValueError:
+                    problem = {"detail": response.text[:500]}
+                raise PrecisError(response.status_code, problem)
+            return response.json()
+        raise AssertionError("unreachable")
+
+    def _retry_after(self, response: requests.Response, attempt: int) -> float:
+        header = response.headers.get("Retry-After", "")
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            return self.backoff * 2**attempt

@@ -1,0 +1,125 @@
+"""The batch endpoint, the Python client and the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from service.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, main
+from service.client import PrecisClient, PrecisError
+from tests.server import LiveServer, free_port
+from tests.test_api import assert_problem
+
+
+def test_batch_answers_each_item_and_isolates_bad_ones(server: LiveServer, seed_text: str, dev_articles) -> None:
+    items = [
+        {"id": "seed", "text": seed_text, "length": "short"},
+        {"id": "bad-length", "text": seed_text, "max_sentences": 0},
+        {"id": "dev", "text": dev_articles[3]["article"], "format": "bullets"},
+        {"id": "empty", "text": "   "},
+        "not an object",
+    ]
+    response = requests.post(f"{server.url}/v1/summarize/batch", json={"items": items}, timeout=120)
+    assert response.status_code == 200, response.text
+    results = response.json()["items"]
+    assert [r["id"] for r in results] == ["seed", "bad-length", "dev", "empty", "#4"]
+    assert [r["status"] for r in results] == [200, 422, 200, 422, 422]
+    assert len(results[0]["result"]["sentences"]) == 2
+    assert results[2]["result"]["summary"].startswith("- ")
+    assert results[1]["error"]["type"].endswith("invalid-request") and "max_sentences" in results[1]["error"]["detail"]
+
+
+def test_batch_limits_and_shape(server: LiveServer, seed_text: str) -> None:
+    too_many = {"items": [{"id": str(i), "text": seed_text} for i in range(33)]}
+    assert_problem(requests.post(f"{server.url}/v1/summarize/batch", json=too_many, timeout=60), 422, "at most 32")
+    assert_problem(requests.post(f"{server.url}/v1/summarize/batch", json={"items": []}, timeout=60), 422)
+    assert_problem(requests.post(f"{server.url}/v1/summarize/batch", data=b"x", headers={"Content-Type": "text/plain"},
+                                 timeout=60), 415)
+
+
+class _Flaky(BaseHTTPRequestHandler):
+    """Answers 429 (Retry-After: 0) twice, then 200: what the client must ride out."""
+
+    calls = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        type(self).calls += 1
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, body = (429, {"title": "Too Many Requests", "status": 429, "detail": "slow down"}) \
+            if type(self).calls <= 2 else (200, {"summary": "ok"})
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Retry-After", "0")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_client_retries_429_then_succeeds() -> None:
+    httpd = HTTPServer(("127.0.0.1", free_port()), _Flaky)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = PrecisClient(f"http://127.0.0.1:{httpd.server_port}", retries=3, backoff=0.01)
+        assert client.summarize(text="x") == {"summary": "ok"}
+        assert _Flaky.calls == 3
+    finally:
+        httpd.shutdown()
+
+
+def test_client_against_the_server(server: LiveServer, seed_text: str) -> None:
+    client = PrecisClient(server.url)
+    assert client.ready()
+    result = client.summarize(text=seed_text, max_words=60)
+    assert 0 < len(result["summary"].split()) <= 60
+    with pytest.raises(PrecisError) as caught:
+        client.summarize(text="   ")
+    assert caught.value.status == 422 and "whitespace" in caught.value.problem["detail"]
+    assert client.models()["models"][0]["name"] == "embedded"
+
+
+def _rows(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_cli_in_process_over_files_folders_jsonl_and_stdin(tmp_path: Path, seed_text: str) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "seed.txt").write_text(seed_text)
+    (folder / "page.html").write_text("<html><body><article><h1>Talks</h1>" + "".join(
+        f"<p>{p}</p>" for p in seed_text.split("\n\n") if p.strip().endswith(".")) + "</article></body></html>")
+    (folder / "more.jsonl").write_text(json.dumps({"id": "j1", "article": seed_text}) + "\n"
+                                       + json.dumps({"id": "j2", "text": "   "}) + "\n")
+    out = tmp_path / "out.jsonl"
+    code = main(["summarize", str(folder), "-", "-o", str(out), "--length", "short", "--no-progress"],
+                stdin=io.StringIO(seed_text))
+    rows = _rows(out.read_text())
+    assert code == EXIT_SOME_FAILED  # j2 is whitespace only
+    assert sorted(r["id"] for r in rows) == sorted(["j1", "j2", str(folder / "page.html"), str(folder / "seed.txt"), "-"])
+    good = [r for r in rows if "error" not in r]
+    assert len(good) == 4 and all(len(r["sentences"]) == 2 for r in good)
+    assert [r for r in rows if "error" in r][0]["error"]["status"] == 422
+
+
+def test_cli_exit_codes(tmp_path: Path, server: LiveServer, seed_text: str) -> None:
+    stdout = io.StringIO()
+    assert main(["summarize", "-", "--url", server.url, "--no-progress"], stdin=io.StringIO(seed_text),
+                stdout=stdout) == EXIT_OK
+    assert _rows(stdout.getvalue())[0]["summary"].startswith("Negotiators")
+    assert main(["summarize", str(tmp_path / "missing.txt"), "--no-progress"]) == EXIT_USAGE
+    (tmp_path / "a.txt").write_text(seed_text)
+    dead = f"http://127.0.0.1:{free_port()}"
+    assert main(["summarize", str(tmp_path / "a.txt"), "--url", dead, "--no-progress"],
+                stdout=io.StringIO()) == EXIT_UNAVAILABLE
+    with pytest.raises(SystemExit):
+        main(["summarize"])  # argparse: PATH is required
