@@ -20,7 +20,6 @@ import torch
 
 from bench.common import load_articles, machine
 from service.config import Settings
-from service.engines.base import SummaryParams
 from service.engines.registry import load_engine
 from service.pipeline import prepare
 from service.schemas import SummarizeRequest

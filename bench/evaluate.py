@@ -16,7 +16,6 @@ import random
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from rouge_score import rouge_scorer

@@ -5,7 +5,6 @@ and its weights are shared copy-on-write. Workers are threaded (gthread), so req
 worker can wait together for a micro-batch. On SIGTERM gunicorn stops accepting, lets
 in-flight requests finish within GRACEFUL_TIMEOUT, and exits 0."""
 
-import ctypes
 import os
 import shutil
 import tempfile
@@ -47,22 +46,6 @@ logconfig_dict = {
 }
 # No runtime control socket: nothing uses it, and it would need a writable home folder.
 control_socket_disable = True
-
-# glibc raises its mmap threshold each time a large block is freed, after which tensors of
-# varying shapes come from the heap and fragment it: the server then grew by 1 GB in a
-# one-minute soak. A fixed 1 MiB threshold (and two arenas) kept it within about 100 MB
-# without slowing requests down (128 KiB was flatter but slower; see docs/PERFORMANCE.md).
-def _tune_malloc() -> None:
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to tune
-        return
-    m_mmap_threshold, m_arena_max = -3, -8
-    libc.mallopt(m_mmap_threshold, int(os.environ.get("MALLOC_MMAP_THRESHOLD_", "1048576")))
-    libc.mallopt(m_arena_max, int(os.environ.get("MALLOC_ARENA_MAX", "2")))
-
-
-_tune_malloc()
 
 # Split the cores between workers so their torch thread pools don't oversubscribe the CPU.
 # Set before the app (and torch) loads, so the master's pool already has the right size.

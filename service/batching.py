@@ -7,6 +7,7 @@ A full queue is refused at once (503 + Retry-After) rather than waited on withou
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import queue
@@ -20,6 +21,11 @@ from service.engines.base import Engine
 from service.pipeline import PreparedRequest
 
 log = logging.getLogger(__name__)
+
+try:
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
 
 
 class QueueFull(Exception):
@@ -122,7 +128,16 @@ class MicroBatcher:
         item.future.set_result(result)
         self._record(1, time.perf_counter() - started)
 
+    def _release_memory(self) -> None:
+        """Give the heap's free pages back to the OS after a batch (glibc only).
+
+        Tensors of ever-changing shapes otherwise leave the heap fragmented, and the
+        server grew by about 1 GB in a one-minute soak."""
+        if _malloc_trim is not None:
+            _malloc_trim(0)
+
     def _record(self, size: int, seconds: float) -> None:
+        self._release_memory()
         self.stats.batches += 1
         self.stats.items += size
         self.stats.largest = max(self.stats.largest, size)

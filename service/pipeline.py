@@ -174,10 +174,3 @@ def run_engine(engine: Engine, prepared: list[PreparedRequest]) -> list[SummaryR
     except InputTooLong as exc:
         raise input_too_long(exc) from exc
 
-
-def summarize(request: SummarizeRequest, engine: Engine, request_id: str) -> SummarizeResponse:
-    check_options(request, engine)
-    prepared = prepare(request)
-    started = time.perf_counter()
-    [result] = run_engine(engine, [prepared])
-    return render(prepared, result, engine, (time.perf_counter() - started) * 1000, request_id)
