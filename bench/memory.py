@@ -1,0 +1,54 @@
+"""Memory per gunicorn worker: PSS and private (USS) memory with 1, 2 and 4 workers.
+
+    python -m bench.memory [--workers 1 2 4]
+
+Each server is started on a free loopback port, warmed with a few real articles, and read
+from /proc/PID/smaps_rollup: the model is loaded once in the master and shared
+copy-on-write, so what a worker adds is its private memory, not its RSS."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import requests
+
+from bench.common import load_articles, machine
+from tests.server import LiveServer
+
+
+def rollup(pid: int) -> dict[str, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return fields
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    args = parser.parse_args(argv)
+    articles = [a["article"] for a in load_articles(limit=16)]
+    print(f"Machine: {machine()}\n")
+    print("| workers | process | RSS MiB | PSS MiB | private MiB |\n| ---: | --- | ---: | ---: | ---: |")
+    for workers in args.workers:
+        server = LiveServer(Path(tempfile.mkdtemp()) / "memory.log", WEB_CONCURRENCY=str(workers)).start()
+        try:
+            for article in articles:
+                requests.post(f"{server.url}/v1/summarize", json={"text": article}, timeout=120).raise_for_status()
+            assert server.process is not None
+            master = server.process.pid
+            children = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+            for role, pid in [("master", master)] + [(f"worker {i + 1}", p) for i, p in enumerate(children)]:
+                r = rollup(pid)
+                private = r["Private_Clean"] + r["Private_Dirty"]
+                print(f"| {workers} | {role} | {r['Rss'] / 1024:.0f} | {r['Pss'] / 1024:.0f} | {private / 1024:.0f} |")
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
