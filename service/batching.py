@@ -113,10 +113,11 @@ class MicroBatcher:
             for item in batch:
                 self._run_alone(item)
             return
-        seconds = time.perf_counter() - started
+        # Counted before the answers go out, so a caller that has its answer sees the batch.
+        self._record(len(batch), time.perf_counter() - started)
         for item, result in zip(batch, results):
             item.future.set_result(result)
-        self._record(len(batch), seconds)
+        self._release_memory()
 
     def _run_alone(self, item: _Item) -> None:
         started = time.perf_counter()
@@ -125,8 +126,9 @@ class MicroBatcher:
         except Exception as exc:  # noqa: BLE001 - reported to this request alone
             item.future.set_exception(exc)
             return
-        item.future.set_result(result)
         self._record(1, time.perf_counter() - started)
+        item.future.set_result(result)
+        self._release_memory()
 
     def _release_memory(self) -> None:
         """Give the heap's free pages back to the OS after a batch (glibc only).
@@ -137,7 +139,6 @@ class MicroBatcher:
             _malloc_trim(0)
 
     def _record(self, size: int, seconds: float) -> None:
-        self._release_memory()
         self.stats.batches += 1
         self.stats.items += size
         self.stats.largest = max(self.stats.largest, size)
