@@ -37,3 +37,18 @@ def test_batch_equals_one_at_a_time(engine, seed_text: str, dev_articles) -> Non
     for b, s in zip(batched, single):
         assert [c.source.index for c in b.sentences] == [c.source.index for c in s.sentences]
         assert np.allclose([c.score for c in b.sentences], [c.score for c in s.sentences], atol=1e-4)
+
+
+def test_int8_quantisation_keeps_the_engine_working(seed_text: str) -> None:
+    from dataclasses import replace
+
+    from service.config import Settings
+    from service.engines.registry import load_engine
+
+    quantized = load_engine(replace(Settings.from_env(), model="embedded", quantize="int8"))
+    assert quantized.info.settings["quantize"] == "int8"
+    vectors = quantized.embedder.embed(["The cat sat on the mat.", "A cat was sitting on a rug.", "Stocks fell sharply."])
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+    document = _document(seed_text)
+    [result] = quantized.summarize([document], [SummaryParams(max_sentences=3)])
+    assert len(result.sentences) == 3 and all(s.text in document.text for s in result.sentences)

@@ -25,6 +25,15 @@ def generation_limits(settings: Settings) -> GenerationLimits:
 
 def load_engine(settings: Settings) -> Engine:
     """Load the model named by settings.model (name, hub id or folder). Never touches the network."""
+    engine = _load(settings)
+    if settings.quantize == "int8":
+        from service.engines.quantize import quantize_int8
+
+        engine = quantize_int8(engine)
+    return engine
+
+
+def _load(settings: Settings) -> Engine:
     # Belt and braces: whatever a library tries, serving must not reach a model hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
