@@ -27,8 +27,10 @@ from service.schemas import SummarizeRequest
 FIXED_60 = {"min_new_tokens": 60, "max_new_tokens": 60}
 
 
-def build_engine(name: str, workdir: Path):
+def build_engine(name: str, workdir: Path, quantize: str | None = None):
     settings = Settings.from_env()
+    if quantize:
+        settings = replace(settings, quantize=quantize)
     if name == "distilbart-shaped":
         from tests.tiny_models import build_distilbart_shaped
 

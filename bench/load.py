@@ -109,12 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--count", type=int, help="requests per run (default: by model)")
+    parser.add_argument("--quantize", choices=["int8"], help="QUANTIZE for Précis only (the baseline stays fp32)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
     articles = load_articles()
     report: list[dict] = []
-    lines = [f"Machine: {machine()}; {args.workers} gunicorn workers for each server; cache off.", ""]
+    lines = [f"Machine: {machine()}; {args.workers} gunicorn workers for each server; cache off"
+             f"{f'; Précis with QUANTIZE={args.quantize}' if args.quantize else ''}.", ""]
     with tempfile.TemporaryDirectory() as workdir:
         for name in args.models:
             count = args.count or DEFAULT_COUNTS.get(name, 16)
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             payloads = [{"text": a["article"], **({"generation": generation} if generation else {})}
                         for a in (articles * (count // len(articles) + 1))[:count]]
             # Ceiling: the engine alone, in this process, at its best batch size.
-            engine, _ = build_engine(name, Path(workdir))
+            engine, _ = build_engine(name, Path(workdir), args.quantize)
             model_ref = str(Path(workdir) / "distilbart-shaped") if name == "distilbart-shaped" else name
             prepared = [prepare(SummarizeRequest(**p)) for p in payloads[: min(count, 16)]]
             docs, params = [p.document for p in prepared], [p.params for p in prepared]
@@ -130,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             ceiling = max(1 / time_engine(engine, docs, params, b) for b in (1, 8))
             del engine
             env = {"SUMMARIZER_MODEL": model_ref, "WEB_CONCURRENCY": str(args.workers), "CACHE_MAX_BYTES": "0"}
-            precis = LiveServer(Path(workdir) / f"precis-{name}.log", **env).start(timeout=600)
+            precis_env = {**env, **({"QUANTIZE": args.quantize} if args.quantize else {})}
+            precis = LiveServer(Path(workdir) / f"precis-{name}.log", **precis_env).start(timeout=600)
             baseline = BaselineServer(Path(workdir) / f"baseline-{name}.log", **env).start(timeout=600)
             try:
                 for server in (precis, baseline):
