@@ -41,7 +41,8 @@ logconfig_dict = {
     "root": {"handlers": ["stdout"], "level": loglevel.upper()},
     "loggers": {
         "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
-        "gunicorn.access": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+        # precis.access already logs every request, with its request id.
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
 # No runtime control socket: nothing uses it, and it would need a writable home folder.
