@@ -9,7 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__
 from service.config import Settings
-from service.schemas import Problem, SummarizeRequest, SummarizeResponse
+from service.schemas import BatchItem, BatchRequest, Problem, SummarizeRequest, SummarizeResponse
 
 REF = "#/components/schemas/{model}"
 PROBLEM = "application/problem+json"
@@ -29,7 +29,8 @@ def _text_query_parameters() -> list[dict[str, Any]]:
 
 def openapi_document(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
     _, schemas = models_json_schema(
-        [(SummarizeRequest, "validation"), (SummarizeResponse, "serialization"), (Problem, "serialization")],
+        [(SummarizeRequest, "validation"), (SummarizeResponse, "serialization"), (Problem, "serialization"),
+         (BatchRequest, "validation"), (BatchItem, "validation")],
         ref_template=REF,
     )
     errors = {
@@ -61,8 +62,34 @@ def openapi_document(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
             **errors,
         },
     }
+    batch_result = {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "integer", "description": "200, or the item's own error status."},
+            "result": {"$ref": REF.format(model="SummarizeResponse")},
+            "error": {"$ref": REF.format(model="Problem")},
+        },
+    }
+    batch = {
+        "summary": "Summarise several articles; one bad item fails alone",
+        "operationId": "summarizeBatch",
+        "description": "`items` are BatchItem objects (a summarize request plus an `id`), validated one by one.",
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="BatchRequest")}}}},
+        "responses": {
+            "200": {"description": "Per-item results or problems, in order.",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["items", "request_id"],
+                        "properties": {"items": {"type": "array", "items": batch_result},
+                                       "request_id": {"type": "string"}}}}}},
+            **{code: response for code, response in errors.items() if code != "504"},
+        },
+    }
     if auth_enabled:
         summarize["security"] = [{"bearer": []}]
+        batch["security"] = [{"bearer": []}]
     simple = {"type": "object", "additionalProperties": True}
     document: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -70,6 +97,7 @@ def openapi_document(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
                  "description": "Article summarisation: POST a news article, get a short, faithful summary."},
         "paths": {
             "/v1/summarize": {"post": summarize},
+            "/v1/summarize/batch": {"post": batch},
             "/v1/models": {"get": {"summary": "The loaded model and the server's limits", "operationId": "models",
                                    "responses": {"200": {"description": "Model information.",
                                                          "content": {"application/json": {"schema": simple}}}}}},
