@@ -10,6 +10,13 @@ LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 DEFAULT_LENGTH = "medium"
 
 
+def over_cap(size: int | None, info: ValidationInfo, key: str) -> int | None:
+    """The deployment cap `key` (passed in the validation context by service.api) when
+    `size` exceeds it, else None."""
+    cap = (info.context or {}).get(key)
+    return cap if size is not None and cap is not None and size > cap else None
+
+
 class GenerationOptions(BaseModel):
     """Overrides of the checkpoint's generation settings (abstractive models only)."""
 
@@ -25,8 +32,7 @@ class GenerationOptions(BaseModel):
     @field_validator("max_new_tokens")
     @classmethod
     def _within_token_cap(cls, value: int | None, info: ValidationInfo) -> int | None:
-        cap = (info.context or {}).get("max_new_tokens")
-        if value is not None and cap is not None and value > cap:
+        if cap := over_cap(value, info, "max_new_tokens"):
             raise ValueError(f"max_new_tokens may be at most {cap}")
         return value
 
@@ -60,20 +66,17 @@ class SummarizeRequest(BaseModel):
     include_title: bool = Field(False, description="Start the summary with the headline (given or found).")
     include_text: bool = Field(False, description="Return the cleaned article the spans refer to.")
 
-    # Deployment caps come in through the validation context (see service.api).
     @field_validator("text", "html")
     @classmethod
     def _within_text_cap(cls, value: str | None, info: ValidationInfo) -> str | None:
-        cap = (info.context or {}).get("max_text_chars")
-        if value is not None and cap is not None and len(value) > cap:
-            raise ValueError(f"the article has {len(value)} characters; this server accepts at most {cap}")
+        if cap := over_cap(len(value) if value is not None else None, info, "max_text_chars"):
+            raise ValueError(f"the article has {len(value or '')} characters; this server accepts at most {cap}")
         return value
 
     @field_validator("max_sentences")
     @classmethod
     def _within_sentence_cap(cls, value: int | None, info: ValidationInfo) -> int | None:
-        cap = (info.context or {}).get("max_summary_sentences")
-        if value is not None and cap is not None and value > cap:
+        if cap := over_cap(value, info, "max_summary_sentences"):
             raise ValueError(f"max_sentences may be at most {cap}")
         return value
 
@@ -120,8 +123,7 @@ class BatchRequest(BaseModel):
     @field_validator("items")
     @classmethod
     def _within_batch_cap(cls, value: list[Any], info: ValidationInfo) -> list[Any]:
-        cap = (info.context or {}).get("max_batch_items")
-        if cap is not None and len(value) > cap:
+        if cap := over_cap(len(value), info, "max_batch_items"):
             raise ValueError(f"a batch holds at most {cap} items, got {len(value)}")
         return value
 

@@ -91,6 +91,10 @@ class GenerativeEngine:
         self.model = model.eval()
         self.defaults = self._default_generation()
         self.input_limit = self._input_limit()
+        # Fixed per model: computed once, not per article (the instruct prompt is rendered
+        # and tokenised to measure it).
+        self._text_budgets = {final: max(16, self.input_limit - self._overhead_tokens(final)) for final in (True, False)}
+        self._chunk_generation = self.generation_settings(SummaryParams(max_sentences=CHUNK_SUMMARY_SENTENCES))
         self.info = ModelInfo(
             name=info.name, id=info.id, engine=self.engine_name, revision=info.revision,
             settings={"input_limit": self.input_limit, "generation": self.defaults, "limits": vars(limits)},
@@ -119,7 +123,7 @@ class GenerativeEngine:
 
     def text_budget(self, final: bool = True) -> int:
         """Tokens of article text one model call can read."""
-        return max(16, self.input_limit - self._overhead_tokens(final))
+        return self._text_budgets[final]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -139,9 +143,6 @@ class GenerativeEngine:
         floor = settings["max_new_tokens"] if "min_new_tokens" in params.generation else settings["max_new_tokens"] // 2
         settings["min_new_tokens"] = min(int(settings.get("min_new_tokens") or 0), floor)
         return settings
-
-    def _chunk_settings(self) -> dict[str, Any]:
-        return self.generation_settings(SummaryParams(max_sentences=CHUNK_SUMMARY_SENTENCES))
 
     def _pack(self, texts: Sequence[str], counts: Sequence[int], budget: int) -> list[list[int]]:
         """Consecutive texts packed greedily into groups of at most `budget` tokens."""
@@ -234,7 +235,7 @@ class GenerativeEngine:
                     jobs.append(_Job(d, state.pieces[0], final_settings[d], True,
                                      sentences_for_length(params[d]), documents[d].title))
                 else:
-                    jobs.extend(_Job(d, piece, self._chunk_settings(), False) for piece in state.pieces)
+                    jobs.extend(_Job(d, piece, self._chunk_generation, False) for piece in state.pieces)
             outputs = self._run(jobs)
             for d, state in enumerate(states):
                 if d in done:
