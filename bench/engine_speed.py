@@ -1,6 +1,7 @@
 """In-process engine speed, no HTTP: seconds per article at several batch sizes.
 
     python -m bench.engine_speed [--models embedded smollm2-135m-instruct distilbart-shaped] [--articles 8]
+        [--quantize auto|int8|off] [--num-beams N]
 
 `distilbart-shaped` is sshleifer/distilbart-cnn-12-6's exact architecture with random
 weights (built locally, as no hub is reachable here), generating a fixed 60 tokens with
@@ -19,7 +20,7 @@ from pathlib import Path
 import torch
 
 from bench.common import load_articles, machine
-from service.config import Settings
+from service.config import QUANTIZE_CHOICES, Settings
 from service.engines.registry import load_engine
 from service.pipeline import prepare
 from service.schemas import SummarizeRequest
@@ -27,10 +28,8 @@ from service.schemas import SummarizeRequest
 FIXED_60 = {"min_new_tokens": 60, "max_new_tokens": 60}
 
 
-def build_engine(name: str, workdir: Path, quantize: str | None = None):
-    settings = Settings.from_env()
-    if quantize:
-        settings = replace(settings, quantize=quantize)
+def build_engine(name: str, workdir: Path, quantize: str = "auto"):
+    settings = replace(Settings.from_env(), quantize=quantize)
     if name == "distilbart-shaped":
         from tests.tiny_models import build_distilbart_shaped
 
@@ -52,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", default=["embedded", "smollm2-135m-instruct", "distilbart-shaped"])
     parser.add_argument("--articles", type=int, default=8)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, default="auto", help="QUANTIZE for every model")
+    parser.add_argument("--num-beams", type=int, help="beams for generative models (default: the checkpoint's)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
@@ -62,14 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     print("| model | batch size | s / article | articles / s |\n| --- | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as workdir:
         for name in args.models:
-            engine, generation = build_engine(name, Path(workdir))
+            engine, generation = build_engine(name, Path(workdir), args.quantize)
+            if args.num_beams and engine.abstractive:
+                generation = {**generation, "num_beams": args.num_beams}
+            label = f"{name} (quantize {engine.info.settings['quantize']}{', %d beams' % args.num_beams if args.num_beams else ''})"
             documents = [p.document for p in prepared]
             params = [replace(p.params, generation=generation or p.params.generation) for p in prepared]
             engine.summarize(documents[:1], params[:1])  # warm-up
             for batch_size in args.batch_sizes:
                 seconds = time_engine(engine, documents, params, batch_size)
-                rows.append({"model": name, "batch_size": batch_size, "seconds_per_article": seconds})
-                print(f"| {name} | {batch_size} | {seconds:.3f} | {1 / seconds:.2f} |", flush=True)
+                rows.append({"model": label, "batch_size": batch_size, "seconds_per_article": seconds})
+                print(f"| {label} | {batch_size} | {seconds:.3f} | {1 / seconds:.2f} |", flush=True)
             del engine
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n", encoding="utf-8")

@@ -1,16 +1,20 @@
 """Served throughput and latency: Précis against the textbook baseline, side by side.
 
     python -m bench.load [--models embedded smollm2-135m-instruct distilbart-shaped] [--workers 2]
+        [--quantize auto|int8|off] [--count N] [--concurrency 1 4 16 64]
 
-For each model: its in-process ceiling (best batch size, no HTTP), then Précis and the
-baseline (bench/baseline/app.py) started with the same worker count and model, and, at each
-concurrency, one run against each, alternating, of distinct real articles (cache off).
-Traffic goes to 127.0.0.1 only; every run is bounded by its request count."""
+For each model: its in-process ceiling (the engine alone on the same articles at its best
+batch size, no HTTP), then Précis and the baseline (bench/baseline/app.py) started with the
+same worker count and model, and, at each concurrency, one run against each, alternating,
+of distinct real articles (cache off). The load generator runs on the same cores; its share
+of the CPU is reported with each run. Traffic goes to 127.0.0.1 only; every run is bounded
+by its request count."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -23,6 +27,7 @@ import requests
 
 from bench.common import REPO_ROOT, load_articles, machine
 from bench.engine_speed import FIXED_60, build_engine, time_engine
+from service.config import QUANTIZE_CHOICES
 from service.pipeline import prepare
 from service.schemas import SummarizeRequest
 from tests.server import LiveServer
@@ -40,6 +45,12 @@ class RunResult:
     errors: dict[str, int]
     seconds: float
     latencies: list[float]
+    client_cpu: float  # CPU seconds the load generator itself used: it shares the machine
+
+    @property
+    def client_share(self) -> float:
+        """The load generator's share of the machine's CPU during the run."""
+        return self.client_cpu / (self.seconds * (os.cpu_count() or 1))
 
     @property
     def throughput(self) -> float:
@@ -70,10 +81,11 @@ def drive(url: str, payloads: list[dict], concurrency: int, server: str) -> RunR
             else:
                 errors[status] = errors.get(status, 0) + 1
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, payloads))
-    return RunResult(server, concurrency, len(payloads), errors, time.perf_counter() - started, latencies)
+    return RunResult(server, concurrency, len(payloads), errors, time.perf_counter() - started, latencies,
+                     time.process_time() - cpu_started)
 
 
 class BaselineServer(LiveServer):
@@ -109,14 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--count", type=int, help="requests per run (default: by model)")
-    parser.add_argument("--quantize", choices=["int8"], help="QUANTIZE for Précis only (the baseline stays fp32)")
+    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, default="auto",
+                        help="QUANTIZE for Précis (default: the manifest's); the baseline is always fp32")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
     articles = load_articles()
     report: list[dict] = []
-    lines = [f"Machine: {machine()}; {args.workers} gunicorn workers for each server; cache off"
-             f"{f'; Précis with QUANTIZE={args.quantize}' if args.quantize else ''}.", ""]
+    lines = [f"Machine: {machine()}; {args.workers} gunicorn workers for each server; cache off; "
+             f"Précis with QUANTIZE={args.quantize}, the baseline fp32.", ""]
     with tempfile.TemporaryDirectory() as workdir:
         for name in args.models:
             count = args.count or DEFAULT_COUNTS.get(name, 16)
@@ -126,21 +139,24 @@ def main(argv: list[str] | None = None) -> int:
             # Ceiling: the engine alone, in this process, at its best batch size.
             engine, _ = build_engine(name, Path(workdir), args.quantize)
             model_ref = str(Path(workdir) / "distilbart-shaped") if name == "distilbart-shaped" else name
-            prepared = [prepare(SummarizeRequest(**p)) for p in payloads[: min(count, 16)]]
+            prepared = [prepare(SummarizeRequest(**p)) for p in payloads]  # the same articles as the runs
             docs, params = [p.document for p in prepared], [p.params for p in prepared]
             engine.summarize(docs[:1], params[:1])
             ceiling = max(1 / time_engine(engine, docs, params, b) for b in (1, 8))
+            quantize = engine.info.settings["quantize"]
             del engine
             env = {"SUMMARIZER_MODEL": model_ref, "WEB_CONCURRENCY": str(args.workers), "CACHE_MAX_BYTES": "0"}
-            precis_env = {**env, **({"QUANTIZE": args.quantize} if args.quantize else {})}
+            precis_env = {**env, "QUANTIZE": args.quantize}
             precis = LiveServer(Path(workdir) / f"precis-{name}.log", **precis_env).start(timeout=600)
             baseline = BaselineServer(Path(workdir) / f"baseline-{name}.log", **env).start(timeout=600)
             try:
                 for server in (precis, baseline):
                     wait_until_serving(server, payloads[0])
-                lines += [f"### {name}: ceiling {ceiling:.2f} articles/s in process ({count} requests a run)", "",
-                          "| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline | vs ceiling |",
-                          "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+                lines += [f"### {name} (Précis quantize {quantize}): ceiling {ceiling:.2f} articles/s in process "
+                          f"({count} requests a run)", "",
+                          "| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline | vs ceiling "
+                          "| load generator's CPU |",
+                          "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
                 for concurrency in args.concurrency:
                     runs = [drive(precis.url, payloads, concurrency, "précis"),
                             drive(baseline.url, payloads, concurrency, "baseline")]
@@ -149,11 +165,12 @@ def main(argv: list[str] | None = None) -> int:
                         lines.append(
                             f"| {concurrency} | {run.server} | {run.throughput:.2f} | {run.percentile(50):.2f} | "
                             f"{run.percentile(95):.2f} | {run.percentile(99):.2f} | {run.errors or 0} | "
-                            f"{ratio:.2f}× | {run.throughput / ceiling:.0%} |")
+                            f"{ratio:.2f}× | {run.throughput / ceiling:.0%} | {run.client_share:.0%} |")
                         report.append({"model": name, "ceiling": ceiling, "server": run.server,
                                        "concurrency": concurrency, "throughput": run.throughput,
                                        "p50": run.percentile(50), "p95": run.percentile(95),
-                                       "p99": run.percentile(99), "errors": run.errors})
+                                       "p99": run.percentile(99), "errors": run.errors,
+                                       "client_cpu_share": run.client_share})
                         print(lines[-1], flush=True)
                 lines.append("")
             finally:

@@ -5,6 +5,8 @@ and its weights are shared copy-on-write. Workers are threaded (gthread), so req
 worker can wait together for a micro-batch. On SIGTERM gunicorn stops accepting, lets
 in-flight requests finish within GRACEFUL_TIMEOUT, and exits 0."""
 
+import ctypes
+import gc
 import os
 import shutil
 import tempfile
@@ -56,6 +58,22 @@ os.environ.setdefault("TORCH_THREADS", str(max(1, _cores // max(1, workers))))
 _metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="precis-metrics-"))
 shutil.rmtree(_metrics_dir, ignore_errors=True)
 os.makedirs(_metrics_dir, exist_ok=True)
+
+# glibc gives each thread that allocates its own heap arena (up to 8 per core), and every
+# arena keeps freed memory: with 16 request threads a worker's private memory doubled.
+# Two arenas measured no slower. Set here, in the master, so that every worker inherits it.
+_M_ARENA_MAX = -8
+try:
+    ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, int(os.environ.get("MALLOC_ARENA_MAX", "2")))
+except (OSError, AttributeError):  # not glibc
+    pass
+
+
+def pre_fork(server, worker):  # noqa: ANN001
+    # Move everything the master loaded out of the garbage collector's sight: a collection
+    # in a worker would otherwise write to (and so copy) every page holding those objects.
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker):  # noqa: ANN001 - gunicorn hook signature

@@ -6,7 +6,7 @@ A value is a manifest name (`embedded`), a hub id (`org/name`, prepared into
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ class ResolvedModel:
     hub_id: str
     provenance: dict[str, Any]
     gguf_file: str | None = None
+    quantize: str = "off"  # the manifest's measured default for QUANTIZE=auto
 
 
 def load_manifest() -> dict[str, dict[str, Any]]:
@@ -72,13 +73,14 @@ def resolve(spec: str, store: Path) -> ResolvedModel:
             raise ModelNotAvailable(
                 f"model {spec!r} is not prepared in {path}; run `python -m models.prepare {spec}`"
             )
-        return _from_folder(spec, path, manifest[spec]["hub_id"])
+        resolved = _from_folder(spec, path, manifest[spec]["hub_id"])
+        return replace(resolved, quantize=manifest[spec].get("quantize", "off"))
     path = Path(spec).expanduser()
     if _is_model_folder(path):
         return _from_folder(path.name, path)
     if path.suffix == ".gguf" and path.is_file():
         resolved = _from_folder(path.parent.name, path.parent)
-        return ResolvedModel(path.stem, resolved.path, "instruct", resolved.hub_id, resolved.provenance, path.name)
+        return replace(resolved, name=path.stem, engine="instruct", gguf_file=path.name)
     if is_hub_id(spec):
         folder = store / store_folder_name(spec)
         if _is_model_folder(folder):

@@ -39,16 +39,25 @@ def test_batch_equals_one_at_a_time(engine, seed_text: str, dev_articles) -> Non
         assert np.allclose([c.score for c in b.sentences], [c.score for c in s.sentences], atol=1e-4)
 
 
-def test_int8_quantisation_keeps_the_engine_working(seed_text: str) -> None:
+def test_quantize_auto_takes_the_manifests_int8_and_off_keeps_fp32(engine, seed_text: str) -> None:
     from dataclasses import replace
+
+    import torch
 
     from service.config import Settings
     from service.engines.registry import load_engine
 
-    quantized = load_engine(replace(Settings.from_env(), model="embedded", quantize="int8"))
-    assert quantized.info.settings["quantize"] == "int8"
-    vectors = quantized.embedder.embed(["The cat sat on the mat.", "A cat was sitting on a rug.", "Stocks fell sharply."])
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+    def fp32_linears(e) -> int:
+        return sum(type(m) is torch.nn.Linear for m in e.embedder.model.modules())
+
+    # The fixture loads with the default QUANTIZE=auto: the manifest gives the embedded model int8.
+    assert engine.info.settings["quantize"] == "int8"
+    assert fp32_linears(engine) == 0
+    fp32 = load_engine(replace(Settings.from_env(), model="embedded", quantize="off"))
+    assert fp32.info.settings["quantize"] == "off"
+    assert fp32_linears(fp32) == 37  # 6 layers × (query, key, value, attention out, up, down) + pooler
     document = _document(seed_text)
-    [result] = quantized.summarize([document], [SummaryParams(max_sentences=3)])
-    assert len(result.sentences) == 3 and all(s.text in document.text for s in result.sentences)
+    for variant in (engine, fp32):
+        [result] = variant.summarize([document], [SummaryParams(max_sentences=3)])
+        assert len(result.sentences) == 3 and all(s.text in document.text for s in result.sentences)
+        assert result.sentences[0].source.index == 0  # both lead with the news

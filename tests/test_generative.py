@@ -40,6 +40,7 @@ def test_engines_load_by_path_with_checkpoint_defaults(engines: dict) -> None:
     assert llama.defaults["num_beams"] == 1  # greedy
     for engine in engines.values():
         assert engine.info.revision.startswith("sha256:")
+        assert engine.info.settings["quantize"] == "off"  # int8 only where the manifest measured it
 
 
 def test_manifest_name_resolves_to_a_prepared_folder(tiny_models: dict[str, Path], tmp_path: Path) -> None:
@@ -102,3 +103,11 @@ def test_generation_settings_are_sized_and_capped(engines: dict) -> None:
 def test_provenance_records_where_the_weights_came_from(tiny_models: dict[str, Path]) -> None:
     provenance = json.loads((tiny_models["bart"] / "PROVENANCE.json").read_text())
     assert provenance["engine"] == "seq2seq" and "model.safetensors" in provenance["weights"]
+
+
+def test_int8_on_request_quantises_a_generative_model(tiny_models: dict[str, Path], seed_text: str) -> None:
+    engine = load_tiny(tiny_models["bart"], max_new_tokens=32, quantize="int8")
+    assert engine.info.settings["quantize"] == "int8"
+    assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in engine.model.modules())
+    [result] = engine.summarize([_document(seed_text)], [SummaryParams(generation=FIXED)])
+    assert result.sentences and result.generation["max_new_tokens"] == FIXED["max_new_tokens"]

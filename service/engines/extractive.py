@@ -15,6 +15,7 @@ from transformers import AutoModel, AutoTokenizer
 
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult
 from service.engines.ranking import RankerWeights, score_sentences, select_sentences
+from service.engines.sharing import touch_weights
 
 # Sentences past this many tokens are scored on their opening; all of them are still
 # eligible for the summary, so nothing of the article is left unread.
@@ -69,28 +70,20 @@ class ExtractiveEngine:
     def summarize(
         self, documents: Sequence[Document], params: Sequence[SummaryParams]
     ) -> list[SummaryResult]:
-        # One embedding pass over every sentence and title of the batch.
-        texts: list[str] = []
-        for doc in documents:
-            texts.extend(s.text for s in doc.sentences)
-            if doc.title:
-                texts.append(doc.title)
-        embeddings = self.embedder.embed(texts)
-
         results: list[SummaryResult] = []
-        offset = 0
         for doc, doc_params in zip(documents, params, strict=True):
-            n = len(doc.sentences)
-            sentence_embeddings = embeddings[offset : offset + n]
-            offset += n
-            title_embedding = None
-            if doc.title:
-                title_embedding = embeddings[offset]
-                offset += 1
+            # Each article is embedded on its own. int8 quantises activations with one scale
+            # per model call, so an article sharing a call with others could see its summary
+            # change with its neighbours; and grouping articles measured no faster.
+            texts = [s.text for s in doc.sentences] + ([doc.title] if doc.title else [])
+            embeddings = self.embedder.embed(texts)
+            sentence_embeddings = embeddings[: len(doc.sentences)]
+            title_embedding = embeddings[-1] if doc.title else None
             scores = score_sentences(sentence_embeddings, title_embedding, self.weights)
             chosen = select_sentences(doc.sentences, sentence_embeddings, scores, doc_params, self.weights)
             results.append(SummaryResult(sentences=chosen))
         return results
 
     def warm_up(self) -> None:
+        touch_weights(self.embedder.model)
         self.embedder.embed(["Warm-up sentence for the encoder."])

@@ -25,6 +25,7 @@ from service.engines.base import (
     SummarySentence,
 )
 from service.engines.length import fit_in_order
+from service.engines.sharing import touch_weights
 from service.text.postprocess import generated_sentences, is_repeat
 
 MAX_LEVELS = 6  # summarise-the-summaries rounds before the merge is cut to fit
@@ -263,4 +264,5 @@ class GenerativeEngine:
         return results
 
     def warm_up(self) -> None:
+        touch_weights(self.model)
         self.summarize([Document("Warm-up text for the model.", [])], [SummaryParams(generation={"max_new_tokens": 2})])

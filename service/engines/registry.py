@@ -25,15 +25,6 @@ def generation_limits(settings: Settings) -> GenerationLimits:
 
 def load_engine(settings: Settings) -> Engine:
     """Load the model named by settings.model (name, hub id or folder). Never touches the network."""
-    engine = _load(settings)
-    if settings.quantize == "int8":
-        from service.engines.quantize import quantize_int8
-
-        engine = quantize_int8(engine)
-    return engine
-
-
-def _load(settings: Settings) -> Engine:
     # Belt and braces: whatever a library tries, serving must not reach a model hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -41,6 +32,17 @@ def _load(settings: Settings) -> Engine:
 
     hf_logging.disable_progress_bar()  # a progress bar per load only clutters server logs
     model = resolve(settings.model, settings.model_store)
+    engine = _load(settings, model)
+    quantize = model.quantize if settings.quantize == "auto" else settings.quantize
+    if quantize == "int8":
+        from service.engines.quantize import quantize_int8
+
+        engine = quantize_int8(engine)
+    engine.info.settings["quantize"] = quantize
+    return engine
+
+
+def _load(settings: Settings, model: ResolvedModel) -> Engine:
     info = ModelInfo(name=model.name, id=model.hub_id, engine=model.engine, revision=_revision(model))
     if model.engine == "extractive":
         from service.engines.extractive import ExtractiveEngine
