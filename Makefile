@@ -16,7 +16,7 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: run test test-docker image install install-dev model browser audit lock clean
+.PHONY: run test test-docker bench image install install-dev model browser audit lock clean
 
 run: install model
 	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py
@@ -26,6 +26,18 @@ run: install model
 test: install-dev model browser
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
+
+# The tables of docs/PERFORMANCE.md (about 40 minutes on 2 cores; not part of make test).
+# Stop any other server or heavy job first: the benchmarks share the machine's cores.
+bench: install-dev model
+	$(PY) -m models.prepare smollm2-135m-instruct
+	$(PY) -m bench.engine_speed --articles 8 --batch-sizes 1 4 8
+	$(PY) -m bench.quantization --model embedded
+	$(PY) -m bench.quantization --model smollm2-135m-instruct --limit 24
+	$(PY) -m bench.load --models embedded --count 200
+	$(PY) -m bench.load --models smollm2-135m-instruct --count 12 --concurrency 1 4 16
+	$(PY) -m bench.load --models distilbart-shaped --count 8 --concurrency 1 16
+	$(PY) -m bench.memory
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }

@@ -1,6 +1,6 @@
 """Memory per gunicorn worker: PSS and private (USS) memory with 1, 2 and 4 workers.
 
-    python -m bench.memory [--workers 1 2 4]
+    python -m bench.memory [--workers 1 2 4] [--model embedded] [--requests 16]
 
 Each server is started on a free loopback port, warmed with a few real articles, and read
 from /proc/PID/smaps_rollup: the model is loaded once in the master and shared
@@ -29,15 +29,18 @@ def rollup(pid: int) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--model", default="embedded", help="a SUMMARIZER_MODEL value")
+    parser.add_argument("--requests", type=int, default=16, help="articles summarised before reading memory")
     args = parser.parse_args(argv)
-    articles = [a["article"] for a in load_articles(limit=16)]
-    print(f"Machine: {machine()}\n")
+    articles = [a["article"] for a in load_articles(limit=args.requests)]
+    print(f"Machine: {machine()}; model {args.model}, after {args.requests} requests\n")
     print("| workers | process | RSS MiB | PSS MiB | private MiB |\n| ---: | --- | ---: | ---: | ---: |")
     for workers in args.workers:
-        server = LiveServer(Path(tempfile.mkdtemp()) / "memory.log", WEB_CONCURRENCY=str(workers)).start()
+        server = LiveServer(Path(tempfile.mkdtemp()) / "memory.log", WEB_CONCURRENCY=str(workers),
+                            SUMMARIZER_MODEL=args.model).start(timeout=600)
         try:
             for article in articles:
-                requests.post(f"{server.url}/v1/summarize", json={"text": article}, timeout=120).raise_for_status()
+                requests.post(f"{server.url}/v1/summarize", json={"text": article}, timeout=600).raise_for_status()
             assert server.process is not None
             master = server.process.pid
             children = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "embedded"
-QUANTIZE_CHOICES = ("auto", "int8", "off")
+QUANTIZE_CHOICES = ("auto", "int8", "bf16", "off")
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int | None) -> int | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -34,14 +34,15 @@ class Settings:
     max_text_chars: int = 200_000  # MAX_TEXT_CHARS: longer article text gets 422
     max_summary_sentences: int = 50  # MAX_SUMMARY_SENTENCES: cap on `max_sentences`
     torch_threads: int = 0  # TORCH_THREADS: 0 leaves torch's default
-    # QUANTIZE: "int8" (dynamic int8 quantisation of Linear layers), "off", or "auto": what
-    # the model's manifest entry says, where int8 was measured to cost no summary quality.
+    # QUANTIZE: "int8" (dynamic int8 quantisation of Linear layers), "bf16" (bfloat16), "off"
+    # (fp32), or "auto": what the model's manifest entry says, where that was measured to cost
+    # no summary quality.
     quantize: str = "auto"
     max_new_tokens: int = 256  # MAX_NEW_TOKENS: cap on tokens generated per summary
     max_input_tokens: int = 2048  # MAX_INPUT_TOKENS: cap on what one model call reads
     generation_batch_size: int = 8  # GENERATION_BATCH_SIZE: texts per generate() call
     max_batch_size: int = 8  # MAX_BATCH_SIZE: requests one micro-batch may group
-    max_batch_wait_ms: int = 10  # MAX_BATCH_WAIT_MS: how long a batch waits to fill
+    max_batch_wait_ms: int | None = None  # MAX_BATCH_WAIT_MS: how long a batch waits to fill; unset: by engine
     max_queue: int = 64  # MAX_QUEUE: waiting requests per worker before 503
     max_batch_items: int = 32  # MAX_BATCH_ITEMS: articles one /v1/summarize/batch call may hold
     cache_max_bytes: int = 64_000_000  # CACHE_MAX_BYTES: response cache per worker (0: off)

@@ -131,7 +131,8 @@ def render(
         summary=summary,
         sentences=sentences,
         model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
-                       service_version=__version__, generation=result.generation or None),
+                       precision=info.settings.get("quantize", "off"), service_version=__version__,
+                       generation=result.generation or None),
         input=InputOut(
             characters=len(document.text),
             sentences=len(document.sentences),

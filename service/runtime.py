@@ -23,6 +23,12 @@ from service.schemas import SummarizeRequest
 
 log = logging.getLogger(__name__)
 
+# How long a micro-batch waits to fill, unless MAX_BATCH_WAIT_MS says otherwise. A generated
+# summary takes seconds and batching makes generation several times faster, so waiting
+# 0.1 s for a fuller batch costs little; an extractive one takes tens of milliseconds.
+EXTRACTIVE_BATCH_WAIT_MS = 10
+GENERATIVE_BATCH_WAIT_MS = 100
+
 
 class Runtime:
     def __init__(self, settings: Settings) -> None:
@@ -38,7 +44,11 @@ class Runtime:
             with self._lock:
                 if self._batcher is None:
                     s = self.settings
-                    batcher = MicroBatcher(engine, s.max_batch_size, s.max_batch_wait_ms, s.max_queue)
+                    wait_ms = s.max_batch_wait_ms
+                    if wait_ms is None:
+                        wait_ms = GENERATIVE_BATCH_WAIT_MS if engine.abstractive else EXTRACTIVE_BATCH_WAIT_MS
+                    size = min(s.max_batch_size, getattr(engine, "preferred_batch_size", s.max_batch_size))
+                    batcher = MicroBatcher(engine, size, wait_ms, s.max_queue)
                     batcher.stats.on_batch.append(self._record_batch)
                     self._batcher = batcher
         return self._batcher

@@ -143,6 +143,7 @@ class ModelOut(BaseModel):
     id: str
     engine: str
     revision: str | None = None
+    precision: str = Field("off", description='"int8", "bf16", or "off" (fp32): how the model ran (QUANTIZE).')
     service_version: str
     generation: dict[str, Any] | None = Field(None, description="Effective generation settings (abstractive).")
 

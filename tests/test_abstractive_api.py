@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from service import __version__
+from service.engines.quantize import cpu_has_bf16
 from tests.server import LiveServer
 from tests.test_api import assert_problem, summarize
 
@@ -97,6 +98,9 @@ def test_smollm2_summarises_the_seed_article(smollm2_server: LiveServer, seed_te
             assert cleaned[support["start"] : support["end"]] in seed_text and 0 < support["score"] <= 1
         for flag in sentence["unsupported"]:
             assert flag["kind"] in ("number", "entity", "quote") and flag["text"] in sentence["text"]
+    [listed] = requests.get(f"{smollm2_server.url}/v1/models", timeout=10).json()["models"]
+    # QUANTIZE=auto: the manifest's bf16, where this CPU computes bf16 natively.
+    assert listed["settings"]["quantize"] == ("bf16" if cpu_has_bf16() else "off")
     print("\nSmolLM2 on the seed article:", summary, [s["unsupported"] for s in body["sentences"]])
 
 

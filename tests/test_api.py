@@ -41,6 +41,7 @@ def test_models_lists_the_embedded_default(server: LiveServer) -> None:
     assert model["id"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert model["engine"] == "extractive"
     assert model["revision"].startswith("sha256:")
+    assert model["settings"]["quantize"] == "int8"  # QUANTIZE=auto: the manifest's measured default
     assert body["limits"]["max_body_bytes"] == 1_000_000
 
 
@@ -61,7 +62,7 @@ def test_seed_article_summary(server: LiveServer, seed_text: str) -> None:
     assert [s["index"] for s in body["sentences"]] == sorted(s["index"] for s in body["sentences"])
     assert body["summary"] == " ".join(s["text"] for s in body["sentences"])
     assert "Negotiators from communist allies North Korea and China" in body["summary"]
-    assert body["model"]["engine"] == "extractive"
+    assert body["model"]["engine"] == "extractive" and body["model"]["precision"] == "int8"
     assert body["input"]["truncated"] is False
     assert body["input"]["title"] == "North Korea and China in talks to repair frayed relationship"
     assert body["input"]["sentences"] == 16

@@ -61,3 +61,17 @@ def test_quantize_auto_takes_the_manifests_int8_and_off_keeps_fp32(engine, seed_
         [result] = variant.summarize([document], [SummaryParams(max_sentences=3)])
         assert len(result.sentences) == 3 and all(s.text in document.text for s in result.sentences)
         assert result.sentences[0].source.index == 0  # both lead with the news
+
+
+def test_precision_auto_follows_the_manifest_and_the_cpu(monkeypatch) -> None:
+    from service.engines import quantize
+
+    assert quantize.effective_precision("off", "int8") == "off"
+    assert quantize.effective_precision("int8", "off") == "int8"
+    assert quantize.effective_precision("auto", "int8") == "int8"
+    assert quantize.effective_precision("auto", "off") == "off"
+    # bf16 is only a default where the CPU computes it natively; elsewhere it is slower than fp32.
+    monkeypatch.setattr(quantize, "cpu_has_bf16", lambda: False)
+    assert quantize.effective_precision("auto", "bf16") == "off"
+    monkeypatch.setattr(quantize, "cpu_has_bf16", lambda: True)
+    assert quantize.effective_precision("auto", "bf16") == "bf16"

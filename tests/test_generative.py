@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from service.config import Settings
 from service.engines.base import Document, InputTooLong, SummaryParams
@@ -38,6 +39,9 @@ def test_engines_load_by_path_with_checkpoint_defaults(engines: dict) -> None:
     assert bart.defaults["max_new_tokens"] == 24 and bart.input_limit == 64
     assert t5.prefix == "summarize: " and t5.input_limit == 64
     assert llama.defaults["num_beams"] == 1  # greedy
+    # GENERATION_BATCH_SIZE (8) counts sequences: texts × beams in one generate() call.
+    assert (bart.preferred_batch_size, llama.preferred_batch_size) == (4, 8)
+    assert bart.texts_per_call(8) == 1 and bart.texts_per_call(3) == 2
     for engine in engines.values():
         assert engine.info.revision.startswith("sha256:")
         assert engine.info.settings["quantize"] == "off"  # int8 only where the manifest measured it
@@ -105,9 +109,13 @@ def test_provenance_records_where_the_weights_came_from(tiny_models: dict[str, P
     assert provenance["engine"] == "seq2seq" and "model.safetensors" in provenance["weights"]
 
 
-def test_int8_on_request_quantises_a_generative_model(tiny_models: dict[str, Path], seed_text: str) -> None:
-    engine = load_tiny(tiny_models["bart"], max_new_tokens=32, quantize="int8")
-    assert engine.info.settings["quantize"] == "int8"
-    assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in engine.model.modules())
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_lower_precision_on_request(tiny_models: dict[str, Path], seed_text: str, precision: str) -> None:
+    engine = load_tiny(tiny_models["bart"], max_new_tokens=32, quantize=precision)
+    assert engine.info.settings["quantize"] == precision
+    if precision == "int8":
+        assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in engine.model.modules())
+    else:
+        assert {p.dtype for p in engine.model.parameters()} == {torch.bfloat16}
     [result] = engine.summarize([_document(seed_text)], [SummaryParams(generation=FIXED)])
     assert result.sentences and result.generation["max_new_tokens"] == FIXED["max_new_tokens"]

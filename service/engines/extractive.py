@@ -49,7 +49,7 @@ class SentenceEmbedder:
             hidden = self.model(**encoded).last_hidden_state
             mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            out[batch] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+            out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).numpy()
         return out
 
 

@@ -1,26 +1,49 @@
-"""int8 dynamic quantisation of an engine's Linear layers (QUANTIZE).
+"""Lower-precision inference for an engine's model (QUANTIZE): int8 or bfloat16.
 
-Weights become int8 with one scale per output channel; activations are quantised on the
-fly. A model gets it by default (QUANTIZE=auto) only where its manifest entry says so,
-after bench/quantization.py measured no loss: the embedded model is 3× faster in its
-model pass with ROUGE unchanged; SmolLM2-135M loses most of its ROUGE, so it stays fp32.
-docs/PERFORMANCE.md has the figures."""
+int8: dynamic quantisation of the Linear layers, weights with one scale per output channel,
+activations quantised on the fly. bf16: weights and activations in bfloat16, fast only on
+CPUs with native bf16 (AVX512-BF16 or AMX). A model gets either by default (QUANTIZE=auto)
+only where its manifest entry says so, after bench/quantization.py measured no loss of
+ROUGE; docs/PERFORMANCE.md has the figures."""
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import torch
 
 from service.engines.base import Engine
 
+log = logging.getLogger(__name__)
 
-def quantize_int8(engine: Engine) -> Engine:
+
+def cpu_has_bf16() -> bool:
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def effective_precision(requested: str, manifest_default: str) -> str:
+    """What QUANTIZE means for this model on this CPU: "int8", "bf16" or "off"."""
+    if requested != "auto":
+        return requested
+    if manifest_default == "bf16" and not cpu_has_bf16():
+        log.info("this CPU has no native bfloat16: serving in fp32")  # bf16 would be slower
+        return "off"
+    return manifest_default
+
+
+def apply_precision(engine: Engine, precision: str) -> Engine:
     holder = getattr(engine, "embedder", engine)  # the extractive engine keeps its model in its embedder
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
-        # One scale per output channel: as fast as one per tensor here, and much closer to
-        # fp32 (embedding cosine 0.975 against 0.940 on the dev articles' sentences).
-        per_channel = {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
-        holder.model = torch.ao.quantization.quantize_dynamic(holder.model, per_channel, dtype=torch.qint8)
+    if precision == "int8":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
+            # One scale per output channel: as fast as one per tensor here, and much closer to
+            # fp32 (embedding cosine 0.975 against 0.940 on the dev articles' sentences).
+            per_channel = {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
+            holder.model = torch.ao.quantization.quantize_dynamic(holder.model, per_channel, dtype=torch.qint8)
+    elif precision == "bf16":
+        if not cpu_has_bf16():
+            log.warning("QUANTIZE=bf16 on a CPU without native bfloat16: expect it to be slower than fp32")
+        holder.model = holder.model.to(torch.bfloat16)
+    engine.info.settings["quantize"] = precision
     return engine

@@ -32,14 +32,9 @@ def load_engine(settings: Settings) -> Engine:
 
     hf_logging.disable_progress_bar()  # a progress bar per load only clutters server logs
     model = resolve(settings.model, settings.model_store)
-    engine = _load(settings, model)
-    quantize = model.quantize if settings.quantize == "auto" else settings.quantize
-    if quantize == "int8":
-        from service.engines.quantize import quantize_int8
+    from service.engines.quantize import apply_precision, effective_precision
 
-        engine = quantize_int8(engine)
-    engine.info.settings["quantize"] = quantize
-    return engine
+    return apply_precision(_load(settings, model), effective_precision(settings.quantize, model.quantize))
 
 
 def _load(settings: Settings, model: ResolvedModel) -> Engine:
