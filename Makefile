@@ -33,11 +33,14 @@ bench: install-dev model
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m bench.engine_speed --articles 8 --batch-sizes 1 4 8
 	$(PY) -m bench.quantization --model embedded
-	$(PY) -m bench.quantization --model smollm2-135m-instruct --limit 24
+	$(PY) -m bench.quantization --model smollm2-135m-instruct --variant bf16 --limit 48
+	$(PY) -m bench.quantization --model smollm2-135m-instruct --variant int8 --limit 24
 	$(PY) -m bench.load --models embedded --count 200
-	$(PY) -m bench.load --models smollm2-135m-instruct --count 12 --concurrency 1 4 16
+	$(PY) -m bench.load --models smollm2-135m-instruct --count 16 --concurrency 1 4 16
 	$(PY) -m bench.load --models distilbart-shaped --count 8 --concurrency 1 16
+	$(PY) -m bench.load --models distilbart-shaped --count 8 --concurrency 16 --quantize int8
 	$(PY) -m bench.memory
+	$(PY) -m bench.memory --model smollm2-135m-instruct --requests 4
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }

@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             engine, generation = build_engine(name, Path(workdir), args.quantize)
             if args.num_beams and engine.abstractive:
                 generation = {**generation, "num_beams": args.num_beams}
-            label = f"{name} (quantize {engine.info.settings['quantize']}{', %d beams' % args.num_beams if args.num_beams else ''})"
+            beams = f", {args.num_beams} beams" if args.num_beams else ""
+            label = f"{name} (quantize {engine.info.settings['quantize']}{beams})"
             documents = [p.document for p in prepared]
             params = [replace(p.params, generation=generation or p.params.generation) for p in prepared]
             engine.summarize(documents[:1], params[:1])  # warm-up

@@ -1,6 +1,6 @@
 """Served throughput and latency: Précis against the textbook baseline, side by side.
 
-    python -m bench.load [--models embedded smollm2-135m-instruct distilbart-shaped] [--workers 2]
+    python -m bench.load [--models embedded smollm2-135m-instruct distilbart-shaped] [--workers N]
         [--quantize auto|int8|off] [--count N] [--concurrency 1 4 16 64]
 
 For each model: its in-process ceiling (the engine alone on the same articles at its best
@@ -119,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_COUNTS))
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                        help="gunicorn workers for both servers (default: one per core, Précis's default)")
+    parser.add_argument("--baseline-workers", type=int,
+                        help="workers for the baseline alone (default: --workers); 1 is its best on 2 cores")
     parser.add_argument("--count", type=int, help="requests per run (default: by model)")
     parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, default="auto",
                         help="QUANTIZE for Précis (default: the manifest's); the baseline is always fp32")
@@ -128,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
 
     articles = load_articles()
     report: list[dict] = []
-    lines = [f"Machine: {machine()}; {args.workers} gunicorn workers for each server; cache off; "
-             f"Précis with QUANTIZE={args.quantize}, the baseline fp32.", ""]
+    baseline_workers = args.baseline_workers or args.workers
+    lines = [(f"Machine: {machine()}; gunicorn workers: Précis {args.workers}, baseline {baseline_workers}; "
+              f"cache off; Précis with QUANTIZE={args.quantize}, the baseline fp32."), ""]
     with tempfile.TemporaryDirectory() as workdir:
         for name in args.models:
             count = args.count or DEFAULT_COUNTS.get(name, 16)
@@ -148,14 +152,15 @@ def main(argv: list[str] | None = None) -> int:
             env = {"SUMMARIZER_MODEL": model_ref, "WEB_CONCURRENCY": str(args.workers), "CACHE_MAX_BYTES": "0"}
             precis_env = {**env, "QUANTIZE": args.quantize}
             precis = LiveServer(Path(workdir) / f"precis-{name}.log", **precis_env).start(timeout=600)
-            baseline = BaselineServer(Path(workdir) / f"baseline-{name}.log", **env).start(timeout=600)
+            baseline_env = {**env, "WEB_CONCURRENCY": str(baseline_workers)}
+            baseline = BaselineServer(Path(workdir) / f"baseline-{name}.log", **baseline_env).start(timeout=600)
             try:
                 for server in (precis, baseline):
                     wait_until_serving(server, payloads[0])
-                lines += [f"### {name} (Précis quantize {quantize}): ceiling {ceiling:.2f} articles/s in process "
-                          f"({count} requests a run)", "",
-                          "| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline | vs ceiling "
-                          "| load generator's CPU |",
+                lines += [(f"### {name} (Précis quantize {quantize}): ceiling {ceiling:.2f} articles/s in process "
+                           f"({count} requests a run)"), "",
+                          ("| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline | vs ceiling "
+                           "| load generator's CPU |"),
                           "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
                 for concurrency in args.concurrency:
                     runs = [drive(precis.url, payloads, concurrency, "précis"),
