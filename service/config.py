@@ -40,7 +40,7 @@ class Settings:
     quantize: str = "auto"
     max_new_tokens: int = 256  # MAX_NEW_TOKENS: cap on tokens generated per summary
     max_input_tokens: int = 2048  # MAX_INPUT_TOKENS: cap on what one model call reads
-    generation_batch_size: int = 8  # GENERATION_BATCH_SIZE: texts per generate() call
+    generation_batch_size: int = 8  # GENERATION_BATCH_SIZE: sequences (texts × beams) per generate() call
     max_batch_size: int = 8  # MAX_BATCH_SIZE: requests one micro-batch may group
     max_batch_wait_ms: int | None = None  # MAX_BATCH_WAIT_MS: how long a batch waits to fill; unset: by engine
     max_queue: int = 64  # MAX_QUEUE: waiting requests per worker before 503
