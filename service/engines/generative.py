@@ -209,7 +209,7 @@ class GenerativeEngine:
         for indices in groups.values():
             # Similar lengths together: less padding in each batch.
             indices.sort(key=lambda i: len(jobs[i].text))
-            per_call = self.texts_per_call(jobs[indices[0]].settings.get("num_beams") or 1)
+            per_call = self.texts_per_call(jobs[indices[0]].settings.get("num_beams"))
             for begin in range(0, len(indices), per_call):
                 batch = [jobs[i] for i in indices[begin : begin + per_call]]
                 inputs = self._encode(batch)
@@ -219,14 +219,14 @@ class GenerativeEngine:
                     results[i] = text
         return results
 
-    def texts_per_call(self, num_beams: int) -> int:
-        return max(1, self.limits.batch_size // max(1, num_beams))
+    def texts_per_call(self, num_beams: int | None) -> int:
+        return max(1, self.limits.batch_size // max(1, num_beams or 1))
 
     @property
     def preferred_batch_size(self) -> int:
         """Articles worth grouping in one micro-batch: one generate() call's worth at the
         model's default beams, so that requests are answered as soon as their call ends."""
-        return self.texts_per_call(self.defaults.get("num_beams") or 1)
+        return self.texts_per_call(self.defaults.get("num_beams"))
 
     def _generate_kwargs(self, settings: dict[str, Any]) -> dict[str, Any]:
         kwargs = {k: v for k, v in settings.items() if v is not None}
