@@ -3,7 +3,15 @@
 Articles pasted from a CMS or extracted from a page carry lines that are not the story:
 the headline and standfirst, photo captions with credits (often printed twice), "READ
 MORE" links, crossheads, bylines and author bios. The cleaner works on blocks (lines,
-after re-joining hard-wrapped ones) and keeps a record of what it dropped and why."""
+after re-joining hard-wrapped ones) and keeps a record of what it dropped and why.
+
+It can never eat the article: a block is removed only when it is shaped like boilerplate
+(a line or a short paragraph of one or two sentences, never the longest block printed
+once: a caption printed twice can be longer than any paragraph), all
+removals together stay under a stated share of the text, and when cleaning would leave
+fewer than two sentences the uncleaned text is kept instead (`removed == {"fallback": 1}`).
+A one-paragraph article (CNN's shape) is therefore never touched by the block rules,
+whatever words ("pictured", "Photo:", "READ MORE", "By") its sentences hold."""
 
 from __future__ import annotations
 
@@ -33,6 +41,29 @@ _BYLINE = re.compile(r"^[Bb]y\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}(?:\
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 
+# A Daily Mail-style dateline glued to the front of a one-paragraph article:
+# "By . Jane Smith . PUBLISHED: . 08:24 EST, 1 May 2013 . | . UPDATED: . 09:10 EST, 1 May 2013 . "
+_DATELINE_PREFIX = re.compile(
+    r"^(?:By \. [^.]{1,80}? \. (?:and [^.]{1,60}? \. )?)?"
+    r"(?:(?:PUBLISHED|UPDATED|Last updated)\b:?[^|]{0,60}?\d{4} \. (?:\| \. )?)+"
+    r"|^By \. [^.]{1,80}? \. (?:and [^.]{1,60}? \. )?(?=[A-Z\"'‘“(])"
+)
+# Sentence ends, to count the sentences of a block without running the full splitter.
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+
+# Only a block this short can be boilerplate: a caption, credit, link, byline or bio is a
+# line or a paragraph of one or two sentences.
+BOILERPLATE_MAX_SENTENCES = 2
+BOILERPLATE_MAX_WORDS = 60
+# Removals other than exact repeats never take more than this share of the text's characters
+# (or, in a very short text, more than two lines' worth).
+MAX_REMOVED_SHARE = 0.4
+MIN_REMOVED_BUDGET = 160
+# Cleaning that leaves fewer sentences than this falls back to the uncleaned text.
+MIN_SENTENCES = 2
+# Hard-wrapped text: lines no longer than this, most of them close to the longest.
+WRAP_MAX_WIDTH = 100
+
 # Blocks without terminal punctuation and at most this many words are labels, not prose.
 FRAGMENT_MAX_WORDS = 15
 HEADLINE_MAX_WORDS = 25
@@ -45,10 +76,13 @@ class CleanArticle:
     title: str | None = None
     standfirst: str | None = None
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (kind, block) removed as boilerplate
+    fallback: bool = False  # cleaning would have left too little: the uncleaned text was kept
 
     @property
     def removed(self) -> Counter[str]:
-        """How many blocks of each kind were removed."""
+        """How many blocks of each kind were removed; {"fallback": 1} when none were, by the fallback."""
+        if self.fallback:
+            return Counter({"fallback": 1})
         return Counter(kind for kind, _ in self.dropped)
 
 
@@ -60,22 +94,40 @@ def normalise(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
+def _wrap_width(text: str) -> int | None:
+    """The column the text is hard-wrapped at, or None when its lines are paragraphs."""
+    lines = [line for line in text.split("\n") if line]
+    if len(lines) < 4:
+        return None
+    width = max(len(line) for line in lines)
+    near_full = sum(len(line) >= width - 20 for line in lines)
+    return width if width <= WRAP_MAX_WIDTH and near_full >= 0.4 * len(lines) else None
+
+
 def _blocks(text: str) -> list[str]:
     """One block per line, re-joining lines that were hard-wrapped mid-sentence."""
+    width = _wrap_width(text)
     blocks: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         lines: list[str] = []
+        previous = ""  # the last physical line, for the wrap test
         for line in filter(None, paragraph.split("\n")):
-            if lines and _continues(lines[-1], line):
+            if lines and (_continues(lines[-1], line) or _wrapped(previous, line, width)):
                 lines[-1] = f"{lines[-1]} {line}"
             else:
                 lines.append(line)
+            previous = line
         blocks.extend(lines)
     return blocks
 
 
 def _continues(previous: str, line: str) -> bool:
     return not _SENTENCE_END.search(previous) and line[:1].islower()
+
+
+def _wrapped(previous: str, line: str, width: int | None) -> bool:
+    # The line before broke only because the next word would not fit in the column.
+    return width is not None and len(previous) + 1 + len(line.split(" ", 1)[0]) > width
 
 
 def _is_fragment(block: str) -> bool:
@@ -91,10 +143,22 @@ def _key(block: str) -> str:
     return re.sub(r"\W+", " ", block).strip().casefold()
 
 
-def _classify(block: str, seen: set[str], bylines: list[str]) -> str | None:
+def sentence_count(block: str) -> int:
+    """Sentences in a block, by a cheap rule (terminal punctuation before a capital)."""
+    return len(_SENTENCE_BREAK.findall(block)) + 1
+
+
+def _shaped_like_boilerplate(block: str, longest: int) -> bool:
+    """A line or a short paragraph of one or two sentences, and not the article's longest block."""
+    return (
+        len(block) != longest
+        and len(block.split()) <= BOILERPLATE_MAX_WORDS
+        and sentence_count(block) <= BOILERPLATE_MAX_SENTENCES
+    )
+
+
+def _classify(block: str, bylines: list[str]) -> str | None:
     """The kind of boilerplate `block` is, or None when it is story text."""
-    if _key(block) in seen:
-        return "duplicate"
     if _CREDIT.search(block):
         return "caption"
     if _LINK.search(block) or _is_shouting(block):
@@ -113,6 +177,39 @@ def _classify(block: str, seen: set[str], bylines: list[str]) -> str | None:
     return None
 
 
+def _strip_dateline(blocks: list[str], dropped: list[tuple[str, str]]) -> None:
+    """Cut a dateline glued to the front of the first block (a one-paragraph article's byline)."""
+    match = _DATELINE_PREFIX.match(blocks[0]) if blocks else None
+    if match and match.end() < len(blocks[0]):
+        dropped.append(("byline", match.group().strip()))
+        blocks[0] = blocks[0][match.end() :].lstrip()
+
+
+def _boilerplate(blocks: list[str]) -> dict[int, str]:
+    """Which blocks to remove, by index, and as what kind."""
+    # The longest block printed once is the body's backbone (the whole of a one-paragraph
+    # article); repeated blocks are layout (captions, bylines printed twice), not prose.
+    counts = Counter(_key(b) for b in blocks)
+    longest = max((len(b) for b in blocks if counts[_key(b)] == 1), default=-1)
+    seen: set[str] = set()
+    bylines: list[str] = []
+    found: dict[int, str] = {}
+    for i, block in enumerate(blocks):
+        key = _key(block)
+        if key in seen:
+            found[i] = "duplicate"  # a repeat loses no text, whatever its size
+        elif _shaped_like_boilerplate(block, longest) and (kind := _classify(block, bylines)):
+            found[i] = kind
+        seen.add(key)
+    # Keep the share limit: past it, the longest candidates (the least boilerplate-like) stay.
+    budget = max(MAX_REMOVED_SHARE * sum(len(b) for b in blocks), MIN_REMOVED_BUDGET)
+    for i in sorted((i for i, kind in found.items() if kind != "duplicate"), key=lambda i: len(blocks[i])):
+        budget -= len(blocks[i])
+        if budget < 0:
+            del found[i]
+    return found
+
+
 def clean_text(raw: str, title: str | None = None) -> CleanArticle:
     """Strip boilerplate from a plain-text article and find its headline and standfirst.
 
@@ -127,23 +224,28 @@ def clean_text(raw: str, title: str | None = None) -> CleanArticle:
         article.title = blocks.pop(0)
     if article.title and len(blocks) > 1 and _is_standfirst(blocks[0]):
         article.standfirst = blocks.pop(0)
+    if not blocks:
+        return article
 
-    seen: set[str] = set()
-    bylines: list[str] = []
-    kept: list[str] = []
-    for block in blocks:
-        kind = _classify(block, seen, bylines)
-        seen.add(_key(block))
-        if kind is None:
-            kept.append(block)
-        else:
-            article.dropped.append((kind, block))
+    uncleaned = list(blocks)
+    _strip_dateline(blocks, article.dropped)
+    found = _boilerplate(blocks)
+    article.dropped.extend((kind, blocks[i]) for i, kind in found.items())
+    kept = [b for i, b in enumerate(blocks) if i not in found]
     if not kept:
         # Nothing reads like prose: an unpunctuated note is still worth summarising.
         kept = [b for kind, b in article.dropped if kind == "fragment" and len(b.split()) >= 3]
         article.dropped = [(kind, b) for kind, b in article.dropped if b not in kept]
     article.body = "\n\n".join(kept)
+    if _too_little(article.body) and not _too_little(whole := "\n\n".join(uncleaned)):
+        article.body, article.dropped, article.fallback = whole, [], True
     return article
+
+
+def _too_little(body: str) -> bool:
+    from service.text.sentences import split_sentences  # syntok only for the rare short result
+
+    return sentence_count(body) < MIN_SENTENCES and len(split_sentences(body)) < MIN_SENTENCES
 
 
 def _is_headline(block: str, max_words: int) -> bool:
