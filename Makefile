@@ -5,7 +5,11 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
-MODEL ?= embedded
+# One variable names the model: `make run MODEL=x` and `SUMMARIZER_MODEL=x make run` agree,
+# and whichever is given is prepared before serving.
+MODEL ?= $(or $(SUMMARIZER_MODEL),embedded)
+SUMMARIZER_MODEL := $(MODEL)
+export SUMMARIZER_MODEL
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT

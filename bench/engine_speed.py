@@ -22,20 +22,20 @@ import torch
 from bench.common import load_articles, machine
 from service.config import QUANTIZE_CHOICES, Settings
 from service.engines.registry import load_engine
-from service.pipeline import prepare
+from service.summarizer import Summarizer
 from service.schemas import SummarizeRequest
 
 FIXED_60 = {"min_new_tokens": 60, "max_new_tokens": 60}
 
 
 def build_engine(name: str, workdir: Path, quantize: str = "auto"):
-    settings = replace(Settings.from_env(), quantize=quantize)
+    settings = Settings(quantize=quantize)
     if name == "distilbart-shaped":
-        from tests.tiny_models import build_distilbart_shaped
+        from models.tiny import build_distilbart_shaped
 
         path = build_distilbart_shaped(workdir / "distilbart-shaped")
-        return load_engine(replace(settings, model=str(path))), FIXED_60
-    return load_engine(replace(settings, model=name)), {}
+        return load_engine(settings.model_copy(update={"model": str(path)})), FIXED_60
+    return load_engine(settings.model_copy(update={"model": name})), {}
 
 
 def time_engine(engine, documents, params, batch_size: int) -> float:
@@ -57,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     articles = load_articles(limit=args.articles)
-    prepared = [prepare(SummarizeRequest(text=a["article"])) for a in articles]
     rows = []
     print(f"Machine: {machine()}; torch threads: {torch.get_num_threads()}; {len(articles)} dev articles\n")
     print("| model | batch size | s / article | articles / s |\n| --- | ---: | ---: | ---: |")
@@ -68,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 generation = {**generation, "num_beams": args.num_beams}
             beams = f", {args.num_beams} beams" if args.num_beams else ""
             label = f"{name} (quantize {engine.info.settings['quantize']}{beams})"
+            prepared = [Summarizer(engine).prepare(SummarizeRequest(text=a["article"])) for a in articles]
             documents = [p.document for p in prepared]
             params = [replace(p.params, generation=generation or p.params.generation) for p in prepared]
             engine.summarize(documents[:1], params[:1])  # warm-up

@@ -28,9 +28,9 @@ import requests
 from bench.common import REPO_ROOT, load_articles, machine
 from bench.engine_speed import FIXED_60, build_engine, time_engine
 from service.config import QUANTIZE_CHOICES
-from service.pipeline import prepare
+from service.summarizer import Summarizer
 from service.schemas import SummarizeRequest
-from tests.server import LiveServer
+from bench.server import LiveServer
 
 # Requests per run, by model: enough to fill the highest concurrency of fast models, and
 # bounded for slow generative ones.
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             # Ceiling: the engine alone, in this process, at its best batch size.
             engine, _ = build_engine(name, Path(workdir), args.quantize)
             model_ref = str(Path(workdir) / "distilbart-shaped") if name == "distilbart-shaped" else name
-            prepared = [prepare(SummarizeRequest(**p)) for p in payloads]  # the same articles as the runs
+            prepared = [Summarizer(engine).prepare(SummarizeRequest(**p)) for p in payloads]  # the same articles as the runs
             docs, params = [p.document for p in prepared], [p.params for p in prepared]
             engine.summarize(docs[:1], params[:1])
             ceiling = max(1 / time_engine(engine, docs, params, b) for b in (1, 8))

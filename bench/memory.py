@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from bench.common import load_articles, machine
-from tests.server import LiveServer
+from bench.server import LiveServer
 
 
 def rollup(pid: int) -> dict[str, int]:

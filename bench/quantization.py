@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 
 import numpy as np
 from rouge_score import rouge_scorer
@@ -23,25 +22,27 @@ from bench.common import DEV_DATA, machine
 from bench.evaluate import METRICS, bootstrap_interval, read_rows
 from service.config import Settings
 from service.engines.registry import load_engine
-from service.pipeline import PreparedRequest, checked_sentences, prepare, run_engine
 from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
 
 
-def summaries(model: str, quantize: str, prepared: list[PreparedRequest], batch_size: int) -> tuple[list[list[str]], float, float]:
+def summaries(
+    model: str, quantize: str, requests: list[SummarizeRequest], batch_size: int
+) -> tuple[list[list[str]], float, float]:
     """Each article's summary sentences, seconds per article, and the share of sentences
     flagged as unsupported by the article (the faithfulness checks)."""
-    engine = load_engine(replace(Settings.from_env(), model=model, quantize=quantize))
+    engine = load_engine(Settings(model=model, quantize=quantize))
     engine.warm_up()
+    summarizer = Summarizer(engine)
     out: list[list[str]] = []
     flagged = 0
     started = time.perf_counter()
-    for begin in range(0, len(prepared), batch_size):
-        batch = prepared[begin : begin + batch_size]
-        for item, result in zip(batch, run_engine(engine, batch), strict=True):
-            checked = checked_sentences(item, result, engine)
-            out.append([s.text for s in checked])
-            flagged += sum(1 for s in checked if s.unsupported)
-    seconds = (time.perf_counter() - started) / len(prepared)
+    for begin in range(0, len(requests), batch_size):
+        for outcome in summarizer.summarize_many(requests[begin : begin + batch_size]):
+            sentences = outcome.body["sentences"] if outcome.body else []
+            out.append([s["text"] for s in sentences])
+            flagged += sum(1 for s in sentences if s["unsupported"])
+    seconds = (time.perf_counter() - started) / len(requests)
     return out, seconds, flagged / max(1, sum(len(sentences) for sentences in out))
 
 
@@ -54,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = read_rows(DEV_DATA, args.limit)
-    prepared = [prepare(SummarizeRequest(text=row["article"])) for row in rows]
-    fp32, fp32_seconds, fp32_flagged = summaries(args.model, "off", prepared, args.batch_size)
-    low, low_seconds, low_flagged = summaries(args.model, args.variant, prepared, args.batch_size)
+    requests = [SummarizeRequest(text=row["article"]) for row in rows]
+    fp32, fp32_seconds, fp32_flagged = summaries(args.model, "off", requests, args.batch_size)
+    low, low_seconds, low_flagged = summaries(args.model, args.variant, requests, args.batch_size)
     variant = args.variant
 
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)

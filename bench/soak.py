@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url is None:
         import tempfile
 
-        from tests.server import LiveServer
+        from bench.server import LiveServer
 
         server = LiveServer(Path(tempfile.mkdtemp()) / "soak.log").start()
         args.url = server.url

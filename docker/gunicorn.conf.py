@@ -1,4 +1,4 @@
-"""gunicorn settings shared by `make run` and the Docker image; all from the environment.
+"""gunicorn settings shared by `make run` and the Docker image, from service.config.Settings.
 
 The app is preloaded: the model is loaded once in the master, before the workers fork,
 and its weights are shared copy-on-write. Workers are threaded (gthread), so requests of a
@@ -7,52 +7,44 @@ in-flight requests finish within GRACEFUL_TIMEOUT, and exits 0."""
 
 import ctypes
 import gc
-import math
 import os
 import shutil
 import tempfile
-from pathlib import Path
 
+from service.config import Settings, configure_torch
 
-def _available_cores() -> int:
-    """Cores this process may use: its CPU affinity, capped by a container's CPU quota."""
-    cores = len(os.sched_getaffinity(0))
-    try:  # cgroup v2, e.g. `docker run --cpus 2` on a bigger host
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
-        if quota != "max":
-            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
-    return max(1, cores)
-
-
-_cores = _available_cores()
+# Prometheus multiprocess mode: every process writes its samples here, /metrics sums them.
+# Set, and emptied of a previous run's samples, before the app (and prometheus_client) loads.
+_metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="precis-metrics-"))
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+os.makedirs(_metrics_dir, exist_ok=True)
+settings = Settings()
 
 wsgi_app = "service.wsgi:app"
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+bind = f"{settings.host}:{settings.port}"
 # One worker per core by default, each with cores ÷ workers torch threads (below). On 2
 # cores, 2 workers × 1 thread served 1.4× the articles/s of 1 worker × 2 threads at
 # concurrency 16 (embedded and SmolLM2 alike): separate processes run cleaning, Python and
 # the model side by side instead of contending for one GIL. One client alone (keep-alive
 # keeps it on one worker) gets one core: TORCH_THREADS=2 gives it back to the extractive
 # model, at a 5-10% cost under load. The model is still loaded once (preload, below).
-workers = int(os.environ.get("WEB_CONCURRENCY", str(_cores)))
+workers = settings.workers
 worker_class = "gthread"
 # Enough threads per worker for a micro-batch to fill (MAX_BATCH_SIZE is 8 by default).
-threads = int(os.environ.get("THREADS", "16"))
+threads = settings.threads
 preload_app = True
 # Generous: a long article on a slow CPU must never be killed mid-summary by accident
 # (REQUEST_TIMEOUT_S answers such a request with 504 well before this).
-timeout = int(os.environ.get("TIMEOUT", "300"))
-graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+timeout = settings.timeout
+graceful_timeout = settings.graceful_timeout
 # Longer than the usual 60 s idle timeout of load balancers, so that the proxy, not
 # gunicorn, closes idle connections and never sends on one gunicorn has just closed.
-keepalive = int(os.environ.get("KEEPALIVE", "75"))
-backlog = int(os.environ.get("BACKLOG", "2048"))
+keepalive = settings.keepalive
+backlog = settings.backlog
 # The app writes its own JSON access log line (with the request id); gunicorn's own
 # messages go out as JSON too.
 accesslog = None
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = settings.log_level.lower()
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -68,21 +60,12 @@ logconfig_dict = {
 # No runtime control socket: nothing uses it, and it would need a writable home folder.
 control_socket_disable = True
 
-# Split the cores between workers so their torch thread pools don't oversubscribe the CPU.
-# Set before the app (and torch) loads, so the master's pool already has the right size.
-os.environ.setdefault("TORCH_THREADS", str(max(1, _cores // max(1, workers))))
-# Prometheus multiprocess mode: every process writes its samples here, /metrics sums them.
-# Set, and emptied of a previous run's samples, before the app (and prometheus_client) loads.
-_metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="precis-metrics-"))
-shutil.rmtree(_metrics_dir, ignore_errors=True)
-os.makedirs(_metrics_dir, exist_ok=True)
-
 # glibc gives each thread that allocates its own heap arena (up to 8 per core), and every
 # arena keeps freed memory: with 16 request threads a worker's private memory doubled.
 # Two arenas measured no slower. Set here, in the master, so that every worker inherits it.
 _M_ARENA_MAX = -8
 try:
-    ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, int(os.environ.get("MALLOC_ARENA_MAX", "2")))
+    ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, settings.malloc_arena_max)
 except (OSError, AttributeError):  # not glibc
     pass
 
@@ -95,12 +78,10 @@ def pre_fork(server, worker):  # noqa: ANN001
 
 
 def post_fork(server, worker):  # noqa: ANN001 - gunicorn hook signature
-    import torch
-
-    torch.set_num_threads(int(os.environ["TORCH_THREADS"]))
+    configure_torch(settings, workers)
 
 
 def child_exit(server, worker):  # noqa: ANN001
     from service.metrics import mark_worker_dead
 
-    mark_worker_dead(worker.pid)
+    mark_worker_dead(worker.pid, _metrics_dir)

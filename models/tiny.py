@@ -27,7 +27,7 @@ from transformers import (
 
 from models.prepare import sha256_of
 from models.store import PROVENANCE_FILE
-from tests.server import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
 SMOLLM2_DIR = REPO_ROOT / "models" / "smollm2-135m-instruct"

@@ -10,11 +10,13 @@ from pydantic import ValidationError
 
 from service import __version__
 from service.config import Settings
-from service.errors import ProblemError, validation_problem
+from service.errors import ProblemError, problem_body, problem_for, validation_problem
+from service.inputs import parse_item, parse_request, validation_context
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
 from service.model_state import ModelHolder
 from service.runtime import Runtime
-from service.schemas import BatchItem, BatchRequest, SummarizeRequest
+from service.schemas import BatchRequest
+from service.summarizer import Outcome
 
 api = Blueprint("api", __name__)
 
@@ -72,25 +74,12 @@ def _read_fields() -> dict[str, Any]:
                        f"Content-Type {mimetype!r} is not supported; use application/json, text/plain or text/html.")
 
 
-def _validation_context() -> dict[str, Any]:
-    settings = _settings()
-    return {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences,
-            "max_new_tokens": settings.max_new_tokens, "max_batch_items": settings.max_batch_items}
-
-
-def _parse_summarize_request() -> SummarizeRequest:
-    try:
-        return SummarizeRequest.model_validate(_read_fields(), context=_validation_context())
-    except ValidationError as exc:
-        raise validation_problem(exc) from exc
-
-
-def _parse_batch_item(raw: Any, position: int) -> tuple[str, BatchItem | ProblemError]:
-    item_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") is not None else f"#{position}"
-    try:
-        return item_id, BatchItem.model_validate(raw, context=_validation_context())
-    except ValidationError as exc:
-        return item_id, validation_problem(exc)
+def item_result(item_id: str, outcome: Outcome, request_id: str) -> dict[str, Any]:
+    """One item of a batch: its result, or its problem document."""
+    if outcome.error is None:
+        return {"id": item_id, "status": 200, "result": outcome.body}
+    problem = problem_for(outcome.error)
+    return {"id": item_id, "status": problem.status, "error": problem_body(problem, request_id)}
 
 
 @api.get("/healthz")
@@ -100,12 +89,7 @@ def healthz() -> Response:
 
 @api.get("/readyz")
 def readyz() -> Response:
-    holder = _holder()
-    if not holder.ready:
-        reason = holder.error or "the model is still loading"
-        raise ProblemError(503, "not-ready", "Service Unavailable", f"Model not ready: {reason}",
-                           model_status=holder.status)
-    return jsonify(status="ready", model=holder.engine().info.name)
+    return jsonify(status="ready", model=_holder().engine().info.name)
 
 
 @api.get("/v1/models")
@@ -115,7 +99,8 @@ def models() -> Response:
     if holder.ready:
         info = holder.engine().info
         entry.update(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
-                     settings=info.settings, load_seconds=round(holder.load_seconds or 0.0, 2))
+                     precision=info.precision, profile=info.settings.get("profile"), settings=info.settings,
+                     load_seconds=round(holder.load_seconds or 0.0, 2))
     limits = {"max_body_bytes": settings.max_body_bytes, "max_text_chars": settings.max_text_chars,
               "max_summary_sentences": settings.max_summary_sentences, "max_new_tokens": settings.max_new_tokens,
               "max_input_tokens": settings.max_input_tokens}
@@ -125,7 +110,7 @@ def models() -> Response:
 @api.post("/v1/summarize")
 @limiter.limit(configured_rate_limit, exempt_when=rate_limit_off)
 def summarize_route() -> Response:
-    summary_request = _parse_summarize_request()
+    summary_request = parse_request(_read_fields(), _settings())
     runtime = _runtime()
     body, cache_status = runtime.summarize(summary_request, g.request_id)
     response = jsonify(body)
@@ -141,11 +126,13 @@ def summarize_batch_route() -> Response:
     if request.mimetype not in _JSON_TYPES:
         raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
                            "A batch is a JSON object: send Content-Type application/json.")
+    settings = _settings()
     try:
-        batch = BatchRequest.model_validate(_read_fields(), context=_validation_context())
+        batch = BatchRequest.model_validate(_read_fields(), context=validation_context(settings))
     except ValidationError as exc:
         raise validation_problem(exc) from exc
-    parsed = [_parse_batch_item(raw, i) for i, raw in enumerate(batch.items)]
-    results = _runtime().summarize_many([item for _, item in parsed], g.request_id)
-    return jsonify(items=[{"id": item_id, **result} for (item_id, _), result in zip(parsed, results)],
+    parsed = [parse_item(raw, i, settings) for i, raw in enumerate(batch.items)]
+    outcomes = _runtime().summarize_many([item for _, item in parsed], g.request_id)
+    return jsonify(items=[item_result(item_id, outcome, g.request_id)
+                          for (item_id, _), outcome in zip(parsed, outcomes, strict=True)],
                    request_id=g.request_id)

@@ -8,31 +8,33 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from service import metrics, middleware
 from service.api import api
 from service.auth import ApiKeys
-from service.config import Settings
+from service.config import Settings, configure_torch
+from service.engines.base import Engine
 from service.errors import register_error_handlers
+from service.jobs.api import jobs_api
 from service.openapi import openapi_document
 from service.runtime import Runtime
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app and start loading its model (synchronously unless MODEL_LOAD=background).
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
+    """Build the app. Given an engine, serve it (the model store is never touched);
+    otherwise load SUMMARIZER_MODEL's (synchronously unless MODEL_LOAD=background).
 
     Under gunicorn the app is preloaded, so the model is loaded once in the master and
     shared copy-on-write by the forked workers."""
-    settings = settings or Settings.from_env()
-    if settings.torch_threads > 0:
-        import torch
-
-        torch.set_num_threads(settings.torch_threads)
+    settings = settings or Settings()
+    if engine is None:
+        configure_torch(settings, settings.workers)
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep “quotes” and accents readable
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, engine)
     app.extensions["precis.runtime"] = runtime
     register_error_handlers(app)
     middleware.install(app, settings)
     app.register_blueprint(api)
+    app.register_blueprint(jobs_api)
     _register_docs(app, settings)
     runtime.model.start()
     return app
@@ -51,7 +53,8 @@ def _register_docs(app: Flask, settings: Settings) -> None:
 
     @app.get("/metrics")
     def metrics_route() -> Response:
-        return Response(metrics.render_metrics(), content_type=metrics.CONTENT_TYPE_LATEST)
+        return Response(metrics.render_metrics(settings.prometheus_multiproc_dir),
+                        content_type=metrics.CONTENT_TYPE_LATEST)
 
     # Swagger UI from the flask-swagger-ui package: its assets are served from here, no CDN.
     app.register_blueprint(get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": "Précis API"}))

@@ -17,8 +17,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Callable
 
-from service.engines.base import Engine
-from service.pipeline import PreparedRequest
+from service.engines.base import SummaryResult
+from service.summarizer import Prepared
+
+# One engine call for a batch: each article's result, or the exception that failed it alone.
+Predict = Callable[[list[Prepared]], list[SummaryResult | Exception]]
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ class QueueFull(Exception):
 
 @dataclass
 class _Item:
-    prepared: PreparedRequest
+    prepared: Prepared
     future: Future = field(default_factory=Future)
 
 
@@ -49,8 +52,8 @@ class BatchStats:
 
 
 class MicroBatcher:
-    def __init__(self, engine: Engine, max_batch_size: int, max_wait_ms: float, max_queue: int) -> None:
-        self.engine = engine
+    def __init__(self, predict: Predict, max_batch_size: int, max_wait_ms: float, max_queue: int) -> None:
+        self.predict = predict
         self.max_batch_size = max(1, max_batch_size)
         self.max_wait = max(0.0, max_wait_ms) / 1000
         self._queue: queue.Queue[_Item] = queue.Queue(maxsize=max(1, max_queue))
@@ -73,7 +76,7 @@ class MicroBatcher:
                 self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
                 self._thread.start()
 
-    def submit(self, prepared: PreparedRequest) -> Future:
+    def submit(self, prepared: Prepared) -> Future:
         """Queue one article; the future resolves to its SummaryResult (or its exception)."""
         self._ensure_thread()
         item = _Item(prepared)
@@ -105,29 +108,16 @@ class MicroBatcher:
     def _run(self, batch: list[_Item]) -> None:
         started = time.perf_counter()
         try:
-            results = self.engine.summarize([i.prepared.document for i in batch], [i.prepared.params for i in batch])
-        except Exception as exc:  # noqa: BLE001 - one bad article must not fail its neighbours
-            if len(batch) == 1:
-                batch[0].future.set_exception(exc)
-                return
-            for item in batch:
-                self._run_alone(item)
-            return
+            results = self.predict([item.prepared for item in batch])
+        except Exception as exc:  # noqa: BLE001 - a bug in predict must not kill the batching thread
+            results = [exc] * len(batch)
         # Counted before the answers go out, so a caller that has its answer sees the batch.
         self._record(len(batch), time.perf_counter() - started)
-        for item, result in zip(batch, results):
-            item.future.set_result(result)
-        self._release_memory()
-
-    def _run_alone(self, item: _Item) -> None:
-        started = time.perf_counter()
-        try:
-            [result] = self.engine.summarize([item.prepared.document], [item.prepared.params])
-        except Exception as exc:  # noqa: BLE001 - reported to this request alone
-            item.future.set_exception(exc)
-            return
-        self._record(1, time.perf_counter() - started)
-        item.future.set_result(result)
+        for item, result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):
+                item.future.set_exception(result)
+            else:
+                item.future.set_result(result)
         self._release_memory()
 
     def _release_memory(self) -> None:

@@ -19,6 +19,8 @@ from typing import Any, Iterator, TextIO
 
 from tqdm import tqdm
 
+from service.config import Settings, configure_torch
+
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".jsonl"}
 
@@ -85,47 +87,25 @@ def _output_row(item_id: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 class InProcess:
-    """Summarise with a model loaded here, in batches through the engine."""
+    """Summarise with a model loaded here, through the use case (one engine call a chunk)."""
 
-    def __init__(self, model: str | None) -> None:
-        from service.config import Settings
+    def __init__(self, settings: Settings) -> None:
         from service.engines.registry import load_engine
+        from service.summarizer import Summarizer
 
-        settings = Settings.from_env()
-        self.engine = load_engine(replace(settings, model=model) if model else settings)
+        configure_torch(settings, processes=1)
+        self.settings = settings
+        self.summarizer = Summarizer(load_engine(settings))
 
     def run(self, items: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
-        from pydantic import ValidationError
+        from service.errors import problem_for
+        from service.inputs import parse_item
 
-        from service.errors import ProblemError, validation_problem
-        from service.pipeline import check_options, prepare, render, run_engine
-        from service.schemas import SummarizeRequest
-
-        rows: list[dict[str, Any] | None] = [None] * len(items)
-        ready = []
-        for i, item in enumerate(items):
-            try:
-                request = SummarizeRequest.model_validate({k: v for k, v in item.items() if k != "id"} | options)
-                check_options(request, self.engine)
-                ready.append((i, prepare(request)))
-            except ValidationError as exc:
-                rows[i] = {"id": item["id"], "error": _problem_dict(validation_problem(exc))}
-            except ProblemError as problem:
-                rows[i] = {"id": item["id"], "error": _problem_dict(problem)}
-        try:
-            results = run_engine(self.engine, [p for _, p in ready]) if ready else []
-            pairs = list(zip(ready, results))
-        except ProblemError:  # one article over the limit with overflow=error: go one by one
-            pairs = []
-            for i, prepared in ready:
-                try:
-                    pairs.append(((i, prepared), run_engine(self.engine, [prepared])[0]))
-                except ProblemError as problem:
-                    rows[i] = {"id": items[i]["id"], "error": _problem_dict(problem)}
-        for (i, prepared), result in pairs:
-            body = render(prepared, result, self.engine, 0.0, items[i]["id"]).model_dump(mode="json", exclude_none=True)
-            rows[i] = _output_row(items[i]["id"], body)
-        return [row for row in rows if row is not None]
+        parsed = [parse_item(item, i, self.settings, defaults=options) for i, item in enumerate(items)]
+        outcomes = self.summarizer.summarize_many([request for _, request in parsed])
+        return [_output_row(item_id, outcome.body) if outcome.body is not None
+                else {"id": item_id, "error": _problem_dict(problem_for(outcome.error or Exception()))}
+                for (item_id, _), outcome in zip(parsed, outcomes, strict=True)]
 
 
 class Remote:
@@ -137,7 +117,7 @@ class Remote:
         self.client = PrecisClient(url, api_key=api_key)
 
     def run(self, items: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
-        results = self.client.summarize_batch([item | options for item in items])
+        results = self.client.summarize_batch([options | item for item in items])
         return [_output_row(r["id"], r["result"]) if r["status"] == 200 else {"id": r["id"], "error": r["error"]}
                 for r in results]
 
@@ -163,13 +143,41 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["paragraph", "bullets"])
     run.add_argument("--batch-size", type=int, default=16, help="articles per engine call or request")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    commands.add_parser("settings", help="print the settings table (Markdown) that the README carries")
+    from service import calibration
+
+    calibration.add_arguments(commands.add_parser("calibrate", help="fit a house-style ranker profile"))
     return parser
 
 
-def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    import os
+def settings_table() -> str:
+    """Every setting as a Markdown table: environment variable, default, meaning."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None) or [name]
+        variable = str(aliases[0]).upper()
+        default = field.default
+        shown = " ".join(default) if isinstance(default, tuple) else default
+        if name == "model_store":
+            shown = "models/ (in the repository)"
+        rows.append(f"| `{variable}` | `{'' if shown is None else shown}` | {field.description} |")
+    return "\n".join(rows) + "\n"
 
+
+def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     args = build_parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "settings":
+        stdout.write(settings_table())
+        return EXIT_OK
+    if args.command == "calibrate":
+        from service import calibration
+
+        return calibration.run(args)
+    return summarize(args, settings, stdin, stdout)
+
+
+def summarize(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     try:
         items = [item for path in args.paths for item in _items_from_path(path, stdin)]
     except InputError as exc:
@@ -179,8 +187,10 @@ def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextI
         print("error: no articles found", file=sys.stderr)
         return EXIT_USAGE
     try:
-        runner: InProcess | Remote = (Remote(args.url, args.api_key or os.environ.get("PRECIS_API_KEY"))
-                                      if args.url else InProcess(args.model))
+        runner: InProcess | Remote = (
+            Remote(args.url, args.api_key or settings.precis_api_key or None) if args.url
+            else InProcess(settings.model_copy(update={"model": args.model}) if args.model else settings)
+        )
     except Exception as exc:  # noqa: BLE001 - any failure to load the model is "unavailable"
         print(f"error: the model is unavailable: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE

@@ -1,92 +1,164 @@
-"""Service settings, read once from the environment."""
+"""Every setting of Précis, in one typed place, read once from the environment.
+
+Each field is one environment variable (its name in capitals, unless an alias says
+otherwise) and its description is the documentation: the README's settings table is
+generated from this class (`python -m service settings`) and a test keeps them equal.
+The process bootstraps (docker/gunicorn.conf.py, service/wsgi.py, the job worker, the CLI)
+build one `Settings()` and pass it down; no other module reads the environment."""
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "embedded"
-QUANTIZE_CHOICES = ("auto", "int8", "bf16", "off")
+Quantize = Literal["auto", "int8", "bf16", "off"]
+QUANTIZE_CHOICES: tuple[str, ...] = get_args(Quantize)
+DEFAULT_OPEN_ROUTES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/", "/static")
 
 
-def _env_int(name: str, default: int | None) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+def available_cores() -> int:
+    """Cores this process may use: its CPU affinity, capped by a container's CPU quota."""
+    cores = len(os.sched_getaffinity(0))
+    try:  # cgroup v2, e.g. `docker run --cpus 2` on a bigger host
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the app needs to know about its deployment.
+class Settings(BaseSettings):
+    """Everything the service needs to know about its deployment."""
 
-    Each field maps to one environment variable (documented in the README)."""
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", env_ignore_empty=True, populate_by_name=True, protected_namespaces=()
+    )
 
-    model: str = DEFAULT_MODEL  # SUMMARIZER_MODEL: a manifest name or a local model folder
-    model_store: Path = REPO_ROOT / "models"  # MODEL_STORE: where `models.prepare` puts models
-    model_load: str = "sync"  # MODEL_LOAD: "sync" (load in the factory) or "background"
-    max_body_bytes: int = 1_000_000  # MAX_BODY_BYTES: larger bodies get 413
-    max_text_chars: int = 200_000  # MAX_TEXT_CHARS: longer article text gets 422
-    max_summary_sentences: int = 50  # MAX_SUMMARY_SENTENCES: cap on `max_sentences`
-    torch_threads: int = 0  # TORCH_THREADS: 0 leaves torch's default
-    # QUANTIZE: "int8" (dynamic int8 quantisation of Linear layers), "bf16" (bfloat16), "off"
-    # (fp32), or "auto": what the model's manifest entry says, where that was measured to cost
-    # no summary quality.
-    quantize: str = "auto"
-    max_new_tokens: int = 256  # MAX_NEW_TOKENS: cap on tokens generated per summary
-    max_input_tokens: int = 2048  # MAX_INPUT_TOKENS: cap on what one model call reads
-    generation_batch_size: int = 8  # GENERATION_BATCH_SIZE: sequences (texts × beams) per generate() call
-    max_batch_size: int = 8  # MAX_BATCH_SIZE: requests one micro-batch may group
-    max_batch_wait_ms: int | None = None  # MAX_BATCH_WAIT_MS: how long a batch waits to fill; unset: by engine
-    max_queue: int = 64  # MAX_QUEUE: waiting requests per worker before 503
-    max_batch_items: int = 32  # MAX_BATCH_ITEMS: articles one /v1/summarize/batch call may hold
-    cache_max_bytes: int = 64_000_000  # CACHE_MAX_BYTES: response cache per worker (0: off)
-    request_timeout_s: float = 120.0  # REQUEST_TIMEOUT_S: per-request deadline (504 past it)
-    api_keys: str = ""  # API_KEYS: comma-separated keys; with API_KEYS_FILE empty too, auth is off
-    api_keys_file: str = ""  # API_KEYS_FILE: lines of name:sha256-hex
-    open_routes: tuple[str, ...] = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/", "/static")
-    rate_limit: str = ""  # RATE_LIMIT: e.g. "60/minute" per key (or client address); empty: off
-    rate_limit_storage: str = "memory://"  # RATE_LIMIT_STORAGE_URI: e.g. redis://host:6379
-    log_articles: bool = False  # LOG_ARTICLES: log the start of each article (debugging only)
-    log_level: str = "INFO"  # LOG_LEVEL
+    # --- model -------------------------------------------------------------------------
+    model: str = Field(
+        DEFAULT_MODEL,
+        validation_alias=AliasChoices("SUMMARIZER_MODEL", "model"),
+        description="The model: a name in models/manifest.json, a hub id prepared in MODEL_STORE, or a folder. "
+        "`make run MODEL=…` sets it.",
+    )
+    model_store: Path = Field(REPO_ROOT / "models", description="Where `python -m models.prepare` puts models.")
+    model_load: Literal["sync", "background"] = Field(
+        "sync", description="`sync`: load the model before serving; `background`: serve /healthz while it loads."
+    )
+    quantize: Quantize = Field(
+        "auto",
+        description="Weights' precision: `int8`, `bf16`, `off` (fp32), or `auto`: the model's manifest default, "
+        "set only where it measured no loss of quality.",
+    )
+    ranker_profile: str = Field(
+        "", description="Extractive engine: a house-style profile file (`python -m service calibrate`); empty: built-in."
+    )
+    torch_threads: int = Field(0, ge=0, description="Torch threads per process; 0: the cores divided by the workers.")
+    max_new_tokens: int = Field(256, ge=1, description="Cap on tokens generated per summary.")
+    max_input_tokens: int = Field(2048, ge=16, description="Cap on the article tokens one model call reads.")
+    generation_batch_size: int = Field(8, ge=1, description="Sequences (texts × beams) per generate() call.")
 
+    # --- request limits ----------------------------------------------------------------
+    max_body_bytes: int = Field(1_000_000, ge=1, description="Larger request bodies get 413.")
+    max_text_chars: int = Field(200_000, ge=1, description="Longer article text gets 422.")
+    max_summary_sentences: int = Field(50, ge=1, description="Cap on `max_sentences`.")
+    max_batch_items: int = Field(32, ge=1, description="Articles one /v1/summarize/batch call may hold.")
+    request_timeout_s: float = Field(120.0, gt=0, description="Per-request deadline: 504 past it.")
+
+    # --- batching and cache ------------------------------------------------------------
+    max_batch_size: int = Field(8, ge=1, description="Requests one micro-batch may group.")
+    max_batch_wait_ms: int | None = Field(
+        None, ge=0, description="How long a micro-batch waits to fill; unset: the engine's own (10 ms / 100 ms)."
+    )
+    max_queue: int = Field(64, ge=1, description="Requests waiting per worker before 503.")
+    cache_max_bytes: int = Field(64_000_000, ge=0, description="Response cache per worker, in bytes; 0: off.")
+
+    # --- security and limits -----------------------------------------------------------
+    api_keys: str = Field("", description="Comma-separated API keys; with API_KEYS_FILE empty too, auth is off.")
+    api_keys_file: str = Field("", description="A file of `name:sha256-hex` lines, one key each.")
+    open_routes: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_OPEN_ROUTES,
+        validation_alias=AliasChoices("AUTH_OPEN_ROUTES", "open_routes"),
+        description="Routes that stay open when API keys are on (space- or comma-separated).",
+    )
+    rate_limit: str = Field("", description="e.g. `60/minute`, per API key or client address; empty: off.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        validation_alias=AliasChoices("RATE_LIMIT_STORAGE_URI", "rate_limit_storage"),
+        description="Where rate-limit counters live: `memory://` (per worker) or `redis://…` (shared).",
+    )
+
+    # --- jobs ----------------------------------------------------------------------------
+    jobs: bool = Field(True, description="Serve /v1/jobs (needs REDIS_URL); off: /v1/jobs answers 503.")
+    redis_url: str = Field("", description="Redis for jobs (broker and result store), e.g. `redis://:pw@host:6379/0`.")
+    max_job_items: int = Field(100_000, ge=1, description="Articles one job may hold.")
+    max_job_bytes: int = Field(200_000_000, ge=1, description="Largest job body, in bytes.")
+    job_result_ttl_s: int = Field(86_400, ge=1, description="How long a job and its results are kept, in seconds.")
+    job_chunk_size: int = Field(16, ge=1, description="Articles a worker summarises per task (one engine call).")
+    job_worker_concurrency: int = Field(
+        0, ge=0, description="Processes per job worker (`celery -A service.jobs worker`); 0: one per available core."
+    )
+    job_visibility_timeout_s: int = Field(
+        3600, ge=1, description="A chunk whose worker vanished (no ack) is redelivered after this many seconds."
+    )
+
+    # --- server (gunicorn) -------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8000, ge=0, le=65535, description="Port to listen on.")
+    web_concurrency: int = Field(0, ge=0, description="gunicorn workers; 0: one per available core.")
+    threads: int = Field(16, ge=1, description="Request threads per worker (enough to fill a micro-batch).")
+    timeout: int = Field(300, ge=1, description="gunicorn's worker timeout, in seconds.")
+    graceful_timeout: int = Field(30, ge=1, description="Seconds to finish in-flight requests on SIGTERM.")
+    keepalive: int = Field(75, ge=0, description="Idle keep-alive seconds (longer than a load balancer's 60).")
+    backlog: int = Field(2048, ge=1, description="Pending connections the socket queues.")
+    malloc_arena_max: int = Field(2, ge=1, description="glibc heap arenas per process (fewer: less private memory).")
+    prometheus_multiproc_dir: str = Field(
+        "", description="Where every process writes its metrics for /metrics to sum; the gunicorn config sets it."
+    )
+
+    # --- logs and client ---------------------------------------------------------------
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_articles: bool = Field(False, description="Log the start of each article (debugging, at LOG_LEVEL=DEBUG).")
+    precis_api_key: str = Field("", description="The CLI's and client's API key for `--url`.")
+
+    @field_validator("open_routes", mode="before")
     @classmethod
-    def from_env(cls) -> "Settings":
-        load_mode = os.environ.get("MODEL_LOAD", "sync").strip() or "sync"
-        if load_mode not in ("sync", "background"):
-            raise ValueError(f"MODEL_LOAD must be 'sync' or 'background', got {load_mode!r}")
-        quantize = os.environ.get("QUANTIZE", "").strip().lower() or "auto"
-        if quantize not in QUANTIZE_CHOICES:
-            raise ValueError(f"QUANTIZE must be one of {', '.join(QUANTIZE_CHOICES)}, got {quantize!r}")
-        return cls(
-            model=os.environ.get("SUMMARIZER_MODEL", "").strip() or DEFAULT_MODEL,
-            model_store=Path(os.environ.get("MODEL_STORE", "").strip() or REPO_ROOT / "models"),
-            model_load=load_mode,
-            max_body_bytes=_env_int("MAX_BODY_BYTES", cls.max_body_bytes),
-            max_text_chars=_env_int("MAX_TEXT_CHARS", cls.max_text_chars),
-            max_summary_sentences=_env_int("MAX_SUMMARY_SENTENCES", cls.max_summary_sentences),
-            torch_threads=_env_int("TORCH_THREADS", 0),
-            quantize=quantize,
-            max_new_tokens=_env_int("MAX_NEW_TOKENS", cls.max_new_tokens),
-            max_input_tokens=_env_int("MAX_INPUT_TOKENS", cls.max_input_tokens),
-            generation_batch_size=_env_int("GENERATION_BATCH_SIZE", cls.generation_batch_size),
-            max_batch_size=_env_int("MAX_BATCH_SIZE", cls.max_batch_size),
-            max_batch_wait_ms=_env_int("MAX_BATCH_WAIT_MS", cls.max_batch_wait_ms),
-            max_queue=_env_int("MAX_QUEUE", cls.max_queue),
-            max_batch_items=_env_int("MAX_BATCH_ITEMS", cls.max_batch_items),
-            cache_max_bytes=_env_int("CACHE_MAX_BYTES", cls.cache_max_bytes),
-            request_timeout_s=float(os.environ.get("REQUEST_TIMEOUT_S", "").strip() or cls.request_timeout_s),
-            api_keys=os.environ.get("API_KEYS", ""),
-            api_keys_file=os.environ.get("API_KEYS_FILE", "").strip(),
-            open_routes=tuple(r for r in os.environ.get("AUTH_OPEN_ROUTES", " ".join(cls.open_routes))
-                              .replace(",", " ").split() if r),
-            rate_limit=os.environ.get("RATE_LIMIT", "").strip(),
-            rate_limit_storage=os.environ.get("RATE_LIMIT_STORAGE_URI", "").strip() or cls.rate_limit_storage,
-            log_articles=os.environ.get("LOG_ARTICLES", "").strip().lower() in ("1", "true", "yes"),
-            log_level=os.environ.get("LOG_LEVEL", "").strip().upper() or cls.log_level,
-        )
+    def _split_routes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(route for route in value.replace(",", " ").split() if route)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def workers(self) -> int:
+        return self.web_concurrency or available_cores()
+
+    def torch_threads_for(self, processes: int) -> int:
+        """Split the cores between serving processes so their torch pools don't oversubscribe."""
+        return self.torch_threads or max(1, available_cores() // max(1, processes))
+
+
+def enforce_offline() -> None:
+    """Whatever a library tries, serving must not reach a model hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def configure_torch(settings: Settings, processes: int) -> None:
+    """Torch's thread pool size, for one of `processes` serving processes: set before the model
+    loads, and again in each forked worker (a thread pool does not survive the fork)."""
+    import torch
+
+    torch.set_num_threads(settings.torch_threads_for(processes))

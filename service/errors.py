@@ -9,6 +9,16 @@ from flask import Flask, Response, g, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from service.exceptions import (
+    DeadlineExceeded,
+    InputTooLong,
+    ModelNotReady,
+    NoSentences,
+    Overloaded,
+    SummaryError,
+    UnsupportedOption,
+)
+
 log = logging.getLogger(__name__)
 
 PROBLEM_MIME = "application/problem+json"
@@ -24,6 +34,34 @@ class ProblemError(Exception):
         super().__init__(detail)
         self.status, self.slug, self.title, self.detail, self.extra = status, slug, title, detail, extra
         self.headers = headers or {}
+
+
+# The one place where a domain error becomes an HTTP answer: (status, type slug, title, headers).
+_PROBLEMS: dict[type[SummaryError], tuple[int, str, str, dict[str, str]]] = {
+    InputTooLong: (422, "input-too-long", "Article too long", {}),
+    NoSentences: (422, "no-sentences", "No sentences", {}),
+    UnsupportedOption: (422, "invalid-request", "Invalid request", {}),
+    ModelNotReady: (503, "not-ready", "Service Unavailable", {}),
+    Overloaded: (503, "overloaded", "Service Unavailable", {"Retry-After": "1"}),
+    DeadlineExceeded: (504, "deadline-exceeded", "Gateway Timeout", {}),
+}
+
+
+def register_problem(error: type[SummaryError], status: int, slug: str, title: str) -> None:
+    """Map another domain error (e.g. from a feature module) to its problem."""
+    _PROBLEMS[error] = (status, slug, title, {})
+
+
+def problem_for(exc: Exception) -> ProblemError:
+    """The problem a domain error answers with; anything else is a bug (500, no details)."""
+    if isinstance(exc, ProblemError):
+        return exc
+    for kind in type(exc).__mro__:
+        if kind in _PROBLEMS:
+            status, slug, title, headers = _PROBLEMS[kind]
+            assert isinstance(exc, SummaryError)
+            return ProblemError(status, slug, title, exc.detail, headers=dict(headers), **exc.extra)
+    return ProblemError(500, "internal-error", "Internal Server Error", "An unexpected error occurred.")
 
 
 def _body(status: int, slug: str, title: str, detail: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
@@ -56,9 +94,11 @@ def validation_problem(exc: ValidationError) -> ProblemError:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProblemError)
-    def _problem(exc: ProblemError) -> Response:
-        response = problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
-        response.headers.update(exc.headers)
+    @app.errorhandler(SummaryError)
+    def _problem(exc: Exception) -> Response:
+        problem = problem_for(exc)
+        response = problem_response(problem.status, problem.slug, problem.title, problem.detail, **problem.extra)
+        response.headers.update(problem.headers)
         return response
 
     @app.errorhandler(HTTPException)

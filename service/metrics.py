@@ -6,8 +6,6 @@ without it (a single process) the default registry is used."""
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401 - re-exported for the route
 from prometheus_client import multiprocess
@@ -33,8 +31,8 @@ MODEL_READY = Gauge("precis_model_ready", "1 when the model is loaded and servin
                     multiprocess_mode="max")
 
 
-def render_metrics() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def render_metrics(multiproc_dir: str) -> bytes:
+    if multiproc_dir:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
@@ -43,7 +41,7 @@ def render_metrics() -> bytes:
     return generate_latest(REGISTRY)
 
 
-def mark_worker_dead(pid: int) -> None:
+def mark_worker_dead(pid: int, multiproc_dir: str) -> None:
     """Called by gunicorn when a worker exits, so its live gauges stop counting."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.mark_process_dead(pid)
+    if multiproc_dir:
+        multiprocess.mark_process_dead(pid, multiproc_dir)

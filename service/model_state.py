@@ -10,22 +10,28 @@ from service import metrics
 from service.config import Settings
 from service.engines.base import Engine
 from service.engines.registry import load_engine
-from service.errors import ProblemError
+from service.exceptions import ModelNotReady
+from service.summarizer import Summarizer
 
 log = logging.getLogger(__name__)
 
 
 class ModelHolder:
-    """Loads the engine once; until it is loaded (or if loading failed) it is not ready."""
+    """Loads the engine once (unless one was given); until it is loaded (or if loading
+    failed) it is not ready."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
         self.status = "loading"  # loading -> ready | failed
         self.error: str | None = None
         self.load_seconds: float | None = None
-        self._engine: Engine | None = None
+        self._summarizer: Summarizer | None = None
+        if engine is not None:
+            self._ready(engine, 0.0)
 
     def start(self) -> None:
+        if self._summarizer is not None:
+            return
         if self.settings.model_load == "background":
             threading.Thread(target=self.load, name="model-loader", daemon=True).start()
         else:
@@ -42,20 +48,26 @@ class ModelHolder:
             self.status = "failed"
             log.error("model %r failed to load: %s", self.settings.model, self.error)
             return
-        self._engine = engine
-        self.load_seconds = time.perf_counter() - started
-        self.status = "ready"
-        metrics.MODEL_LOAD_SECONDS.set(self.load_seconds)
-        metrics.MODEL_READY.labels(engine.info.name, engine.info.engine).set(1)
+        self._ready(engine, time.perf_counter() - started)
         log.info("model %r ready in %.1f s", self.settings.model, self.load_seconds)
+
+    def _ready(self, engine: Engine, seconds: float) -> None:
+        self._summarizer = Summarizer(engine)
+        self.load_seconds = seconds
+        self.status = "ready"
+        metrics.MODEL_LOAD_SECONDS.set(seconds)
+        metrics.MODEL_READY.labels(engine.info.name, engine.info.engine).set(1)
 
     @property
     def ready(self) -> bool:
         return self.status == "ready"
 
+    def summarizer(self) -> Summarizer:
+        """The use case around the loaded engine; ModelNotReady while there is none."""
+        if self._summarizer is None:
+            raise ModelNotReady(f"Model not ready: {self.error or 'the model is still loading'}",
+                                model_status=self.status)
+        return self._summarizer
+
     def engine(self) -> Engine:
-        """The engine, or a 503 problem while it is not ready."""
-        if self._engine is None:
-            reason = self.error or "the model is still loading"
-            raise ProblemError(503, "not-ready", "Service Unavailable", f"Model not ready: {reason}")
-        return self._engine
+        return self.summarizer().engine

@@ -1,13 +1,15 @@
-"""Per-process serving state: the model, the micro-batcher and the response cache, and
-the request path that ties them together."""
+"""The serving layer around the use case, per process: the response cache, the
+micro-batching queue and the request deadline. What a summary is lives in
+service/summarizer.py; this module only decides when and how its steps run."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Sequence
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,40 +17,32 @@ from service import metrics
 from service.batching import MicroBatcher, QueueFull
 from service.cache import ResponseCache, cache_key
 from service.config import Settings
-from service.engines.base import Engine, InputTooLong
-from service.errors import ProblemError, problem_body
+from service.engines.base import Engine
+from service.exceptions import DeadlineExceeded, Overloaded
 from service.model_state import ModelHolder
-from service.pipeline import PreparedRequest, check_options, input_too_long, prepare, render
 from service.schemas import SummarizeRequest
+from service.summarizer import Outcome, Prepared, Summarizer
 
 log = logging.getLogger(__name__)
 
-# How long a micro-batch waits to fill, unless MAX_BATCH_WAIT_MS says otherwise. A generated
-# summary takes seconds and batching makes generation several times faster, so waiting
-# 0.1 s for a fuller batch costs little; an extractive one takes tens of milliseconds.
-EXTRACTIVE_BATCH_WAIT_MS = 10
-GENERATIVE_BATCH_WAIT_MS = 100
-
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
-        self.model = ModelHolder(settings)
+        self.model = ModelHolder(settings, engine)
         self.cache = ResponseCache(settings.cache_max_bytes)
         self._batcher: MicroBatcher | None = None
         self._lock = threading.Lock()
 
     def batcher(self) -> MicroBatcher:
-        engine = self.model.engine()
+        summarizer = self.model.summarizer()
         if self._batcher is None:
             with self._lock:
                 if self._batcher is None:
-                    s = self.settings
-                    wait_ms = s.max_batch_wait_ms
-                    if wait_ms is None:
-                        wait_ms = GENERATIVE_BATCH_WAIT_MS if engine.abstractive else EXTRACTIVE_BATCH_WAIT_MS
-                    size = min(s.max_batch_size, getattr(engine, "preferred_batch_size", s.max_batch_size))
-                    batcher = MicroBatcher(engine, size, wait_ms, s.max_queue)
+                    s, engine = self.settings, summarizer.engine
+                    wait_ms = engine.batch_wait_ms if s.max_batch_wait_ms is None else s.max_batch_wait_ms
+                    size = min(s.max_batch_size, engine.preferred_batch_size or s.max_batch_size)
+                    batcher = MicroBatcher(summarizer.predict, size, wait_ms, s.max_queue)
                     batcher.stats.on_batch.append(self._record_batch)
                     self._batcher = batcher
         return self._batcher
@@ -64,43 +58,43 @@ class Runtime:
         pending = self._begin(request, request_id)
         return self._finish(pending, time.monotonic() + self.settings.request_timeout_s, request_id)
 
-    def summarize_many(self, requests: list[SummarizeRequest | ProblemError], request_id: str) -> list[dict[str, Any]]:
+    def summarize_many(self, requests: Sequence[SummarizeRequest | Exception], request_id: str) -> list[Outcome]:
         """Several articles at once (the batch endpoint): all are queued before any is
-        awaited, so they share micro-batches; each gets its own result or problem."""
+        awaited, so they share micro-batches; each gets its own outcome."""
         deadline = time.monotonic() + self.settings.request_timeout_s
-        pending: list[_Pending | ProblemError] = []
+        pending: list[_Pending | Exception] = []
         for request in requests:
             try:
-                if isinstance(request, ProblemError):
+                if isinstance(request, Exception):
                     raise request
                 pending.append(self._begin(request, request_id))
-            except ProblemError as problem:
-                pending.append(problem)
-        out: list[dict[str, Any]] = []
+            except Exception as exc:  # noqa: BLE001 - this item's own outcome
+                pending.append(exc)
+        outcomes: list[Outcome] = []
         for item in pending:
             try:
-                if isinstance(item, ProblemError):
+                if isinstance(item, Exception):
                     raise item
-                body, _ = self._finish(item, deadline, request_id)
-                out.append({"status": 200, "result": body})
-            except ProblemError as problem:
-                out.append({"status": problem.status, "error": problem_body(problem, request_id)})
-        return out
+                outcomes.append(Outcome(body=self._finish(item, deadline, request_id)[0]))
+            except Exception as exc:  # noqa: BLE001 - this item's own outcome
+                outcomes.append(Outcome(error=exc))
+        return outcomes
 
-    def _begin(self, request: SummarizeRequest, request_id: str) -> "_Pending":
+    def _begin(self, request: SummarizeRequest, request_id: str) -> _Pending:
         """Clean the article, look it up in the cache, else queue it for the model."""
-        engine = self.model.engine()
-        check_options(request, engine)
-        prepared = prepare(request)
+        summarizer = self.model.summarizer()
+        prepared = summarizer.prepare(request)
+        info = summarizer.engine.info
         key = cache_key(
-            engine.info.id, engine.info.revision, prepared.document.text, prepared.document.title,
-            asdict(prepared.params), request.format, request.strict, request.include_title, request.include_text,
+            info.id, info.revision, info.precision, info.settings.get("profile"), prepared.document.text,
+            prepared.document.title, asdict(prepared.params), request.format, request.strict, request.include_title,
+            request.include_text,
         )
         cached = self.cache.get(key)
         if self.cache.enabled:
             metrics.CACHE_LOOKUPS.labels("hit" if cached is not None else "miss").inc()
         if cached is not None:
-            return _Pending(engine, prepared, key, cached=cached)
+            return _Pending(summarizer, prepared, key, cached=cached)
         if self.settings.log_articles:
             log.debug("article %s: %r", request_id, prepared.document.text[:200])
         try:
@@ -108,12 +102,10 @@ class Runtime:
             future = batcher.submit(prepared)
             metrics.QUEUE_DEPTH.set(batcher.depth)
         except QueueFull as exc:
-            raise ProblemError(503, "overloaded", "Service Unavailable",
-                               "Too many requests are waiting for the model; retry shortly.",
-                               headers={"Retry-After": "1"}) from exc
-        return _Pending(engine, prepared, key, future=future)
+            raise Overloaded("Too many requests are waiting for the model; retry shortly.") from exc
+        return _Pending(summarizer, prepared, key, future=future)
 
-    def _finish(self, pending: "_Pending", deadline: float, request_id: str) -> tuple[dict[str, Any], str]:
+    def _finish(self, pending: _Pending, deadline: float, request_id: str) -> tuple[dict[str, Any], str]:
         prepared = pending.prepared
         if pending.cached is not None:
             body = {**pending.cached, "request_id": request_id}
@@ -125,18 +117,16 @@ class Runtime:
             result = pending.future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout as exc:
             pending.future.cancel()
-            raise ProblemError(504, "deadline-exceeded", "Gateway Timeout",
-                               f"The summary took longer than the {self.settings.request_timeout_s:g} s "
-                               f"request deadline; try a shorter length or overflow=head.") from exc
-        except InputTooLong as exc:
-            raise input_too_long(exc) from exc
+            raise DeadlineExceeded(
+                f"The summary took longer than the {self.settings.request_timeout_s:g} s request deadline; "
+                "try a shorter length or overflow=head."
+            ) from exc
         inference_ms = (time.perf_counter() - pending.queued) * 1000
-        response = render(prepared, result, pending.engine, inference_ms, request_id)
+        body = pending.summarizer.render(prepared, result, inference_ms, request_id)
         metrics.INPUT_SENTENCES.observe(len(prepared.document.sentences))
-        metrics.OUTPUT_SENTENCES.observe(len(response.sentences))
+        metrics.OUTPUT_SENTENCES.observe(len(body["sentences"]))
         if result.coverage.input_tokens is not None:
             metrics.INPUT_TOKENS.observe(result.coverage.input_tokens)
-        body = response.model_dump(mode="json", exclude_none=True)
         self.cache.put(pending.key, {k: v for k, v in body.items() if k not in ("request_id", "timing_ms")})
         return body, "miss" if self.cache.enabled else "off"
 
@@ -145,8 +135,8 @@ class Runtime:
 class _Pending:
     """An article between cleaning and its answer: cached already, or queued for the model."""
 
-    engine: Engine
-    prepared: PreparedRequest
+    summarizer: Summarizer
+    prepared: Prepared
     key: str
     cached: dict[str, Any] | None = None
     future: Future | None = None

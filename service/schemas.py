@@ -144,6 +144,7 @@ class ModelOut(BaseModel):
     engine: str
     revision: str | None = None
     precision: str = Field("off", description='"int8", "bf16", or "off" (fp32): how the model ran (QUANTIZE).')
+    profile: str | None = Field(None, description="The house-style ranker profile in use (RANKER_PROFILE).")
     service_version: str
     generation: dict[str, Any] | None = Field(None, description="Effective generation settings (abstractive).")
 

@@ -1,11 +1,12 @@
-"""WSGI entry point: `gunicorn service.wsgi:app`."""
+"""WSGI entry point: `gunicorn service.wsgi:app`. The process bootstrap: settings are read
+here, once, and passed down."""
 
-import os
-
+from service.config import Settings
 from service.logs import configure_logging
 
-configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+settings = Settings()
+configure_logging(settings.log_level)
 
 from service.app import create_app  # noqa: E402 - logging first, so loading is logged
 
-app = create_app()
+app = create_app(settings)

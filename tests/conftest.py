@@ -1,27 +1,22 @@
+"""Fixtures: real articles, the embedded engine loaded once, the app in process, and a
+live gunicorn server for what only a real server shows."""
+
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
-from tests.server import REPO_ROOT, LiveServer
+from bench.server import REPO_ROOT, LiveServer
+from service.config import Settings
+from service.engines.base import Engine
 
 SEED_PATH = REPO_ROOT / "seeds" / "north-korea-china-talks.txt"
 DEV_DATA = REPO_ROOT.parent / "shared" / "data" / "dev.jsonl"
-
-# Text of the seed article that is not the story: none of it may reach a summary.
-SEED_BOILERPLATE = [
-    "Photograph",
-    "Jacky Chen",
-    "READ SOME MORE",
-    "Cautious response",
-    "Clifford Coonan",
-    "Irish Times contributor",
-    "North Korean soldiers chat",
-]
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +34,27 @@ def dev_articles() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The embedded default engine, loaded once for the whole session."""
+    from service.engines.registry import load_engine
+
+    return load_engine(Settings(model="embedded"))
+
+
+@pytest.fixture(scope="session")
+def app(engine: Engine) -> Flask:
+    """The app serving the embedded engine in process: no model store, no gunicorn."""
+    from service.app import create_app
+
+    return create_app(Settings(model="embedded"), engine=engine)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path_factory.mktemp("server") / "gunicorn.log").start()
     yield live
@@ -46,24 +62,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def engine():
-    from service.config import Settings
-    from service.engines.registry import load_engine
-
-    return load_engine(replace(Settings.from_env(), model="embedded"))
-
-
-@pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Random-weight BART, T5 and Llama-style models with real tokenizers, built locally."""
-    from tests.tiny_models import build_bart, build_llama, build_t5
+    from models.tiny import build_bart, build_llama, build_t5
 
     root = tmp_path_factory.mktemp("tiny-models")
     return {"bart": build_bart(root / "bart"), "t5": build_t5(root / "t5"), "llama": build_llama(root / "llama")}
 
 
-def load_tiny(path: Path, **settings):
-    from service.config import Settings
+@pytest.fixture(scope="session")
+def load_tiny():
+    """Load a locally built model folder as an engine, with these settings."""
     from service.engines.registry import load_engine
 
-    return load_engine(replace(Settings.from_env(), model=str(path), **settings))
+    def load(path: Path, **settings) -> Engine:
+        return load_engine(Settings(model=str(path), **settings))
+
+    return load

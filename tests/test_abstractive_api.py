@@ -12,8 +12,8 @@ import requests
 
 from service import __version__
 from service.engines.quantize import cpu_has_bf16
-from tests.server import LiveServer
-from tests.test_api import assert_problem, summarize
+from bench.server import LiveServer
+from tests.support import assert_problem, summarize
 
 
 @pytest.fixture(scope="module")

@@ -1,41 +1,21 @@
-"""API v1 against the real gunicorn server, with the seed article."""
+"""API behaviour, in process: the app serves the embedded engine loaded once per session."""
 
 from __future__ import annotations
 
-import requests
+from flask.testing import FlaskClient
 
-from tests.conftest import SEED_BOILERPLATE
-from tests.server import LiveServer
-
-PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
+from tests.support import SEED_BOILERPLATE, assert_problem, summarize
 
 
-def summarize(server: LiveServer, **kwargs) -> requests.Response:
-    return requests.post(f"{server.url}/v1/summarize", timeout=120, **kwargs)
+def test_health_and_readiness(client: FlaskClient) -> None:
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json() == {"status": "ready", "model": "embedded"}
 
 
-def assert_problem(response: requests.Response, status: int, *detail_words: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert PROBLEM_KEYS <= body.keys()
-    assert body["status"] == status
-    assert body["type"].startswith("https://")
-    assert "Traceback" not in response.text
-    for word in detail_words:
-        assert word.lower() in body["detail"].lower(), body["detail"]
-    return body
-
-
-def test_health_and_readiness(server: LiveServer) -> None:
-    health = requests.get(f"{server.url}/healthz", timeout=10)
-    assert health.status_code == 200 and health.json()["status"] == "ok"
-    ready = requests.get(f"{server.url}/readyz", timeout=10)
-    assert ready.status_code == 200 and ready.json() == {"status": "ready", "model": "embedded"}
-
-
-def test_models_lists_the_embedded_default(server: LiveServer) -> None:
-    body = requests.get(f"{server.url}/v1/models", timeout=10).json()
+def test_models_lists_the_embedded_default(client: FlaskClient) -> None:
+    body = client.get("/v1/models").get_json()
     [model] = body["models"]
     assert model["name"] == "embedded" and model["status"] == "ready"
     assert model["id"] == "sentence-transformers/all-MiniLM-L6-v2"
@@ -45,11 +25,11 @@ def test_models_lists_the_embedded_default(server: LiveServer) -> None:
     assert body["limits"]["max_body_bytes"] == 1_000_000
 
 
-def test_seed_article_summary(server: LiveServer, seed_text: str) -> None:
-    response = summarize(server, json={"text": seed_text, "include_text": True}, headers={"X-Request-ID": "seed-1"})
+def test_seed_article_summary(client: FlaskClient, seed_text: str) -> None:
+    response = summarize(client, json={"text": seed_text, "include_text": True}, headers={"X-Request-ID": "seed-1"})
     assert response.status_code == 200, response.text
     assert response.headers["X-Request-ID"] == "seed-1"
-    body = response.json()
+    body = response.get_json()
     assert body["request_id"] == "seed-1"
     assert 2 <= len(body["sentences"]) <= 4
     for fragment in SEED_BOILERPLATE:
@@ -70,15 +50,15 @@ def test_seed_article_summary(server: LiveServer, seed_text: str) -> None:
     assert set(body["timing_ms"]) == {"total", "cleaning", "inference"}
 
 
-def test_plain_text_body_with_query_options(server: LiveServer, seed_text: str) -> None:
+def test_plain_text_body_with_query_options(client: FlaskClient, seed_text: str) -> None:
     response = summarize(
-        server,
+        client,
         params={"length": "short", "format": "bullets"},
         data=seed_text.encode("utf-8"),
         headers={"Content-Type": "text/plain; charset=utf-8"},
     )
     assert response.status_code == 200, response.text
-    body = response.json()
+    body = response.get_json()
     assert len(body["sentences"]) == 2
     assert body["summary"] == "\n".join(f"- {s['text']}" for s in body["sentences"])
     assert "text" not in body["input"]
@@ -97,35 +77,35 @@ def _seed_page(seed_text: str) -> str:
     )
 
 
-def test_html_input_as_json_field_and_as_body(server: LiveServer, seed_text: str) -> None:
+def test_html_input_as_json_field_and_as_body(client: FlaskClient, seed_text: str) -> None:
     page = _seed_page(seed_text)
-    as_field = summarize(server, json={"html": page, "length": "long"})
-    as_body = summarize(server, data=page.encode(), params={"length": "long"},
+    as_field = summarize(client, json={"html": page, "length": "long"})
+    as_body = summarize(client, data=page.encode(), params={"length": "long"},
                         headers={"Content-Type": "text/html; charset=utf-8"})
     for response in (as_field, as_body):
         assert response.status_code == 200, response.text
-        body = response.json()
+        body = response.get_json()
         assert len(body["sentences"]) == 5
         for junk in ("Home", "Photograph", "READ SOME MORE", "rights reserved", "Subscribe"):
             assert junk not in body["summary"]
         assert all(s["text"] in seed_text for s in body["sentences"])
-    assert as_field.json()["summary"] == as_body.json()["summary"]
+    assert as_field.get_json()["summary"] == as_body.get_json()["summary"]
 
 
-def test_length_options(server: LiveServer, seed_text: str) -> None:
+def test_length_options(client: FlaskClient, seed_text: str) -> None:
     counts = {}
     for options in ({"length": "short"}, {"length": "medium"}, {"length": "long"}, {"max_sentences": 4}):
-        response = summarize(server, json={"text": seed_text, **options})
+        response = summarize(client, json={"text": seed_text, **options})
         assert response.status_code == 200, response.text
-        counts[next(iter(options.values()))] = len(response.json()["sentences"])
+        counts[next(iter(options.values()))] = len(response.get_json()["sentences"])
     assert counts == {"short": 2, "medium": 3, "long": 5, 4: 4}
-    words = summarize(server, json={"text": seed_text, "max_words": 60}).json()
+    words = summarize(client, json={"text": seed_text, "max_words": 60}).get_json()
     assert 0 < len(words["summary"].split()) <= 60
 
 
-def test_request_id_is_generated_when_absent_or_unsafe(server: LiveServer) -> None:
-    plain = requests.get(f"{server.url}/healthz", timeout=10)
-    unsafe = requests.get(f"{server.url}/healthz", headers={"X-Request-ID": "bad id\twith spaces"}, timeout=10)
+def test_request_id_is_generated_when_absent_or_unsafe(client: FlaskClient) -> None:
+    plain = client.get("/healthz")
+    unsafe = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
     for response in (plain, unsafe):
         assert len(response.headers["X-Request-ID"]) == 32
 
@@ -133,44 +113,44 @@ def test_request_id_is_generated_when_absent_or_unsafe(server: LiveServer) -> No
 # --- errors: one problem+json shape, and the server keeps serving ---------------------
 
 
-def test_malformed_json_is_400(server: LiveServer) -> None:
-    response = summarize(server, data=b'{"text": "unterminated', headers={"Content-Type": "application/json"})
+def test_malformed_json_is_400(client: FlaskClient) -> None:
+    response = summarize(client, data=b'{"text": "unterminated', headers={"Content-Type": "application/json"})
     assert_problem(response, 400, "not valid JSON")
 
 
-def test_invalid_utf8_is_400(server: LiveServer) -> None:
+def test_invalid_utf8_is_400(client: FlaskClient) -> None:
     for content_type in ("application/json", "text/plain"):
-        response = summarize(server, data=b'{"text": "caf\xe9 \xff"}', headers={"Content-Type": content_type})
+        response = summarize(client, data=b'{"text": "caf\xe9 \xff"}', headers={"Content-Type": content_type})
         assert_problem(response, 400, "utf-8")
 
 
-def test_json_that_is_not_an_object_is_422(server: LiveServer) -> None:
+def test_json_that_is_not_an_object_is_422(client: FlaskClient) -> None:
     for payload in (b'["text", "an array"]', b"null", b'"just a string"', b"42"):
-        response = summarize(server, data=payload, headers={"Content-Type": "application/json"})
+        response = summarize(client, data=payload, headers={"Content-Type": "application/json"})
         assert_problem(response, 422, "must be an object")
 
 
-def test_unknown_route_is_404_and_wrong_method_is_405(server: LiveServer) -> None:
-    assert_problem(requests.get(f"{server.url}/v2/nothing", timeout=10), 404)
-    response = requests.get(f"{server.url}/v1/summarize", timeout=10)
+def test_unknown_route_is_404_and_wrong_method_is_405(client: FlaskClient) -> None:
+    assert_problem(client.get("/v2/nothing"), 404)
+    response = client.get("/v1/summarize")
     assert_problem(response, 405)
     assert "POST" in response.headers["Allow"]
-    assert_problem(requests.delete(f"{server.url}/healthz", timeout=10), 405)
+    assert_problem(client.delete("/healthz"), 405)
 
 
-def test_body_over_the_cap_is_413(server: LiveServer) -> None:
+def test_body_over_the_cap_is_413(client: FlaskClient) -> None:
     big = b'{"text": "' + b"a" * (5 * 1024 * 1024) + b'"}'
-    response = summarize(server, data=big, headers={"Content-Type": "application/json"})
+    response = summarize(client, data=big, headers={"Content-Type": "application/json"})
     assert_problem(response, 413)
 
 
-def test_unsupported_media_type_is_415(server: LiveServer) -> None:
-    assert_problem(summarize(server, data={"text": "x"}), 415, "application/x-www-form-urlencoded")
-    assert_problem(summarize(server, data=b"hello", headers={"Content-Type": "image/png"}), 415)
-    assert_problem(summarize(server, data=b"hello", headers={"Content-Type": ""}), 415)
+def test_unsupported_media_type_is_415(client: FlaskClient) -> None:
+    assert_problem(summarize(client, data={"text": "x"}), 415, "application/x-www-form-urlencoded")
+    assert_problem(summarize(client, data=b"hello", headers={"Content-Type": "image/png"}), 415)
+    assert_problem(summarize(client, data=b"hello", headers={"Content-Type": ""}), 415)
 
 
-def test_invalid_fields_are_422_with_field_errors(server: LiveServer, seed_text: str) -> None:
+def test_invalid_fields_are_422_with_field_errors(client: FlaskClient, seed_text: str) -> None:
     cases = [
         ({}, "exactly one of 'text' or 'html'"),
         ({"text": seed_text, "html": "<p>x</p>"}, "exactly one"),
@@ -186,21 +166,21 @@ def test_invalid_fields_are_422_with_field_errors(server: LiveServer, seed_text:
         ({"text": seed_text, "format": "haiku"}, "format"),
     ]
     for payload, words in cases:
-        body = assert_problem(summarize(server, json=payload), 422, words)
+        body = assert_problem(summarize(client, json=payload), 422, words)
         assert body["errors"] and all({"field", "message"} <= e.keys() for e in body["errors"])
 
 
-def test_text_over_the_character_cap_is_422(server: LiveServer) -> None:
-    body = assert_problem(summarize(server, json={"text": "Word. " * 40_000}), 422, "at most 200000")
+def test_text_over_the_character_cap_is_422(client: FlaskClient) -> None:
+    body = assert_problem(summarize(client, json={"text": "Word. " * 40_000}), 422, "at most 200000")
     assert body["errors"][0]["field"] == "text"
 
 
-def test_text_with_no_sentences_is_422(server: LiveServer) -> None:
+def test_text_with_no_sentences_is_422(client: FlaskClient) -> None:
     for text in ("Clifford Coonan\n\nREAD SOME MORE", "... --- !!! 123"):
-        assert_problem(summarize(server, json={"text": text}), 422, "no article sentences")
+        assert_problem(summarize(client, json={"text": text}), 422, "no article sentences")
 
 
-def test_server_keeps_serving_after_bad_input(server: LiveServer, seed_text: str) -> None:
+def test_server_keeps_serving_after_bad_input(client: FlaskClient, seed_text: str) -> None:
     bad = [
         dict(data=b"\x00\xff\xfe", headers={"Content-Type": "application/json"}),
         dict(data=b"[" * 100_000, headers={"Content-Type": "application/json"}),
@@ -209,24 +189,24 @@ def test_server_keeps_serving_after_bad_input(server: LiveServer, seed_text: str
         dict(data="\u0000 \ud7ff \ufffd".encode("utf-8", "surrogatepass"), headers={"Content-Type": "text/plain"}),
     ]
     for kwargs in bad:
-        response = summarize(server, **kwargs)
+        response = summarize(client, **kwargs)
         assert 400 <= response.status_code < 500, (kwargs, response.status_code, response.text)
         assert response.headers["Content-Type"].startswith("application/problem+json")
-    assert summarize(server, json={"text": seed_text}).status_code == 200
+    assert summarize(client, json={"text": seed_text}).status_code == 200
 
 
-def test_headline_guides_but_is_returned_only_when_asked(server: LiveServer, seed_text: str) -> None:
+def test_headline_guides_but_is_returned_only_when_asked(client: FlaskClient, seed_text: str) -> None:
     headline = "North Korea and China in talks to repair frayed relationship"
-    body = summarize(server, json={"text": seed_text}).json()
+    body = summarize(client, json={"text": seed_text}).get_json()
     assert body["input"]["title"] == headline and headline not in body["summary"]
-    given = summarize(server, json={"text": seed_text.split("\n", 1)[1], "title": "Beijing talks"}).json()
+    given = summarize(client, json={"text": seed_text.split("\n", 1)[1], "title": "Beijing talks"}).get_json()
     assert given["input"]["title"] == "Beijing talks" and "Beijing talks" not in given["summary"]
-    asked = summarize(server, json={"text": seed_text, "include_title": True}).json()
+    asked = summarize(client, json={"text": seed_text, "include_title": True}).get_json()
     assert asked["summary"].startswith(headline + "\n\n")
     assert asked["summary"].endswith(body["summary"])
 
 
-def test_max_chars_keeps_whole_sentences(server: LiveServer, seed_text: str) -> None:
-    body = summarize(server, json={"text": seed_text, "max_chars": 400}).json()
+def test_max_chars_keeps_whole_sentences(client: FlaskClient, seed_text: str) -> None:
+    body = summarize(client, json={"text": seed_text, "max_chars": 400}).get_json()
     assert 0 < len(body["summary"]) <= 400
     assert all(s["text"] in seed_text for s in body["sentences"])

@@ -13,8 +13,8 @@ import requests
 
 from service.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, main
 from service.client import PrecisClient, PrecisError
-from tests.server import LiveServer, free_port
-from tests.test_api import assert_problem
+from bench.server import LiveServer, free_port
+from tests.support import assert_problem
 
 
 def test_batch_answers_each_item_and_isolates_bad_ones(server: LiveServer, seed_text: str, dev_articles) -> None:

@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 
 from service.batching import MicroBatcher, QueueFull
-from service.engines.base import InputTooLong
-from service.pipeline import prepare
+from service.exceptions import InputTooLong
 from service.schemas import SummarizeRequest
-from tests.conftest import load_tiny
+from service.summarizer import Prepared, Summarizer
 
 
-def _prepared(texts: list[str], **options):
-    return [prepare(SummarizeRequest(text=t, **options)) for t in texts]
+def _prepared(summarizer: Summarizer, texts: list[str], **options) -> list[Prepared]:
+    return [summarizer.prepare(SummarizeRequest(text=t, **options)) for t in texts]
 
 
 def test_concurrent_requests_are_grouped_and_answered_individually(engine, dev_articles, seed_text: str) -> None:
-    batcher = MicroBatcher(engine, max_batch_size=8, max_wait_ms=200, max_queue=64)
-    prepared = _prepared([seed_text] + [a["article"] for a in dev_articles[:15]])
+    summarizer = Summarizer(engine)
+    batcher = MicroBatcher(summarizer.predict, max_batch_size=8, max_wait_ms=200, max_queue=64)
+    prepared = _prepared(summarizer, [seed_text] + [a["article"] for a in dev_articles[:15]])
     start = threading.Barrier(len(prepared))
 
     def submit(item):
@@ -37,8 +37,9 @@ def test_concurrent_requests_are_grouped_and_answered_individually(engine, dev_a
 
 
 def test_full_queue_is_refused_not_waited_on(engine, seed_text: str) -> None:
-    batcher = MicroBatcher(engine, max_batch_size=1, max_wait_ms=0, max_queue=1)
-    [item] = _prepared([seed_text])
+    summarizer = Summarizer(engine)
+    batcher = MicroBatcher(summarizer.predict, max_batch_size=1, max_wait_ms=0, max_queue=1)
+    [item] = _prepared(summarizer, [seed_text])
     futures, refused = [], 0
     for _ in range(20):
         try:
@@ -49,12 +50,14 @@ def test_full_queue_is_refused_not_waited_on(engine, seed_text: str) -> None:
     assert all(f.result(timeout=60).sentences for f in futures)
 
 
-def test_one_failing_article_does_not_fail_its_batch(tiny_models: dict[str, Path], seed_text: str) -> None:
-    bart = load_tiny(tiny_models["bart"], max_new_tokens=16)
-    batcher = MicroBatcher(bart, max_batch_size=4, max_wait_ms=300, max_queue=8)
+def test_one_failing_article_does_not_fail_its_batch(
+    tiny_models: dict[str, Path], load_tiny, seed_text: str
+) -> None:
+    summarizer = Summarizer(load_tiny(tiny_models["bart"], max_new_tokens=16))
+    batcher = MicroBatcher(summarizer.predict, max_batch_size=4, max_wait_ms=300, max_queue=8)
     short = "North Korea and China met for talks in Beijing. The talks were cautious."
-    items = _prepared([short], generation={"num_beams": 1, "max_new_tokens": 4}) * 2
-    items.insert(1, prepare(SummarizeRequest(text=seed_text, overflow="error")))
+    items = _prepared(summarizer, [short], generation={"num_beams": 1, "max_new_tokens": 4}) * 2
+    items.insert(1, summarizer.prepare(SummarizeRequest(text=seed_text, overflow="error")))
     futures = [batcher.submit(i) for i in items]
     with pytest.raises(InputTooLong):
         futures[1].result(timeout=60)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import REPO_ROOT, LiveServer
+from bench.server import REPO_ROOT, LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "artifacts"

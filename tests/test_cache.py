@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from service.cache import ResponseCache, cache_key
-from tests.server import LiveServer
-from tests.test_api import summarize
+from bench.server import LiveServer
+from tests.support import summarize
 
 
 def test_lru_is_bounded_in_bytes() -> None:

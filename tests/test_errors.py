@@ -8,9 +8,9 @@ from service.app import create_app
 from service.config import Settings
 
 
-def test_unexpected_exception_is_a_clean_500(tmp_path) -> None:
-    # A broken model store keeps the factory fast; the route below fails on purpose.
-    app = create_app(Settings(model="embedded", model_store=tmp_path))
+def test_unexpected_exception_is_a_clean_500(engine) -> None:
+    # An app of its own: the route below fails on purpose.
+    app = create_app(Settings(), engine=engine)
     failing = Blueprint("failing", __name__)
 
     @failing.get("/boom")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.server import LiveServer
+from bench.server import LiveServer
 
 CHECKS = ("not_a_server_error,response_schema_conformance,content_type_conformance,"
           "status_code_conformance,negative_data_rejection,unsupported_method")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 
 from service.config import Settings
-from service.engines.base import Document, InputTooLong, SummaryParams
+from service.engines.base import Document, SummaryParams
 from service.engines.registry import load_engine
+from service.exceptions import InputTooLong
 from service.text.cleaning import clean_text
 from service.text.sentences import split_sentences
-from tests.conftest import load_tiny
 
 # Greedy, and a fixed number of new tokens, so random weights still produce text to compare.
 FIXED = {"num_beams": 1, "min_new_tokens": 8, "max_new_tokens": 8}
@@ -27,7 +26,7 @@ def _document(raw: str) -> Document:
 
 
 @pytest.fixture(scope="module")
-def engines(tiny_models: dict[str, Path]) -> dict:
+def engines(tiny_models: dict[str, Path], load_tiny) -> dict:
     return {name: load_tiny(path, max_new_tokens=32) for name, path in tiny_models.items()}
 
 
@@ -50,7 +49,7 @@ def test_engines_load_by_path_with_checkpoint_defaults(engines: dict) -> None:
 def test_manifest_name_resolves_to_a_prepared_folder(tiny_models: dict[str, Path], tmp_path: Path) -> None:
     store = tmp_path / "store"
     shutil.copytree(tiny_models["bart"], store / "distilbart-cnn-12-6")
-    engine = load_engine(replace(Settings.from_env(), model="distilbart-cnn-12-6", model_store=store))
+    engine = load_engine(Settings(model="distilbart-cnn-12-6", model_store=store))
     assert engine.info.name == "distilbart-cnn-12-6" and engine.info.engine == "seq2seq"
 
 
@@ -110,7 +109,7 @@ def test_provenance_records_where_the_weights_came_from(tiny_models: dict[str, P
 
 
 @pytest.mark.parametrize("precision", ["int8", "bf16"])
-def test_lower_precision_on_request(tiny_models: dict[str, Path], seed_text: str, precision: str) -> None:
+def test_lower_precision_on_request(tiny_models: dict[str, Path], load_tiny, seed_text: str, precision: str) -> None:
     engine = load_tiny(tiny_models["bart"], max_new_tokens=32, quantize=precision)
     assert engine.info.settings["quantize"] == precision
     if precision == "int8":

@@ -17,8 +17,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.schemas import SummarizeRequest
-from tests.server import LiveServer
-from tests.test_api import assert_problem, summarize
+from bench.server import LiveServer
+from tests.support import assert_problem, summarize
 
 KEY, FILE_KEY = "test-key-1", "editor-key-2"
 

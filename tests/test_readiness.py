@@ -8,8 +8,8 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.server import LiveServer
-from tests.test_api import assert_problem
+from bench.server import LiveServer
+from tests.support import assert_problem
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.soak import server_memory_kib, soak
-from tests.server import LiveServer
+from bench.server import LiveServer
 
 
 def test_short_soak_has_no_server_errors(server: LiveServer, dev_articles) -> None:

@@ -7,22 +7,22 @@ It calls the same cleaning and the same engine as Précis, in fp32 as a tutorial
 (QUANTIZE is ignored), so the difference measured is the serving (preloading, threads,
 micro-batching, CPU thread placement) and the measured int8 default where a model has one."""
 
-from dataclasses import replace
 
 from flask import Flask, jsonify, request
 
 from service.config import Settings
 from service.engines.registry import load_engine
-from service.pipeline import prepare, render
+from service.summarizer import Summarizer
 from service.schemas import SummarizeRequest
 
-engine = load_engine(replace(Settings.from_env(), quantize="off"))
+engine = load_engine(Settings(quantize="off"))
+summarizer = Summarizer(engine)
 app = Flask(__name__)
 
 
 @app.post("/v1/summarize")
 def summarize():
     summary_request = SummarizeRequest.model_validate(request.get_json())
-    prepared = prepare(summary_request)
+    prepared = summarizer.prepare(summary_request)
     [result] = engine.summarize([prepared.document], [prepared.params])
-    return jsonify(render(prepared, result, engine, 0.0, "baseline").model_dump(mode="json"))
+    return jsonify(summarizer.render(prepared, result, 0.0, "baseline"))

@@ -66,20 +66,17 @@ class ModelInfo:
     id: str  # the upstream model id (e.g. a hub id)
     engine: str
     revision: str | None = None  # file hash or commit of the weights actually loaded
+    precision: str = "off"  # "int8", "bf16" or "off" (fp32): what the weights run at
     settings: dict[str, Any] = field(default_factory=dict)
-
-
-class InputTooLong(Exception):
-    """An article over the model's input limit, with overflow="error"."""
-
-    def __init__(self, tokens: int, limit: int) -> None:
-        super().__init__(f"the article has {tokens} tokens; the model reads at most {limit}")
-        self.tokens, self.limit = tokens, limit
 
 
 class Engine(Protocol):
     info: ModelInfo
     abstractive: bool  # whether summaries are generated (and so need faithfulness checks)
+    # Articles worth grouping in one engine call (None: no preference), and how long a
+    # micro-batch waits for them: set by each engine from what its model measured.
+    preferred_batch_size: int | None
+    batch_wait_ms: int
 
     def summarize(
         self, documents: Sequence[Document], params: Sequence[SummaryParams]

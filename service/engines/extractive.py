@@ -15,6 +15,7 @@ from transformers import AutoModel, AutoTokenizer
 
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult
 from service.engines.ranking import RankerWeights, score_sentences, select_sentences
+from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
 
 # Sentences past this many tokens are scored on their opening; all of them are still
@@ -26,9 +27,9 @@ EMBED_BATCH_SIZE = 64
 class SentenceEmbedder:
     """Mean-pooled, L2-normalised embeddings from a sentence-transformers encoder."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, precision: str = "off") -> None:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModel.from_pretrained(path).eval()
+        self.model = convert(AutoModel.from_pretrained(path).eval(), precision)
 
     @torch.inference_mode()
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -55,16 +56,23 @@ class SentenceEmbedder:
 
 class ExtractiveEngine:
     abstractive = False
+    # No preference: any micro-batch size works, as each article is embedded on its own.
+    preferred_batch_size: int | None = None
+    # A summary takes tens of milliseconds: a micro-batch waits little to fill.
+    batch_wait_ms = 10
 
-    def __init__(self, path: Path, info: ModelInfo, weights: RankerWeights | None = None) -> None:
-        self.embedder = SentenceEmbedder(path)
+    def __init__(
+        self, path: Path, info: ModelInfo, precision: str = "off", weights: RankerWeights | None = None
+    ) -> None:
+        self.embedder = SentenceEmbedder(path, precision)
         self.weights = weights or RankerWeights()
         self.info = ModelInfo(
             name=info.name,
             id=info.id,
             engine="extractive",
             revision=info.revision,
-            settings={"max_sentence_tokens": MAX_SENTENCE_TOKENS, "ranker": asdict(self.weights)},
+            precision=precision,
+            settings={"max_sentence_tokens": MAX_SENTENCE_TOKENS, "ranker": asdict(self.weights), "quantize": precision},
         )
 
     def summarize(

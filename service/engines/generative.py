@@ -18,13 +18,14 @@ import torch
 from service.engines.base import (
     Coverage,
     Document,
-    InputTooLong,
     ModelInfo,
     SummaryParams,
     SummaryResult,
     SummarySentence,
 )
 from service.engines.length import fit_in_order
+from service.exceptions import InputTooLong
+from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
 from service.text.postprocess import generated_sentences, is_repeat
 
@@ -45,12 +46,15 @@ class GenerationLimits:
     batch_size: int = 8
 
 
-@dataclass
-class _Job:
-    doc: int
+@dataclass(frozen=True)
+class GenerationJob:
+    """One text to generate from: a whole article (or the merge of its partial summaries),
+    or one chunk of a long article."""
+
+    doc: int  # which document of the engine call it belongs to
     text: str
-    settings: dict[str, Any]
-    final: bool  # the pass that produces the summary itself (not a partial one)
+    settings: dict[str, Any]  # generate() settings
+    final: bool  # True: this pass writes the summary itself; False: a partial summary of a chunk
     sentences: int = CHUNK_SUMMARY_SENTENCES  # how many sentences to ask a prompted model for
     title: str | None = None
 
@@ -88,11 +92,14 @@ class GenerativeEngine:
 
     abstractive = True
     engine_name = "generative"
+    # A generated summary takes seconds and batching makes generation several times faster,
+    # so waiting 0.1 s for a fuller micro-batch costs little.
+    batch_wait_ms = 100
 
-    def __init__(self, info: ModelInfo, limits: GenerationLimits, tokenizer: Any, model: Any) -> None:
+    def __init__(self, info: ModelInfo, limits: GenerationLimits, tokenizer: Any, model: Any, precision: str) -> None:
         self.limits = limits
         self.tokenizer = tokenizer
-        self.model = model.eval()
+        self.model = convert(model.eval(), precision)
         self.defaults = self._default_generation()
         self.input_limit = self._input_limit()
         # Fixed per model: computed once, not per article (the instruct prompt is rendered
@@ -100,8 +107,9 @@ class GenerativeEngine:
         self._text_budgets = {final: max(16, self.input_limit - self._overhead_tokens(final)) for final in (True, False)}
         self._chunk_generation = self.generation_settings(SummaryParams(max_sentences=CHUNK_SUMMARY_SENTENCES))
         self.info = ModelInfo(
-            name=info.name, id=info.id, engine=self.engine_name, revision=info.revision,
-            settings={"input_limit": self.input_limit, "generation": self.defaults, "limits": vars(limits)},
+            name=info.name, id=info.id, engine=self.engine_name, revision=info.revision, precision=precision,
+            settings={"input_limit": self.input_limit, "generation": self.defaults, "limits": vars(limits),
+                      "quantize": precision},
         )
 
     # --- subclass hooks ------------------------------------------------------------
@@ -115,7 +123,7 @@ class GenerativeEngine:
         """Tokens of prompt, prefix and special tokens around the article text."""
         raise NotImplementedError
 
-    def _encode(self, jobs: Sequence[_Job]) -> dict[str, torch.Tensor]:
+    def _encode(self, jobs: Sequence[GenerationJob]) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
     def _decode(self, outputs: torch.Tensor, inputs: dict[str, torch.Tensor]) -> list[str]:
@@ -200,7 +208,7 @@ class GenerativeEngine:
                     merged.append(sentence)
         return merged
 
-    def _run(self, jobs: list[_Job]) -> list[str]:
+    def _run(self, jobs: list[GenerationJob]) -> list[str]:
         """Generate for every job, batching jobs that share their settings."""
         results: list[str] = [""] * len(jobs)
         groups: dict[tuple, list[int]] = {}
@@ -241,40 +249,48 @@ class GenerativeEngine:
         final_settings = [self.generation_settings(p) for p in params]
         done: dict[int, str] = {}
         while len(done) < len(states):
-            jobs: list[_Job] = []
-            for d, state in enumerate(states):
-                if d in done:
-                    continue
-                if len(state.pieces) == 1:
-                    jobs.append(_Job(d, state.pieces[0], final_settings[d], True,
-                                     sentences_for_length(params[d]), documents[d].title))
-                else:
-                    jobs.extend(_Job(d, piece, self._chunk_generation, False) for piece in state.pieces)
+            jobs = [job for d, state in enumerate(states) if d not in done
+                    for job in self._jobs(d, state, documents[d], params[d], final_settings[d])]
             outputs = self._run(jobs)
             for d, state in enumerate(states):
                 if d in done:
                     continue
-                mine = [out for job, out in zip(jobs, outputs) if job.doc == d]
+                mine = [out for job, out in zip(jobs, outputs, strict=True) if job.doc == d]
                 if len(state.pieces) == 1:
                     done[d] = mine[0]
-                    continue
-                state.level += 1
-                merged = self._merge(mine)
-                budget = self.text_budget(final=True)
-                if sum(self.count_tokens(merged)) + len(merged) <= budget:
-                    state.pieces = [" ".join(merged)]
-                elif state.level >= MAX_LEVELS:
-                    # Still too long after several rounds: read the merge's lead, and say so.
-                    state.pieces = self._chunks(merged, budget)[:1]
-                    covered = len(state.pieces[0]) / max(1, len(" ".join(merged)))
-                    state.coverage = replace(state.coverage, truncated=True, covered=round(covered, 4))
                 else:
-                    state.pieces = self._chunks(merged, self.text_budget(final=False))
+                    self._merge_round(state, mine)
         results = []
         for d, state in enumerate(states):
             sentences = fit_in_order(generated_sentences(done[d]), params[d])
             results.append(SummaryResult([SummarySentence(s) for s in sentences], state.coverage, final_settings[d]))
         return results
+
+    def _jobs(
+        self, d: int, state: _DocState, doc: Document, params: SummaryParams, settings: dict[str, Any]
+    ) -> list[GenerationJob]:
+        """This round's generation for one document: the summary itself when one piece is
+        left, else a partial summary of each chunk."""
+        if len(state.pieces) == 1:
+            return [GenerationJob(doc=d, text=state.pieces[0], settings=settings, final=True,
+                                  sentences=sentences_for_length(params), title=doc.title)]
+        return [GenerationJob(doc=d, text=piece, settings=self._chunk_generation, final=False)
+                for piece in state.pieces]
+
+    def _merge_round(self, state: _DocState, partials: list[str]) -> None:
+        """The partial summaries merged into the next round's pieces."""
+        state.level += 1
+        merged = self._merge(partials)
+        budget = self.text_budget(final=True)
+        if sum(self.count_tokens(merged)) + len(merged) <= budget:
+            state.pieces = [" ".join(merged)]
+        elif state.level >= MAX_LEVELS:
+            # Still too long after several rounds: read the merge's lead, and say so.
+            state.pieces = self._chunks(merged, budget)[:1]
+            covered = len(state.pieces[0]) / max(1, len(" ".join(merged)))
+            state.coverage = replace(state.coverage, truncated=True, covered=round(covered, 4))
+        else:
+            state.pieces = self._chunks(merged, self.text_budget(final=False))
 
     def warm_up(self) -> None:
         touch_weights(self.model)

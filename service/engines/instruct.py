@@ -11,7 +11,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from service.engines.base import ModelInfo
-from service.engines.generative import GenerationLimits, GenerativeEngine, _Job
+from service.engines.generative import GenerationLimits, GenerativeEngine, GenerationJob
 
 SYSTEM_PROMPT = (
     "You are a careful news editor. Summarise the news article the user gives you in at most "
@@ -28,14 +28,16 @@ CHUNK_PROMPT = (
 class InstructEngine(GenerativeEngine):
     engine_name = "instruct"
 
-    def __init__(self, path: Path, info: ModelInfo, limits: GenerationLimits, gguf_file: str | None = None) -> None:
+    def __init__(
+        self, path: Path, info: ModelInfo, limits: GenerationLimits, precision: str = "off", gguf_file: str | None = None
+    ) -> None:
         extra = {"gguf_file": gguf_file} if gguf_file else {}
         tokenizer = AutoTokenizer.from_pretrained(path, **extra)
         tokenizer.padding_side = "left"  # decoder-only: prompts must end where generation starts
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, **extra)
-        super().__init__(info, limits, tokenizer, model)
+        super().__init__(info, limits, tokenizer, model, precision)
 
     def _default_generation(self) -> dict[str, Any]:
         # Greedy: the most faithful setting for a small model, and reproducible.
@@ -51,7 +53,7 @@ class InstructEngine(GenerativeEngine):
         body = f"{title}\n\n{text}" if title and final else text
         return [{"role": "system", "content": system}, {"role": "user", "content": body}]
 
-    def _prompt(self, job: _Job) -> str:
+    def _prompt(self, job: GenerationJob) -> str:
         return self.tokenizer.apply_chat_template(
             self._messages(job.text, job.final, job.sentences, job.title), add_generation_prompt=True, tokenize=False
         )
@@ -63,7 +65,7 @@ class InstructEngine(GenerativeEngine):
         # Room for a headline line too.
         return self.count_tokens([empty])[0] + (32 if final else 0)
 
-    def _encode(self, jobs: Sequence[_Job]) -> dict[str, torch.Tensor]:
+    def _encode(self, jobs: Sequence[GenerationJob]) -> dict[str, torch.Tensor]:
         return self.tokenizer(
             [self._prompt(job) for job in jobs],
             padding=True,

@@ -13,8 +13,6 @@ import warnings
 
 import torch
 
-from service.engines.base import Engine
-
 log = logging.getLogger(__name__)
 
 
@@ -32,18 +30,17 @@ def effective_precision(requested: str, manifest_default: str) -> str:
     return manifest_default
 
 
-def apply_precision(engine: Engine, precision: str) -> Engine:
-    holder = getattr(engine, "embedder", engine)  # the extractive engine keeps its model in its embedder
+def convert(model: torch.nn.Module, precision: str) -> torch.nn.Module:
+    """The model at `precision` ("int8", "bf16" or "off"); engines call it while they load."""
     if precision == "int8":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
             # One scale per output channel: as fast as one per tensor here, and much closer to
             # fp32 (embedding cosine 0.975 against 0.940 on the dev articles' sentences).
             per_channel = {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
-            holder.model = torch.ao.quantization.quantize_dynamic(holder.model, per_channel, dtype=torch.qint8)
-    elif precision == "bf16":
+            return torch.ao.quantization.quantize_dynamic(model, per_channel, dtype=torch.qint8)
+    if precision == "bf16":
         if not cpu_has_bf16():
             log.warning("QUANTIZE=bf16 on a CPU without native bfloat16: expect it to be slower than fp32")
-        holder.model = holder.model.to(torch.bfloat16)
-    engine.info.settings["quantize"] = precision
-    return engine
+        return model.to(torch.bfloat16)
+    return model

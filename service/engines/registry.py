@@ -1,13 +1,14 @@
-"""From a SUMMARIZER_MODEL value to a loaded engine."""
+"""From a SUMMARIZER_MODEL value to a loaded engine: one table from engine kind to loader."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 
 from models.store import ResolvedModel, resolve
-from service.config import Settings
+from service.config import Settings, enforce_offline
 from service.engines.base import Engine, ModelInfo
 from service.engines.generative import GenerationLimits
+from service.engines.quantize import effective_precision
 
 
 def _revision(model: ResolvedModel) -> str | None:
@@ -23,32 +24,42 @@ def generation_limits(settings: Settings) -> GenerationLimits:
     )
 
 
+def _extractive(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
+    from service.engines.extractive import ExtractiveEngine
+
+    return ExtractiveEngine(model.path, info, precision)
+
+
+def _seq2seq(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
+    from service.engines.seq2seq import Seq2SeqEngine
+
+    return Seq2SeqEngine(model.path, info, generation_limits(settings), precision)
+
+
+def _instruct(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
+    from service.engines.instruct import InstructEngine
+
+    return InstructEngine(model.path, info, generation_limits(settings), precision, gguf_file=model.gguf_file)
+
+
+# Engine kind (models/manifest.json "engine", or inferred from a folder) -> loader. A new
+# engine is one class and one line here. Imports are lazy: only the served engine's load.
+ENGINES: dict[str, Callable[[ResolvedModel, ModelInfo, str, Settings], Engine]] = {
+    "extractive": _extractive,
+    "seq2seq": _seq2seq,
+    "instruct": _instruct,
+}
+
+
 def load_engine(settings: Settings) -> Engine:
     """Load the model named by settings.model (name, hub id or folder). Never touches the network."""
-    # Belt and braces: whatever a library tries, serving must not reach a model hub.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    enforce_offline()
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # a progress bar per load only clutters server logs
     model = resolve(settings.model, settings.model_store)
-    from service.engines.quantize import apply_precision, effective_precision
-
-    return apply_precision(_load(settings, model), effective_precision(settings.quantize, model.quantize))
-
-
-def _load(settings: Settings, model: ResolvedModel) -> Engine:
+    loader = ENGINES.get(model.engine)
+    if loader is None:
+        raise ValueError(f"unknown engine {model.engine!r} for model {settings.model!r}; known: {', '.join(ENGINES)}")
     info = ModelInfo(name=model.name, id=model.hub_id, engine=model.engine, revision=_revision(model))
-    if model.engine == "extractive":
-        from service.engines.extractive import ExtractiveEngine
-
-        return ExtractiveEngine(model.path, info)
-    if model.engine == "seq2seq":
-        from service.engines.seq2seq import Seq2SeqEngine
-
-        return Seq2SeqEngine(model.path, info, generation_limits(settings))
-    if model.engine == "instruct":
-        from service.engines.instruct import InstructEngine
-
-        return InstructEngine(model.path, info, generation_limits(settings), gguf_file=model.gguf_file)
-    raise ValueError(f"unknown engine {model.engine!r} for model {settings.model!r}")
+    return loader(model, info, effective_precision(settings.quantize, model.quantize), settings)

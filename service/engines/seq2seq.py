@@ -13,7 +13,7 @@ import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from service.engines.base import ModelInfo
-from service.engines.generative import GenerationLimits, GenerativeEngine, _Job
+from service.engines.generative import GenerationLimits, GenerativeEngine, GenerationJob
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "no_repeat_ngram_size", "early_stopping", "repetition_penalty")
 # Relative-position models (T5) have no max_position_embeddings; they were trained at 512.
@@ -23,14 +23,14 @@ _DEFAULT_INPUT_LIMIT = 512
 class Seq2SeqEngine(GenerativeEngine):
     engine_name = "seq2seq"
 
-    def __init__(self, path: Path, info: ModelInfo, limits: GenerationLimits) -> None:
+    def __init__(self, path: Path, info: ModelInfo, limits: GenerationLimits, precision: str = "off") -> None:
         tokenizer = AutoTokenizer.from_pretrained(path)
         tokenizer.padding_side = "right"  # encoder inputs: pad after the text
         model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch.float32)
         task = (getattr(model.config, "task_specific_params", None) or {}).get("summarization", {})
         self.prefix: str = task.get("prefix", "") or ""
         self._task = task
-        super().__init__(info, limits, tokenizer, model)
+        super().__init__(info, limits, tokenizer, model, precision)
 
     def _default_generation(self) -> dict[str, Any]:
         generation = self.model.generation_config.to_dict()
@@ -54,7 +54,7 @@ class Seq2SeqEngine(GenerativeEngine):
         prefix = self.count_tokens([self.prefix])[0] if self.prefix else 0
         return prefix + self.tokenizer.num_special_tokens_to_add(pair=False)
 
-    def _encode(self, jobs: Sequence[_Job]) -> dict[str, torch.Tensor]:
+    def _encode(self, jobs: Sequence[GenerationJob]) -> dict[str, torch.Tensor]:
         return self.tokenizer(
             [self.prefix + job.text for job in jobs],
             padding=True,

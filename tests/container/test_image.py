@@ -14,8 +14,8 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.conftest import SEED_BOILERPLATE
-from tests.server import free_port
+from tests.support import SEED_BOILERPLATE
+from bench.server import free_port
 
 IMAGE = os.environ.get("PRECIS_IMAGE", "")
 pytestmark = pytest.mark.skipif(not IMAGE, reason="PRECIS_IMAGE is not set (run `make test-docker`)")

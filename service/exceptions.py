@@ -1,0 +1,49 @@
+"""What the summarisation use case can refuse, in its own words: no HTTP here.
+
+`service.errors` maps each of these to a problem document (status, type, title) in one
+table; the CLI, the job worker and the benchmarks report them as they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SummaryError(Exception):
+    """A request the use case cannot serve; `extra` carries facts worth returning with it."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class InputTooLong(SummaryError):
+    """An article over the model's input limit, with overflow="error"."""
+
+    def __init__(self, tokens: int, limit: int) -> None:
+        super().__init__(
+            f"The article has {tokens} tokens and the model reads at most {limit}; use overflow=chunk or overflow=head.",
+            input_tokens=tokens,
+            token_limit=limit,
+        )
+        self.tokens, self.limit = tokens, limit
+
+
+class NoSentences(SummaryError):
+    """Nothing left to summarise once the article was cleaned."""
+
+
+class UnsupportedOption(SummaryError):
+    """An option this engine cannot honour (e.g. `generation` for an extractive model)."""
+
+
+class ModelNotReady(SummaryError):
+    """The model is still loading, or failed to load."""
+
+
+class Overloaded(SummaryError):
+    """Too many articles are waiting for the model."""
+
+
+class DeadlineExceeded(SummaryError):
+    """The summary took longer than the request deadline."""

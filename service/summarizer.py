@@ -1,0 +1,232 @@
+"""The one use case: summarise articles. HTTP, the batch endpoint, the CLI, the job worker
+and the benchmarks all go through `Summarizer`; none rebuilds any of it.
+
+    prepare  (validate options against the engine, clean, split, resolve the length)
+    predict  (one batched engine call; a failing article fails alone)
+    render   (faithfulness checks, the response model)
+
+The serving layer (service/runtime.py: cache, micro-batching queue, deadline) wraps
+`prepare` and `render` around a batcher that calls `predict`; in-process callers use
+`summarize_many`, which runs the three steps directly."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service import __version__
+from service.engines.base import Document, Engine, SummaryParams, SummaryResult
+from service.exceptions import NoSentences, UnsupportedOption
+from service.faithfulness import ArticleIndex, Flag, Support
+from service.schemas import (
+    DEFAULT_LENGTH,
+    LENGTH_PRESETS,
+    FlagOut,
+    InputOut,
+    ModelOut,
+    SentenceOut,
+    SummarizeRequest,
+    SummarizeResponse,
+    SupportOut,
+    TimingOut,
+)
+from service.text.cleaning import CleanArticle, clean_text
+from service.text.html import extract_html
+from service.text.sentences import split_sentences
+
+
+@dataclass
+class Prepared:
+    """An article ready for the engine: cleaned, split, its length resolved."""
+
+    request: SummarizeRequest
+    article: CleanArticle
+    document: Document
+    params: SummaryParams
+    cleaning_ms: float
+
+
+@dataclass
+class Outcome:
+    """One article's answer: the response body, or the domain error that refused it."""
+
+    body: dict[str, Any] | None = None
+    error: Exception | None = None
+
+
+def preset_sentences(preset: str, article_sentences: int) -> int:
+    """A length preset in sentences, for an article of this many sentences.
+
+    short/medium/long are 2/3/5 for a usual news story; a very short article gets fewer
+    (a summary should be well under the article), a very long one (40+) a little more."""
+    base = LENGTH_PRESETS[preset]
+    if article_sentences >= 40:
+        return base + (base + 1) // 2 - 1  # 2 -> 2, 3 -> 4, 5 -> 7
+    return max(1, min(base, -(-article_sentences // 3)))  # at most a third of the article, rounded up
+
+
+def summary_params(request: SummarizeRequest, article_sentences: int) -> SummaryParams:
+    generation = request.generation.model_dump(exclude_none=True) if request.generation else {}
+    length: dict[str, int] = {}
+    if request.max_words is not None:
+        length["max_words"] = request.max_words
+    elif request.max_chars is not None:
+        length["max_chars"] = request.max_chars
+    elif request.max_sentences is not None:
+        length["max_sentences"] = request.max_sentences
+    else:
+        length["max_sentences"] = preset_sentences(request.length or DEFAULT_LENGTH, article_sentences)
+    return SummaryParams(**length, overflow=request.overflow, generation=generation)
+
+
+def _sentence_out(
+    text: str, document: Document, supports: list[Support], flags: list[Flag], **extractive: Any
+) -> SentenceOut:
+    return SentenceOut(
+        text=text,
+        **extractive,
+        support=[
+            SupportOut(index=s.index, start=document.sentences[s.index].start,
+                       end=document.sentences[s.index].end, score=s.score)
+            for s in supports
+        ],
+        unsupported=[FlagOut(text=f.text, kind=f.kind) for f in flags],
+    )
+
+
+class Summarizer:
+    """The summarisation use case around one loaded engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- prepare -----------------------------------------------------------------------
+    def prepare(self, request: SummarizeRequest) -> Prepared:
+        """Check the options against the engine, clean and split the article."""
+        if request.generation is not None and not self.engine.abstractive:
+            raise UnsupportedOption(
+                f"'generation' options apply to abstractive models; {self.engine.info.name!r} is extractive."
+            )
+        started = time.perf_counter()
+        if request.html is not None:
+            page_title, raw = extract_html(request.html)
+            title = request.title or page_title
+        else:
+            raw, title = request.text or "", request.title
+        article = clean_text(raw, title=title)
+        sentences = split_sentences(article.body)
+        if not sentences:
+            removed = ", ".join(f"{n} {kind}" for kind, n in article.removed.items()) or "nothing"
+            raise NoSentences(
+                f"No article sentences were found in '{request.source_field}' after removing boilerplate "
+                f"({removed} removed)."
+            )
+        document = Document(text=article.body, sentences=sentences, title=article.title)
+        params = summary_params(request, len(sentences))
+        return Prepared(request, article, document, params, (time.perf_counter() - started) * 1000)
+
+    # --- predict -----------------------------------------------------------------------
+    def predict(self, batch: Sequence[Prepared]) -> list[SummaryResult | Exception]:
+        """One engine call for the batch. If it fails, each article is retried alone, so
+        that one bad article (say, over the input limit with overflow=error) fails alone."""
+        try:
+            return list(self.engine.summarize([p.document for p in batch], [p.params for p in batch]))
+        except Exception as exc:  # noqa: BLE001 - sorted out per article below
+            if len(batch) == 1:
+                return [exc]
+        out: list[SummaryResult | Exception] = []
+        for prepared in batch:
+            try:
+                out.extend(self.engine.summarize([prepared.document], [prepared.params]))
+            except Exception as exc:  # noqa: BLE001 - reported to this article alone
+                out.append(exc)
+        return out
+
+    # --- render ------------------------------------------------------------------------
+    def checked_sentences(self, prepared: Prepared, result: SummaryResult) -> list[SentenceOut]:
+        """Each summary sentence with its support in the article and its faithfulness flags."""
+        document = prepared.document
+        if not self.engine.abstractive:
+            # Extractive: a sentence is its own support and cannot be unfaithful.
+            return [
+                _sentence_out(s.text, document, [Support(s.source.index, 1.0)], [], start=s.source.start,
+                              end=s.source.end, index=s.source.index, score=round(s.score or 0.0, 4))
+                for s in result.sentences
+                if s.source is not None
+            ]
+        index = ArticleIndex(document)
+        out = [_sentence_out(s.text, document, index.support(s.text), index.unsupported(s.text))
+               for s in result.sentences]
+        if prepared.request.strict:
+            out = [s for s in out if not s.unsupported]
+        return out
+
+    def render(
+        self, prepared: Prepared, result: SummaryResult, inference_ms: float, request_id: str | None
+    ) -> dict[str, Any]:
+        """The response body (JSON-ready) of one summarised article."""
+        request, article, document = prepared.request, prepared.article, prepared.document
+        sentences = self.checked_sentences(prepared, result)
+        texts = [s.text for s in sentences]
+        summary = "\n".join(f"- {text}" for text in texts) if request.format == "bullets" else " ".join(texts)
+        if request.include_title and article.title:
+            summary = f"{article.title}\n\n{summary}"
+        info, coverage = self.engine.info, result.coverage
+        response = SummarizeResponse(
+            summary=summary,
+            sentences=sentences,
+            model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
+                           precision=info.precision, profile=info.settings.get("profile"),
+                           service_version=__version__, generation=result.generation or None),
+            input=InputOut(
+                characters=len(document.text),
+                sentences=len(document.sentences),
+                words=len(document.text.split()),
+                tokens=coverage.input_tokens,
+                token_limit=coverage.token_limit,
+                chunks=coverage.chunks,
+                truncated=coverage.truncated,
+                coverage=coverage.covered,
+                title=article.title,
+                standfirst=article.standfirst,
+                removed=dict(article.removed),
+                text=document.text if request.include_text else None,
+            ),
+            timing_ms=TimingOut(
+                total=round(prepared.cleaning_ms + inference_ms, 2),
+                cleaning=round(prepared.cleaning_ms, 2),
+                inference=round(inference_ms, 2),
+            ),
+            request_id=request_id,
+        )
+        return response.model_dump(mode="json", exclude_none=True)
+
+    # --- all three, in process ---------------------------------------------------------
+    def summarize_many(
+        self, requests: Sequence[SummarizeRequest | Exception], request_id: str | None = None
+    ) -> list[Outcome]:
+        """Each request's outcome, in order; an item given as an exception (it failed
+        validation) or refused by `prepare` or the engine fails alone."""
+        outcomes: list[Outcome] = [Outcome() for _ in requests]
+        ready: list[tuple[int, Prepared]] = []
+        for i, request in enumerate(requests):
+            if isinstance(request, Exception):
+                outcomes[i].error = request
+                continue
+            try:
+                ready.append((i, self.prepare(request)))
+            except Exception as exc:  # noqa: BLE001 - this article's own outcome
+                outcomes[i].error = exc
+        if not ready:
+            return outcomes
+        started = time.perf_counter()
+        results = self.predict([p for _, p in ready])
+        inference_ms = (time.perf_counter() - started) * 1000 / len(ready)
+        for (i, prepared), result in zip(ready, results, strict=True):
+            if isinstance(result, Exception):
+                outcomes[i].error = result
+            else:
+                outcomes[i].body = self.render(prepared, result, inference_ms, request_id)
+        return outcomes

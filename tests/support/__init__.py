@@ -1,0 +1,54 @@
+"""Helpers shared by the tests (fixtures live in tests/conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from bench.server import LiveServer
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
+
+# Text of the seed article that is not the story: none of it may reach a summary.
+SEED_BOILERPLATE = [
+    "Photograph",
+    "Jacky Chen",
+    "READ SOME MORE",
+    "Cautious response",
+    "Clifford Coonan",
+    "Irish Times contributor",
+    "North Korean soldiers chat",
+]
+
+Response = requests.Response | TestResponse
+
+
+def json_of(response: Response) -> Any:
+    """The JSON body of a live server's or the in-process client's response."""
+    return response.get_json() if isinstance(response, TestResponse) else response.json()
+
+
+def summarize(target: LiveServer | FlaskClient, **kwargs: Any) -> Response:
+    """POST /v1/summarize to a live server (requests' arguments) or the in-process client
+    (the same arguments: `params` becomes the query string)."""
+    if isinstance(target, LiveServer):
+        return requests.post(f"{target.url}/v1/summarize", timeout=120, **kwargs)
+    return target.post("/v1/summarize", query_string=kwargs.pop("params", None), **kwargs)
+
+
+def assert_problem(response: Response, status: int, *detail_words: str) -> dict[str, Any]:
+    """The response is an RFC 9457 problem of this status whose detail holds these words."""
+    text = response.text
+    assert response.status_code == status, text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = json_of(response)
+    assert PROBLEM_KEYS <= body.keys()
+    assert body["status"] == status
+    assert body["type"].startswith("https://")
+    assert "Traceback" not in text
+    for word in detail_words:
+        assert word.lower() in body["detail"].lower(), body["detail"]
+    return body
