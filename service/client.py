@@ -6,14 +6,15 @@
     print(result["summary"])
 
 429 and 503 answers are retried with exponential backoff, honouring Retry-After; so are
-connection failures. Any other error raises PrecisError with the server's problem document."""
+connection failures. Any other error raises PrecisError with the server's problem document.
+It needs only runtime dependencies: httpx2 (the httpx family, which huggingface_hub pins)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-import requests
+import httpx2
 
 RETRY_STATUSES = (429, 503)
 
@@ -34,13 +35,13 @@ class PrecisClient:
         timeout: float = 300.0,
         retries: int = 4,
         backoff: float = 0.5,
-        session: requests.Session | None = None,
+        http: httpx2.Client | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
-        self.session = session or requests.Session()
+        self.http = http or httpx2.Client(timeout=timeout)
         if api_key:
-            self.session.headers["Authorization"] = f"Bearer {api_key}"
+            self.http.headers["Authorization"] = f"Bearer {api_key}"
 
     def summarize(self, text: str | None = None, html: str | None = None, **options: Any) -> dict[str, Any]:
         """Summarise one article; `options` are the API's fields (length, max_words, format, …)."""
@@ -56,15 +57,15 @@ class PrecisClient:
 
     def ready(self) -> bool:
         try:
-            return self.session.get(f"{self.base_url}/readyz", timeout=self.timeout).status_code == 200
-        except requests.RequestException:
+            return self.http.get(f"{self.base_url}/readyz").status_code == 200
+        except httpx2.HTTPError:
             return False
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         for attempt in range(self.retries + 1):
             try:
-                response = self.session.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
-            except requests.ConnectionError:
+                response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
+            except httpx2.TransportError:
                 if attempt == self.retries:
                     raise
                 time.sleep(self.backoff * 2**attempt)
@@ -81,7 +82,7 @@ class PrecisClient:
             return response.json()
         raise AssertionError("unreachable")
 
-    def _retry_after(self, response: requests.Response, attempt: int) -> float:
+    def _retry_after(self, response: httpx2.Response, attempt: int) -> float:
         header = response.headers.get("Retry-After", "")
         try:
             return max(0.0, float(header))
