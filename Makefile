@@ -20,16 +20,20 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: run test test-docker bench image install install-dev model browser audit lock clean
+.PHONY: lint run test test-docker bench image install install-dev model browser audit lock clean
 
 run: install model
 	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py
 
 # The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, and
 # Debian's Chromium for the editors' page.
-test: install-dev model browser
+test: install-dev model browser lint
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
+
+# ruff with the rule set in pyproject.toml; a finding fails `make test`.
+lint: install-dev
+	$(VENV)/bin/ruff check .
 
 # The tables of docs/PERFORMANCE.md (about 40 minutes on 2 cores; not part of make test).
 # Stop any other server or heavy job first: the benchmarks share the machine's cores.

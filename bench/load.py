@@ -27,10 +27,10 @@ import requests
 
 from bench.common import REPO_ROOT, load_articles, machine
 from bench.engine_speed import FIXED_60, build_engine, time_engine
-from service.config import QUANTIZE_CHOICES
-from service.summarizer import Summarizer
-from service.schemas import SummarizeRequest
 from bench.server import LiveServer
+from service.config import QUANTIZE_CHOICES
+from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
 
 # Requests per run, by model: enough to fill the highest concurrency of fast models, and
 # bounded for slow generative ones.
@@ -91,7 +91,7 @@ def drive(url: str, payloads: list[dict], concurrency: int, server: str) -> RunR
 class BaselineServer(LiveServer):
     """gunicorn defaults, as a tutorial leaves them: sync workers, no preload."""
 
-    def start(self, timeout: float = 600.0) -> "BaselineServer":
+    def start(self, timeout: float = 600.0) -> BaselineServer:
         self._log = self.log_path.open("wb")
         import subprocess
 
@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             # Ceiling: the engine alone, in this process, at its best batch size.
             engine, _ = build_engine(name, Path(workdir), args.quantize)
             model_ref = str(Path(workdir) / "distilbart-shaped") if name == "distilbart-shaped" else name
-            prepared = [Summarizer(engine).prepare(SummarizeRequest(**p)) for p in payloads]  # the same articles as the runs
+            # The same articles as the runs.
+            prepared = [Summarizer(engine).prepare(SummarizeRequest(**p)) for p in payloads]
             docs, params = [p.document for p in prepared], [p.params for p in prepared]
             engine.summarize(docs[:1], params[:1])
             ceiling = max(1 / time_engine(engine, docs, params, b) for b in (1, 8))
@@ -159,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                     wait_until_serving(server, payloads[0])
                 lines += [(f"### {name} (Précis quantize {quantize}): ceiling {ceiling:.2f} articles/s in process "
                            f"({count} requests a run)"), "",
-                          ("| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline | vs ceiling "
-                           "| load generator's CPU |"),
+                          ("| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline "
+                           "| vs ceiling | load generator's CPU |"),
                           "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
                 for concurrency in args.concurrency:
                     runs = [drive(precis.url, payloads, concurrency, "précis"),

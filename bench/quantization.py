@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             result = scorer.score(row["reference"], "\n".join(sentences))
             for metric in METRICS:
                 scores[name][metric].append(100 * result[metric].fmeasure)
-    identical = sum(a == b for a, b in zip(fp32, low))
-    kept = np.mean([len(set(a) & set(b)) / max(1, len(a)) for a, b in zip(fp32, low)])
+    identical = sum(a == b for a, b in zip(fp32, low, strict=True))
+    kept = np.mean([len(set(a) & set(b)) / max(1, len(a)) for a, b in zip(fp32, low, strict=True)])
 
     rng = np.random.default_rng(0)
     print(f"### {variant} against fp32: {args.model}, {len(rows)} dev articles, batches of {args.batch_size}\n")

@@ -5,6 +5,7 @@ and its weights are shared copy-on-write. Workers are threaded (gthread), so req
 worker can wait together for a micro-batch. On SIGTERM gunicorn stops accepting, lets
 in-flight requests finish within GRACEFUL_TIMEOUT, and exits 0."""
 
+import contextlib
 import ctypes
 import gc
 import os
@@ -64,10 +65,8 @@ control_socket_disable = True
 # arena keeps freed memory: with 16 request threads a worker's private memory doubled.
 # Two arenas measured no slower. Set here, in the master, so that every worker inherits it.
 _M_ARENA_MAX = -8
-try:
+with contextlib.suppress(OSError, AttributeError):  # not glibc
     ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, settings.malloc_arena_max)
-except (OSError, AttributeError):  # not glibc
-    pass
 
 
 def pre_fork(server, worker):  # noqa: ANN001

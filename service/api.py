@@ -40,11 +40,11 @@ def _decode(raw: bytes, charset: str) -> str:
     try:
         return raw.decode(charset)
     except LookupError as exc:
-        raise ProblemError(415, "unsupported-charset", "Unsupported Media Type", f"Unknown charset {charset!r}.") from exc
+        raise ProblemError(415, "unsupported-charset", "Unsupported Media Type",
+                           f"Unknown charset {charset!r}.") from exc
     except UnicodeDecodeError as exc:
-        raise ProblemError(
-            400, "invalid-encoding", "Bad Request", f"The body is not valid {charset}: byte {exc.start} cannot be decoded."
-        ) from exc
+        raise ProblemError(400, "invalid-encoding", "Bad Request",
+                           f"The body is not valid {charset}: byte {exc.start} cannot be decoded.") from exc
 
 
 def _read_fields() -> dict[str, Any]:
@@ -53,22 +53,25 @@ def _read_fields() -> dict[str, Any]:
     if not mimetype:
         raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
                            "Send Content-Type application/json, text/plain or text/html.")
+    charset = request.mimetype_params.get("charset", "utf-8")
     if mimetype in _JSON_TYPES or mimetype.endswith("+json"):
-        text = _decode(request.get_data(cache=False), request.mimetype_params.get("charset", "utf-8"))
+        text = _decode(request.get_data(cache=False), charset)
         try:
             body = json.loads(text)
         except json.JSONDecodeError as exc:
+            where = f"at line {exc.lineno}, column {exc.colno}"
             raise ProblemError(400, "malformed-json", "Bad Request",
-                               f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from exc
+                               f"The body is not valid JSON: {exc.msg} {where}.") from exc
         except RecursionError as exc:
             raise ProblemError(400, "malformed-json", "Bad Request", "The JSON body is nested too deeply.") from exc
         if not isinstance(body, dict):
+            kind = type(body).__name__ if body is not None else "null"
             raise ProblemError(422, "invalid-request", "Invalid request",
-                               f"The JSON body must be an object, not {type(body).__name__ if body is not None else 'null'}.")
+                               f"The JSON body must be an object, not {kind}.")
         return body
     if mimetype in _TEXT_TYPES:
         fields: dict[str, Any] = request.args.to_dict()
-        fields[_TEXT_TYPES[mimetype]] = _decode(request.get_data(cache=False), request.mimetype_params.get("charset", "utf-8"))
+        fields[_TEXT_TYPES[mimetype]] = _decode(request.get_data(cache=False), charset)
         return fields
     raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
                        f"Content-Type {mimetype!r} is not supported; use application/json, text/plain or text/html.")

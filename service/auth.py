@@ -26,7 +26,7 @@ class ApiKeys:
         return bool(self.hashes)
 
     @classmethod
-    def load(cls, raw_keys: str, keys_file: str) -> "ApiKeys":
+    def load(cls, raw_keys: str, keys_file: str) -> ApiKeys:
         entries = [(hash_key(k.strip()), f"key{i}") for i, k in enumerate(raw_keys.split(",")) if k.strip()]
         if keys_file:
             for number, line in enumerate(Path(keys_file).read_text(encoding="utf-8").splitlines(), 1):

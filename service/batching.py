@@ -13,9 +13,9 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable
 
 from service.engines.base import SummaryResult
 from service.summarizer import Prepared

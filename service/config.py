@@ -59,7 +59,9 @@ class Settings(BaseSettings):
         "set only where it measured no loss of quality.",
     )
     ranker_profile: str = Field(
-        "", description="Extractive engine: a house-style profile file (`python -m service calibrate`); empty: built-in."
+        "",
+        description="Extractive engine: a house-style profile file (`python -m service calibrate`); "
+        "empty: the built-in default.",
     )
     torch_threads: int = Field(0, ge=0, description="Torch threads per process; 0: the cores divided by the workers.")
     max_new_tokens: int = Field(256, ge=1, description="Cap on tokens generated per summary.")

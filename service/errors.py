@@ -71,7 +71,7 @@ def _body(status: int, slug: str, title: str, detail: str, request_id: str | Non
     return body
 
 
-def problem_body(problem: "ProblemError", request_id: str | None) -> dict[str, Any]:
+def problem_body(problem: ProblemError, request_id: str | None) -> dict[str, Any]:
     """The problem document of one item (the batch endpoint answers several)."""
     return _body(problem.status, problem.slug, problem.title, problem.detail, request_id, **problem.extra)
 
@@ -85,7 +85,8 @@ def problem_response(status: int, slug: str, title: str, detail: str, **extra: A
 
 def validation_problem(exc: ValidationError) -> ProblemError:
     errors = [
-        {"field": ".".join(str(part) for part in err["loc"]) or "body", "message": err["msg"].removeprefix("Value error, ")}
+        {"field": ".".join(str(part) for part in err["loc"]) or "body",
+         "message": err["msg"].removeprefix("Value error, ")}
         for err in exc.errors(include_url=False, include_input=False)
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] != "body" else e["message"] for e in errors)

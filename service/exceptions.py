@@ -22,7 +22,8 @@ class InputTooLong(SummaryError):
 
     def __init__(self, tokens: int, limit: int) -> None:
         super().__init__(
-            f"The article has {tokens} tokens and the model reads at most {limit}; use overflow=chunk or overflow=head.",
+            f"The article has {tokens} tokens and the model reads at most {limit}; "
+            "use overflow=chunk or overflow=head.",
             input_tokens=tokens,
             token_limit=limit,
         )

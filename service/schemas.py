@@ -81,7 +81,7 @@ class SummarizeRequest(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _one_source_one_length(self) -> "SummarizeRequest":
+    def _one_source_one_length(self) -> SummarizeRequest:
         if (self.text is None) == (self.html is None):
             raise ValueError("give exactly one of 'text' or 'html'")
         if sum(x is not None for x in (self.length, self.max_sentences, self.max_words, self.max_chars)) > 1:

@@ -71,7 +71,8 @@ def _seed_page(seed_text: str) -> str:
         "<html><head><title>Talks | The Paper</title></head><body>"
         "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
         "<article><h1>North Korea and China in talks to repair frayed relationship</h1>"
-        "<figure><img src='x.jpg'><figcaption>Soldiers on the Yalu. Photograph: Jacky Chen/Reuters</figcaption></figure>"
+        "<figure><img src='x.jpg'>"
+        "<figcaption>Soldiers on the Yalu. Photograph: Jacky Chen/Reuters</figcaption></figure>"
         f"{story}<p>READ SOME MORE</p></article>"
         "<footer>© The Paper. All rights reserved. Subscribe to our newsletter.</footer></body></html>"
     )

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.server import LiveServer, free_port
 from service.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, main
 from service.client import PrecisClient, PrecisError
-from bench.server import LiveServer, free_port
 from tests.support import assert_problem
 
 
@@ -105,7 +105,8 @@ def test_cli_in_process_over_files_folders_jsonl_and_stdin(tmp_path: Path, seed_
                 stdin=io.StringIO(seed_text))
     rows = _rows(out.read_text())
     assert code == EXIT_SOME_FAILED  # j2 is whitespace only
-    assert sorted(r["id"] for r in rows) == sorted(["j1", "j2", str(folder / "page.html"), str(folder / "seed.txt"), "-"])
+    expected = ["j1", "j2", str(folder / "page.html"), str(folder / "seed.txt"), "-"]
+    assert sorted(r["id"] for r in rows) == sorted(expected)
     good = [r for r in rows if "error" not in r]
     assert len(good) == 4 and all(len(r["sentences"]) == 2 for r in good)
     assert [r for r in rows if "error" in r][0]["error"]["status"] == 422

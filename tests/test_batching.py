@@ -32,7 +32,7 @@ def test_concurrent_requests_are_grouped_and_answered_individually(engine, dev_a
         results = list(pool.map(submit, prepared))
     assert batcher.stats.items == len(prepared)
     assert batcher.stats.largest > 1 and batcher.stats.batches < len(prepared)
-    for item, result in zip(prepared, results):
+    for item, result in zip(prepared, results, strict=True):
         assert result.sentences and all(s.text in item.document.text for s in result.sentences)
 
 

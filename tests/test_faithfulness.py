@@ -22,7 +22,8 @@ def test_planted_entity_number_and_quote_are_flagged(seed_text: str) -> None:
 
 def test_faithful_paraphrase_is_supported_and_unflagged(seed_text: str) -> None:
     index = _index(seed_text)
-    sentence = "Kim Kye-gwan met China's Zhang Yesui at the foreign ministry in Beijing for talks about improving relations."
+    sentence = ("Kim Kye-gwan met China's Zhang Yesui at the foreign ministry in Beijing "
+                "for talks about improving relations.")
     assert index.unsupported(sentence) == []
     support = index.support(sentence)
     assert support and support[0].index == 1  # "North Korea's first vice-foreign minister Kim Kye-gwan arrived …"

@@ -61,7 +61,7 @@ def test_batched_generation_equals_one_at_a_time(engines: dict, name: str, seed_
     documents = [_document(" ".join(sentences[a:b])) for a, b in ((0, 1), (1, 3), (4, 5))]
     params = [SummaryParams(max_sentences=5, generation=FIXED)] * 3
     batched = [r.sentences for r in engine.summarize(documents, params)]
-    single = [engine.summarize([d], [p])[0].sentences for d, p in zip(documents, params)]
+    single = [engine.summarize([d], [p])[0].sentences for d, p in zip(documents, params, strict=True)]
     assert all(batched), batched
     assert [[s.text for s in r] for r in batched] == [[s.text for s in r] for r in single]
 

@@ -5,8 +5,9 @@ so batching across requests needs no change to any engine."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Protocol, Sequence
+from typing import Any, Literal, Protocol
 
 from service.text.sentences import Sentence
 

@@ -10,8 +10,9 @@ lead that fits, "error" refuses; every result reports tokens, limit, chunks and 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
@@ -24,9 +25,9 @@ from service.engines.base import (
     SummarySentence,
 )
 from service.engines.length import fit_in_order
-from service.exceptions import InputTooLong
 from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
+from service.exceptions import InputTooLong
 from service.text.postprocess import generated_sentences, is_repeat
 
 MAX_LEVELS = 6  # summarise-the-summaries rounds before the merge is cut to fit
@@ -104,7 +105,8 @@ class GenerativeEngine:
         self.input_limit = self._input_limit()
         # Fixed per model: computed once, not per article (the instruct prompt is rendered
         # and tokenised to measure it).
-        self._text_budgets = {final: max(16, self.input_limit - self._overhead_tokens(final)) for final in (True, False)}
+        self._text_budgets = {final: max(16, self.input_limit - self._overhead_tokens(final))
+                              for final in (True, False)}
         self._chunk_generation = self.generation_settings(SummaryParams(max_sentences=CHUNK_SUMMARY_SENTENCES))
         self.info = ModelInfo(
             name=info.name, id=info.id, engine=self.engine_name, revision=info.revision, precision=precision,
@@ -178,7 +180,7 @@ class GenerativeEngine:
     def _chunks(self, texts: Sequence[str], budget: int) -> list[str]:
         """Texts (sentences, in order) joined into chunks of at most `budget` tokens; none is cut."""
         units: list[str] = []
-        for text, count in zip(texts, self.count_tokens(texts)):
+        for text, count in zip(texts, self.count_tokens(texts), strict=True):
             units.extend(self._split_overlong(text, budget) if count > budget else [text])
         counts = self.count_tokens(units)
         return [" ".join(units[i] for i in group) for group in self._pack(units, counts, budget)]
@@ -223,7 +225,7 @@ class GenerativeEngine:
                 inputs = self._encode(batch)
                 with torch.inference_mode():
                     outputs = self.model.generate(**inputs, **self._generate_kwargs(batch[0].settings))
-                for i, text in zip(indices[begin : begin + per_call], self._decode(outputs, inputs)):
+                for i, text in zip(indices[begin : begin + per_call], self._decode(outputs, inputs), strict=True):
                     results[i] = text
         return results
 

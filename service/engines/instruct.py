@@ -4,14 +4,15 @@ de-quantised to fp32 by transformers, with the `gguf` package)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from service.engines.base import ModelInfo
-from service.engines.generative import GenerationLimits, GenerativeEngine, GenerationJob
+from service.engines.generative import GenerationJob, GenerationLimits, GenerativeEngine
 
 SYSTEM_PROMPT = (
     "You are a careful news editor. Summarise the news article the user gives you in at most "
@@ -29,7 +30,12 @@ class InstructEngine(GenerativeEngine):
     engine_name = "instruct"
 
     def __init__(
-        self, path: Path, info: ModelInfo, limits: GenerationLimits, precision: str = "off", gguf_file: str | None = None
+        self,
+        path: Path,
+        info: ModelInfo,
+        limits: GenerationLimits,
+        precision: str = "off",
+        gguf_file: str | None = None,
     ) -> None:
         extra = {"gguf_file": gguf_file} if gguf_file else {}
         tokenizer = AutoTokenizer.from_pretrained(path, **extra)

@@ -6,14 +6,15 @@ and T5's "summarize: " prefix)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from service.engines.base import ModelInfo
-from service.engines.generative import GenerationLimits, GenerativeEngine, GenerationJob
+from service.engines.generative import GenerationJob, GenerationLimits, GenerativeEngine
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "no_repeat_ngram_size", "early_stopping", "repetition_penalty")
 # Relative-position models (T5) have no max_position_embeddings; they were trained at 512.

@@ -9,13 +9,13 @@ import os
 import subprocess
 import time
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
 
-from tests.support import SEED_BOILERPLATE
 from bench.server import free_port
+from tests.support import SEED_BOILERPLATE
 
 IMAGE = os.environ.get("PRECIS_IMAGE", "")
 pytestmark = pytest.mark.skipif(not IMAGE, reason="PRECIS_IMAGE is not set (run `make test-docker`)")
@@ -80,7 +80,8 @@ def test_runs_as_non_root(container: tuple[str, str]) -> None:
                      "import pathlib\n"
                      "for p in pathlib.Path('/proc').glob('[0-9]*'):\n"
                      "    try:\n"
-                     "        uid = next(l for l in (p / 'status').read_text().splitlines() if l.startswith('Uid:')).split()[1]\n"
+                     "        status = (p / 'status').read_text().splitlines()\n"
+                     "        uid = next(line for line in status if line.startswith('Uid:')).split()[1]\n"
                      "        print(uid, (p / 'cmdline').read_bytes().replace(b'\\0', b' ').decode())\n"
                      "    except (OSError, StopIteration):\n"
                      "        pass\n").stdout
@@ -125,7 +126,8 @@ def test_stop_is_graceful_with_exit_code_0() -> None:
         state = json.loads(podman("inspect", name).stdout)[0]["State"]
         assert state["ExitCode"] == 0, podman("logs", name, check=False).stdout
         assert took < 40, took  # within the grace period: SIGKILL never came
-        assert "Shutting down: Master" in podman("logs", name, check=False).stderr + podman("logs", name, check=False).stdout
+        logs = podman("logs", name, check=False)
+        assert "Shutting down: Master" in logs.stderr + logs.stdout
         print(f"\npodman stop took {took:.1f} s, exit code 0")
     finally:
         podman("rm", "-f", "-t", "0", name, check=False)
