@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__
 from service.config import Settings
+from service.jobs.openapi import jobs_paths
 from service.schemas import BatchItem, BatchRequest, Problem, SummarizeRequest, SummarizeResponse
 
 REF = "#/components/schemas/{model}"
@@ -111,6 +112,7 @@ def openapi_document(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
         },
         "components": {"schemas": schemas["$defs"]},
     }
+    document["paths"].update(jobs_paths(settings, auth_enabled))
     if auth_enabled:
         document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
     return document

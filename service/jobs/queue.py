@@ -1,0 +1,51 @@
+"""The Celery side of jobs: its configuration from Settings, and how the API enqueues chunks.
+
+Redis is the broker (and Celery's result backend, which jobs do not use: their results go
+to service.jobs.store). Tasks are acknowledged late and rejected when their worker process
+is lost, so a chunk whose worker is killed goes back on the queue; a worker that vanishes
+altogether (no ack at all) has its chunks redelivered after JOB_VISIBILITY_TIMEOUT_S."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from service.config import Settings
+
+QUEUE = "precis-jobs"
+RUN_CHUNK = "precis.jobs.run_chunk"
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "broker_url": settings.redis_url,
+        "result_backend": settings.redis_url,
+        "task_ignore_result": True,
+        "task_default_queue": QUEUE,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        # One chunk at a time per process: a killed process holds no one else's work, and
+        # chunks spread evenly over the workers.
+        "worker_prefetch_multiplier": 1,
+        "worker_concurrency": settings.job_worker_concurrency or None,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {"visibility_timeout": settings.job_visibility_timeout_s},
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+    }
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("precis", set_as_current=False)
+    app.conf.update(celery_config(settings))
+    return app
+
+
+def enqueue(app: Celery, job_id: str, chunks: int) -> None:
+    """One task per chunk, sent over one broker connection."""
+    with app.producer_or_acquire() as producer:
+        for chunk in range(chunks):
+            app.send_task(RUN_CHUNK, args=(job_id, chunk), queue=QUEUE, producer=producer)

@@ -1,0 +1,186 @@
+"""Jobs in Redis: one hash of facts and counters per job, its inputs by chunk, its results
+by position. Everything a job needs survives any API or worker process.
+
+    precis:job:{id}          hash: status, total, succeeded, failed, timestamps, owner, …
+    precis:job:{id}:inputs   hash: chunk number -> JSON [[position, item], …] (gone once run)
+    precis:job:{id}:results  hash: position -> one JSON Lines row {"id", "status", "result"|"error"}
+
+Results are written by a Lua script, atomically: HSETNX first, and the success or failure
+counter is incremented only when that position had no result yet, so a chunk redelivered
+after its worker died is never counted twice. The script also closes the job when the last
+item lands. Every key expires JOB_RESULT_TTL_S after the job's last activity."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis
+
+PREFIX = "precis:job:"
+TERMINAL = ("succeeded", "failed", "cancelled")
+
+# KEYS: meta, results, inputs. ARGV: now, then (position, row, "s" | "f") triples. The TTL is
+# the job's own (set by the API that took it), whatever the worker's settings say.
+# Returns the number of results written (0 for a redelivered chunk; -1 for a job that is gone).
+_RECORD = """
+local meta, results, inputs = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('EXISTS', meta) == 0 then return -1 end
+local ttl = tonumber(redis.call('HGET', meta, 'ttl'))
+local written = 0
+for i = 2, #ARGV, 3 do
+  if redis.call('HSETNX', results, ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('HINCRBY', meta, ARGV[i + 2] == 's' and 'succeeded' or 'failed', 1)
+    written = written + 1
+  else
+    redis.call('HINCRBY', meta, 'duplicates', 1)
+  end
+end
+local done = tonumber(redis.call('HGET', meta, 'succeeded')) + tonumber(redis.call('HGET', meta, 'failed'))
+local status = redis.call('HGET', meta, 'status')
+if done >= tonumber(redis.call('HGET', meta, 'total')) and (status == 'queued' or status == 'running') then
+  local final = (redis.call('HGET', meta, 'chunk_errors') == '0') and 'succeeded' or 'failed'
+  redis.call('HSET', meta, 'status', final, 'finished_at', ARGV[1])
+  redis.call('DEL', inputs)
+end
+redis.call('HSET', meta, 'expires_at', tonumber(ARGV[1]) + ttl)
+redis.call('EXPIRE', meta, ttl)
+redis.call('EXPIRE', results, ttl)
+redis.call('EXPIRE', inputs, ttl)
+return written
+"""
+
+# KEYS: meta, inputs. ARGV: now, chunk. The chunk's items, unless the job is over or gone.
+_START = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or (status ~= 'queued' and status ~= 'running') then return false end
+if status == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[1]) end
+return redis.call('HGET', KEYS[2], ARGV[2])
+"""
+
+# KEYS: meta, inputs. ARGV: now. Cancels a queued or running job; its queued chunks are dropped.
+_CANCEL = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'queued' or status == 'running' then
+  redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[1])
+  redis.call('DEL', KEYS[2])
+end
+return status
+"""
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """A validated job, ready to store: items to run by chunk, and items already failed."""
+
+    owner: str
+    request_id: str
+    total: int
+    chunks: list[list[tuple[int, dict[str, Any]]]]  # [(position, item fields incl. id)] per chunk
+    rejected: list[tuple[int, str]]  # (position, JSON Lines row) of items that failed validation
+    model: dict[str, Any]
+    settings: dict[str, Any]
+
+
+def _iso(value: str | None) -> str | None:
+    return datetime.fromtimestamp(float(value), UTC).isoformat(timespec="milliseconds") if value else None
+
+
+class JobStore:
+    def __init__(self, redis: Redis, ttl_s: int) -> None:
+        self.redis = redis
+        self.ttl_s = ttl_s
+        self._record = redis.register_script(_RECORD)
+        self._start = redis.register_script(_START)
+        self._cancel = redis.register_script(_CANCEL)
+
+    @staticmethod
+    def _keys(job_id: str) -> tuple[str, str, str]:
+        base = PREFIX + job_id
+        return base, base + ":results", base + ":inputs"
+
+    def create(self, job: NewJob) -> str:
+        job_id = uuid.uuid4().hex
+        meta, _, inputs = self._keys(job_id)
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        # Inputs first: the job only exists (and can be run) once all of them are there.
+        for start in range(0, len(job.chunks), 512):
+            pipe.hset(inputs, mapping={str(start + n): json.dumps(chunk, ensure_ascii=False)
+                                       for n, chunk in enumerate(job.chunks[start:start + 512])})
+        pipe.expire(inputs, self.ttl_s)
+        pipe.hset(meta, mapping={
+            "id": job_id, "status": "queued", "total": job.total, "succeeded": 0, "failed": 0, "duplicates": 0,
+            "chunk_errors": 0, "chunks": len(job.chunks), "created_at": now, "started_at": "", "finished_at": "",
+            "expires_at": now + self.ttl_s, "ttl": self.ttl_s, "owner": job.owner, "request_id": job.request_id,
+            "model": json.dumps(job.model), "settings": json.dumps(job.settings),
+        })
+        pipe.expire(meta, self.ttl_s)
+        pipe.execute()
+        if job.rejected:
+            self.record(job_id, [(position, row, False) for position, row in job.rejected])
+        return job_id
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        raw = self.redis.hgetall(PREFIX + job_id) if _valid_id(job_id) else {}
+        if not raw:
+            return None
+        fields = {k.decode(): v.decode() for k, v in raw.items()}
+        return {
+            "id": fields["id"], "status": fields["status"], "total": int(fields["total"]),
+            "succeeded": int(fields["succeeded"]), "failed": int(fields["failed"]),
+            "created_at": _iso(fields["created_at"]), "started_at": _iso(fields["started_at"]),
+            "finished_at": _iso(fields["finished_at"]), "expires_at": _iso(fields["expires_at"]),
+            "result_ttl_s": int(fields["ttl"]), "model": json.loads(fields["model"]),
+            "settings": json.loads(fields["settings"]), "owner": fields["owner"],
+            "duplicate_results_ignored": int(fields["duplicates"]), "request_id": fields["request_id"],
+        }
+
+    def start_chunk(self, job_id: str, chunk: int) -> list[tuple[int, dict[str, Any]]] | None:
+        """The chunk's (position, item) pairs, or None when the job was cancelled, is over or expired."""
+        meta, _, inputs = self._keys(job_id)
+        raw = self._start(keys=[meta, inputs], args=[time.time(), chunk])
+        return [(position, item) for position, item in json.loads(raw)] if raw else None
+
+    def done(self, job_id: str, positions: Sequence[int]) -> bool:
+        """Whether every position already has a result (a redelivered chunk that was written)."""
+        _, results, _ = self._keys(job_id)
+        return all(self.redis.hmget(results, [str(p) for p in positions]))
+
+    def record(self, job_id: str, rows: Sequence[tuple[int, str, bool]], chunk_failed: bool = False) -> int:
+        """Write (position, JSON Lines row, succeeded) results once each; -1 if the job is gone."""
+        meta, results, inputs = self._keys(job_id)
+        if chunk_failed:
+            self.redis.hincrby(meta, "chunk_errors", 1)
+        args: list[Any] = [time.time()]
+        for position, row, ok in rows:
+            args += [position, row, "s" if ok else "f"]
+        return int(self._record(keys=[meta, results, inputs], args=args))
+
+    def cancel(self, job_id: str) -> str | None:
+        """The status the job had (None if there is no such job)."""
+        meta, _, inputs = self._keys(job_id)
+        status = self._cancel(keys=[meta, inputs], args=[time.time()])
+        return status.decode() if status else None
+
+    def rows(self, job_id: str, total: int, whole: bool, page: int = 256) -> Iterator[str]:
+        """Result rows in input order: while the job runs, the finished prefix; once it is over
+        (`whole`), every result there is (a cancelled job's unrun items have none)."""
+        _, results, _ = self._keys(job_id)
+        for start in range(0, total, page):
+            values = self.redis.hmget(results, [str(p) for p in range(start, min(total, start + page))])
+            for value in values:
+                if value is None:
+                    if whole:
+                        continue
+                    return
+                yield value.decode()
+
+
+def _valid_id(job_id: str) -> bool:
+    return len(job_id) == 32 and all(c in "0123456789abcdef" for c in job_id)

@@ -1,0 +1,123 @@
+"""The job worker: `python -m celery -A service.jobs worker` (its bootstrap: settings come from the
+environment here, as gunicorn.conf.py reads them for the API).
+
+The model is loaded once, in the worker's main process before the pool forks, and shared
+copy-on-write by its processes, as gunicorn's preload does. Each task is one chunk of a job
+(JOB_CHUNK_SIZE articles) through `Summarizer.summarize_many`, the same code path as
+POST /v1/summarize/batch: one engine call for the chunk, each article failing alone."""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+from typing import Any
+
+from celery import Celery, signals
+
+from service.config import Settings, configure_torch, enforce_offline
+from service.jobs.queue import RUN_CHUNK, celery_config
+from service.jobs.store import JobStore
+from service.summarizer import Summarizer
+
+log = logging.getLogger(__name__)
+
+celery_app = Celery("precis", set_as_current=False)
+_state: dict[str, Any] = {}
+
+
+@celery_app.on_configure.connect
+def _configure(sender: Celery, **_: Any) -> None:
+    settings = _state.setdefault("settings", Settings())
+    sender.conf.update(celery_config(settings))
+
+
+def settings() -> Settings:
+    return _state.setdefault("settings", Settings())
+
+
+def _processes() -> int:
+    return settings().job_worker_concurrency or settings().workers
+
+
+@signals.worker_init.connect
+def _load_model(**_: Any) -> None:
+    """Before the pool forks: one copy of the model for all of this worker's processes."""
+    from service.logs import configure_logging
+
+    configure_logging(settings().log_level)
+    try:
+        summarizer()
+    except Exception:
+        # A worker without its model would fail every chunk it takes: refuse to start instead.
+        log.exception("job worker: model %r failed to load", settings().model)
+        raise SystemExit(3) from None
+    gc.collect()
+    gc.freeze()  # a collection in a child would otherwise touch (and copy) every page
+
+
+@signals.worker_process_init.connect
+def _per_process(**_: Any) -> None:
+    # Torch's thread pool does not survive the fork; size it for this worker's processes.
+    configure_torch(settings(), _processes())
+    _state.pop("store", None)
+
+
+def summarizer() -> Summarizer:
+    if "summarizer" not in _state:
+        from service.engines.registry import load_engine
+
+        enforce_offline()
+        configure_torch(settings(), _processes())
+        engine = load_engine(settings())
+        engine.warm_up()
+        _state["summarizer"] = Summarizer(engine)
+        log.info("job worker: model %r loaded", engine.info.name)
+    return _state["summarizer"]
+
+
+def store() -> JobStore:
+    if "store" not in _state:
+        from redis import Redis
+
+        _state["store"] = JobStore(Redis.from_url(settings().redis_url), settings().job_result_ttl_s)
+    return _state["store"]
+
+
+@celery_app.task(name=RUN_CHUNK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_chunk(job_id: str, chunk: int) -> int:
+    """Summarise one chunk and record its results; returns how many results were new."""
+    jobs = store()
+    work = jobs.start_chunk(job_id, chunk)
+    if not work or jobs.done(job_id, [position for position, _ in work]):
+        return 0  # cancelled, expired, or a redelivery of a chunk already written
+    meta = jobs.get(job_id)
+    request_id = meta["request_id"] if meta else job_id
+    try:
+        rows = summarize_chunk(work, request_id)
+    except Exception:  # a bug: the items fail (500) and the job ends "failed"
+        log.exception("job %s chunk %d failed", job_id, chunk)
+        rows = [(position, _internal_error(item, request_id), False) for position, item in work]
+        return jobs.record(job_id, rows, chunk_failed=True)
+    return jobs.record(job_id, rows)
+
+
+def summarize_chunk(work: list[tuple[int, dict[str, Any]]], request_id: str) -> list[tuple[int, str, bool]]:
+    """(position, JSON Lines row, succeeded) for each item, exactly as the batch endpoint answers it."""
+    from service.api import item_result
+    from service.inputs import parse_item
+
+    parsed = [parse_item(item, position, settings()) for position, item in work]
+    outcomes = summarizer().summarize_many([request for _, request in parsed], request_id)
+    out = []
+    for (position, _), (item_id, _), outcome in zip(work, parsed, outcomes, strict=True):
+        row = item_result(item_id, outcome, request_id)
+        out.append((position, json.dumps(row, ensure_ascii=False), outcome.error is None))
+    return out
+
+
+def _internal_error(item: dict[str, Any], request_id: str) -> str:
+    from service.errors import ProblemError, problem_body
+
+    problem = ProblemError(500, "internal-error", "Internal Server Error", "An unexpected error occurred.")
+    return json.dumps({"id": str(item.get("id")), "status": 500, "error": problem_body(problem, request_id)})
