@@ -1,0 +1,51 @@
+"""Dev articles cleaned, split, embedded and scored as the embedded engine does it, for the
+newsroom-feature benchmarks (bench.focus, bench.lengths) and their tests.
+
+Uses the engine's parts directly (SentenceEmbedder, score_sentences with the current
+default RankerWeights) so the figures follow whatever the ranking is tuned to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.common import REPO_ROOT
+from service.engines.extractive import SentenceEmbedder
+from service.engines.ranking import RankerWeights, score_sentences
+from service.text.cleaning import clean_text
+from service.text.sentences import Sentence, split_sentences
+
+EMBEDDED = REPO_ROOT / "models" / "embedded"
+
+
+@dataclass
+class RankedArticle:
+    id: str
+    title: str | None
+    body: str  # the cleaned article: sentence spans index it
+    sentences: list[Sentence]
+    embeddings: np.ndarray  # one L2-normalised row per sentence
+    scores: np.ndarray  # the engine's salience, one per sentence
+    reference: str
+
+
+def load_embedder(path: Path = EMBEDDED, precision: str = "int8") -> SentenceEmbedder:
+    """The embedded model as served by default (int8: QUANTIZE=auto)."""
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"{path} is missing: run `python -m models.prepare embedded`")
+    torch.set_num_threads(1)  # the machine is shared; one thread keeps the runs polite
+    return SentenceEmbedder(path, precision)
+
+
+def rank_article(embedder: SentenceEmbedder, row: dict[str, str]) -> RankedArticle:
+    clean = clean_text(row["article"])
+    sentences = split_sentences(clean.body)
+    texts = [s.text for s in sentences] + ([clean.title] if clean.title else [])
+    embedded = embedder.embed(texts)
+    embeddings = embedded[: len(sentences)]
+    title_embedding = embedded[-1] if clean.title else None
+    scores = score_sentences(embeddings, title_embedding, RankerWeights())
+    return RankedArticle(row["id"], clean.title, clean.body, sentences, embeddings, scores, row["reference"])
