@@ -20,14 +20,22 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: lint run test test-docker bench image install install-dev model browser audit lock clean
+.PHONY: lint run redis test test-docker test-stack bench image nginx-image install install-dev model browser audit lock clean
 
-run: install model
-	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py
+# The API (gunicorn, docker/gunicorn.conf.py), a job worker and a private Redis (loopback, free
+# port, generated password) under honcho (Procfile); Ctrl-C or SIGTERM stops all three. Without
+# redis-server (or with JOBS=off) only the API runs, and /v1/jobs answers 503.
+run: install model redis
+	$(PY) -m service.jobs.stack
+
+# Debian's redis-server for jobs, installed when missing (as root); if it cannot be, `make run`
+# still serves the synchronous API.
+redis:
+	@command -v redis-server >/dev/null || [ "$$JOBS" = off ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; } || echo "redis-server could not be installed (not root?): make run will serve without jobs"
 
 # The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, and
 # Debian's Chromium for the editors' page.
-test: install-dev model browser lint
+test: install-dev model browser redis lint
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
 
