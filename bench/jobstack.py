@@ -1,4 +1,4 @@
-"""The real parts of jobs, for tests and benchmarks: a private redis-server on a free
+"""The real parts of jobs, for the tests and bench.jobs: a private redis-server on a free
 loopback port (password generated, nothing on disk) and Celery worker processes.
 
 Both are real subprocesses; stop() always leaves nothing behind."""

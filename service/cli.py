@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["paragraph", "bullets"])
     run.add_argument("--batch-size", type=int, default=16, help="articles per engine call or request")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    run.add_argument("--job", action="store_true",
+                     help="with --url: submit all the articles as one archive job (/v1/jobs), wait, write its results")
     commands.add_parser("settings", help="print the settings table (Markdown) that the README carries")
     from service import calibration
 
@@ -186,6 +188,8 @@ def summarize(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
     if not items:
         print("error: no articles found", file=sys.stderr)
         return EXIT_USAGE
+    if args.job:
+        return summarize_job(args, settings, items, stdout)
     try:
         runner: InProcess | Remote = (
             Remote(args.url, args.api_key or settings.precis_api_key or None) if args.url
@@ -215,4 +219,35 @@ def summarize(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
             out.close()
     if failed:
         print(f"{failed} of {len(items)} articles failed", file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def summarize_job(args: argparse.Namespace, settings: Settings, items: list[dict[str, Any]], stdout: TextIO) -> int:
+    """--job: the articles as one archive job on the server; its results in input order."""
+    from service.client import PrecisClient
+
+    if not args.url:
+        print("error: --job needs --url (the server that runs the job)", file=sys.stderr)
+        return EXIT_USAGE
+    client = PrecisClient(args.url, api_key=args.api_key or settings.precis_api_key or None)
+    try:
+        job = client.submit_job(items, **_options(args))
+        with tqdm(total=job["total"], unit="article", disable=args.no_progress, file=sys.stderr) as progress:
+            job = client.wait(job["id"], poll=0.5,
+                              on_progress=lambda j: progress.update(j["succeeded"] + j["failed"] - progress.n))
+        rows = [_output_row(r["id"], r["result"]) if r["status"] == 200 else {"id": r["id"], "error": r["error"]}
+                for r in client.results(job["id"])]
+    except Exception as exc:  # noqa: BLE001 - a server that went away, or jobs off there
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    out = args.output.open("w", encoding="utf-8") if args.output else stdout
+    try:
+        out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    finally:
+        if args.output:
+            out.close()
+    failed = sum("error" in row for row in rows) + len(items) - len(rows)
+    if failed or job["status"] != "succeeded":
+        print(f"job {job['id']} {job['status']}: {failed} of {len(items)} articles failed or did not run",
+              file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK

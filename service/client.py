@@ -11,12 +11,15 @@ It needs only runtime dependencies: httpx2 (the httpx family, which huggingface_
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx2
 
 RETRY_STATUSES = (429, 503)
+JOB_OVER = ("succeeded", "failed", "cancelled")
 
 
 class PrecisError(Exception):
@@ -88,3 +91,48 @@ class PrecisClient:
             return max(0.0, float(header))
         except ValueError:
             return self.backoff * 2**attempt
+
+    # --- archive jobs (/v1/jobs) ---------------------------------------------------------
+    def submit_job(self, items: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+        """Submit a job: `items` as for summarize_batch, `options` (length, format, …) for every item."""
+        body: dict[str, Any] = {"items": items}
+        if options:
+            body["options"] = options
+        return self._request("POST", "/v1/jobs", json=body)
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """The job's status, counts, timestamps, model and settings."""
+        return self._request("GET", f"/v1/jobs/{job_id}")
+
+    def wait(self, job_id: str, timeout: float | None = None, poll: float = 1.0,
+             on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        """Poll until the job is over (succeeded, failed or cancelled); TimeoutError after `timeout` s."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if on_progress is not None:
+                on_progress(job)
+            if job["status"] in JOB_OVER:
+                return job
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} is still {job['status']} after {timeout} s")
+            time.sleep(poll)
+
+    def results(self, job_id: str) -> Iterator[dict[str, Any]]:
+        """The job's results, `{"id", "status", "result" | "error"}` each, in input order, read
+        as they stream (JSON Lines); while the job runs, the finished prefix."""
+        with self.http.stream("GET", f"{self.base_url}/v1/jobs/{job_id}/results") as response:
+            if response.status_code >= 400:
+                response.read()
+                try:
+                    problem = response.json()
+                except ValueError:
+                    problem = {"detail": response.text[:500]}
+                raise PrecisError(response.status_code, problem)
+            for line in response.iter_lines():
+                if line.strip():
+                    yield json.loads(line)
+
+    def cancel_job(self, job_id: str) -> dict[str, Any]:
+        """Cancel: queued items never run; finished results stay readable."""
+        return self._request("DELETE", f"/v1/jobs/{job_id}")

@@ -7,16 +7,17 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from flask.testing import FlaskClient
 
+from bench.jobstack import RedisServer, Worker
 from bench.server import LiveServer
 from service.config import Settings
 from service.engines.base import Engine
-from tests.support.jobs import RedisServer, Worker
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed (apt-get install redis-server)")
@@ -289,3 +290,32 @@ def test_item_and_byte_caps(engine: Engine, redis_server: RedisServer) -> None:
     client = _app_client(engine, redis_url=redis_server.url, max_body_bytes=2000)
     assert client.post("/v1/jobs", json={"items": [{"id": "a", "text": "word. " * 1000}]}).status_code == 202
     assert "/v1/jobs" in client.get("/openapi.json").json["paths"]
+
+
+def test_python_client_and_cli_run_a_job(api: LiveServer, worker: Worker, dev_articles: list[dict[str, str]],
+                                         tmp_path: Path) -> None:
+    from service.cli import main
+    from service.client import PrecisClient, PrecisError
+
+    client = PrecisClient(api.url, api_key=ALPHA)
+    items = [{"id": a["id"], "text": a["article"]} for a in dev_articles[:20]]
+    job = client.submit_job(items, length="short")
+    done = client.wait(job["id"], timeout=600, poll=0.2)
+    assert (done["status"], done["succeeded"]) == ("succeeded", 20)
+    rows = list(client.results(job["id"]))
+    assert [r["id"] for r in rows] == [i["id"] for i in items] and all(r["status"] == 200 for r in rows)
+    with pytest.raises(PrecisError) as other:
+        PrecisClient(api.url, api_key=BETA).job(job["id"])
+    assert other.value.status == 404
+    assert client.cancel_job(job["id"])["status"] == "succeeded"  # over already: nothing to cancel
+
+    source = tmp_path / "articles.jsonl"
+    source.write_text("".join(json.dumps({"id": a["id"], "article": a["article"]}) + "\n" for a in dev_articles[:6]))
+    out = tmp_path / "out.jsonl"
+    code = main(["summarize", "--job", "--url", api.url, "--api-key", ALPHA, "--length", "short", "--no-progress",
+                 "-o", str(out), str(source)])
+    assert code == 0
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [w["id"] for w in written] == [a["id"] for a in dev_articles[:6]]
+    by_id = {r["id"]: r["result"]["summary"] for r in rows}
+    assert all(w["summary"] == by_id[w["id"]] for w in written)
