@@ -15,6 +15,7 @@ PORT ?= 8000
 export HOST PORT
 
 IMAGE ?= localhost/precis:test
+NGINX_IMAGE ?= localhost/precis-nginx:test
 # Builds with podman on machines without a Docker engine or registry (see ../shared/tools).
 CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
@@ -69,8 +70,16 @@ audit: install-dev
 image:
 	bash $(CONTAINER_BUILD) . $(IMAGE) --format docker --build-arg MODEL=$(MODEL) --build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL)
 
-test-docker: install-dev image
-	PRECIS_IMAGE=$(IMAGE) $(PY) -m pytest -s tests/container
+test-docker: install-dev image nginx-image
+	PRECIS_IMAGE=$(IMAGE) PRECIS_NGINX_IMAGE=$(NGINX_IMAGE) $(PY) -m pytest -s tests/container
+
+# nginx in front of API replicas (docker/nginx.Dockerfile), for compose and the stack test.
+nginx-image:
+	bash $(CONTAINER_BUILD) . $(NGINX_IMAGE) --format docker -f docker/nginx.Dockerfile
+
+# Two API replicas behind nginx, restarted one after the other under load: no request fails.
+test-stack: install-dev image nginx-image
+	PRECIS_IMAGE=$(IMAGE) PRECIS_NGINX_IMAGE=$(NGINX_IMAGE) $(PY) -m pytest -s tests/container/test_stack.py
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
