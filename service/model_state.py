@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+from models.store import resolve
 from service import metrics
 from service.config import Settings
 from service.engines.base import Engine
@@ -30,8 +31,11 @@ class ModelHolder:
             self._ready(engine, 0.0)
 
     def start(self) -> None:
+        """Load the model (in the background with MODEL_LOAD=background). A model that is
+        unknown or not prepared fails here, at once, with the command that prepares it."""
         if self._summarizer is not None:
             return
+        resolve(self.settings.model, self.settings.model_store)  # raises ModelNotAvailable
         if self.settings.model_load == "background":
             threading.Thread(target=self.load, name="model-loader", daemon=True).start()
         else:

@@ -7,6 +7,14 @@ from service.logs import configure_logging
 settings = Settings()
 configure_logging(settings.log_level)
 
+import logging  # noqa: E402
+
+from models.store import ModelNotAvailable  # noqa: E402
 from service.app import create_app  # noqa: E402 - logging first, so loading is logged
 
-app = create_app(settings)
+try:
+    app = create_app(settings)
+except ModelNotAvailable as exc:
+    # Fail fast: a server that can never become ready helps nobody.
+    logging.getLogger("precis").critical("cannot serve: %s", exc)
+    raise SystemExit(3) from exc

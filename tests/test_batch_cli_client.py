@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 
 from bench.server import LiveServer, free_port
 from service.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, main
@@ -17,7 +18,7 @@ from service.client import PrecisClient, PrecisError
 from tests.support import assert_problem
 
 
-def test_batch_answers_each_item_and_isolates_bad_ones(server: LiveServer, seed_text: str, dev_articles) -> None:
+def test_batch_answers_each_item_and_isolates_bad_ones(client: FlaskClient, seed_text: str, dev_articles) -> None:
     items = [
         {"id": "seed", "text": seed_text, "length": "short"},
         {"id": "bad-length", "text": seed_text, "max_sentences": 0},
@@ -25,9 +26,9 @@ def test_batch_answers_each_item_and_isolates_bad_ones(server: LiveServer, seed_
         {"id": "empty", "text": "   "},
         "not an object",
     ]
-    response = requests.post(f"{server.url}/v1/summarize/batch", json={"items": items}, timeout=120)
+    response = client.post("/v1/summarize/batch", json={"items": items})
     assert response.status_code == 200, response.text
-    results = response.json()["items"]
+    results = response.get_json()["items"]
     assert [r["id"] for r in results] == ["seed", "bad-length", "dev", "empty", "#4"]
     assert [r["status"] for r in results] == [200, 422, 200, 422, 422]
     assert len(results[0]["result"]["sentences"]) == 2
@@ -35,12 +36,11 @@ def test_batch_answers_each_item_and_isolates_bad_ones(server: LiveServer, seed_
     assert results[1]["error"]["type"].endswith("invalid-request") and "max_sentences" in results[1]["error"]["detail"]
 
 
-def test_batch_limits_and_shape(server: LiveServer, seed_text: str) -> None:
+def test_batch_limits_and_shape(client: FlaskClient, seed_text: str) -> None:
     too_many = {"items": [{"id": str(i), "text": seed_text} for i in range(33)]}
-    assert_problem(requests.post(f"{server.url}/v1/summarize/batch", json=too_many, timeout=60), 422, "at most 32")
-    assert_problem(requests.post(f"{server.url}/v1/summarize/batch", json={"items": []}, timeout=60), 422)
-    assert_problem(requests.post(f"{server.url}/v1/summarize/batch", data=b"x", headers={"Content-Type": "text/plain"},
-                                 timeout=60), 415)
+    assert_problem(client.post("/v1/summarize/batch", json=too_many), 422, "at most 32")
+    assert_problem(client.post("/v1/summarize/batch", json={"items": []}), 422)
+    assert_problem(client.post("/v1/summarize/batch", data=b"x", headers={"Content-Type": "text/plain"}), 415)
 
 
 class _Flaky(BaseHTTPRequestHandler):

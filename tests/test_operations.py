@@ -1,5 +1,6 @@
-"""Operations: metrics across workers, JSON logs, API keys, rate limits, the deadline,
-OpenAPI and the docs page, and a graceful SIGTERM with a request in flight."""
+"""Operations: metrics across workers, JSON logs, rate limits and a graceful SIGTERM with a
+request in flight on the real server; API keys, the deadline, OpenAPI and the docs page in
+process."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.schemas import SummarizeRequest
+from flask.testing import FlaskClient
+
 from bench.server import LiveServer
+from service.app import create_app
+from service.config import Settings
+from service.schemas import SummarizeRequest
 from tests.support import assert_problem, summarize
 
 KEY, FILE_KEY = "test-key-1", "editor-key-2"
@@ -67,17 +72,14 @@ def test_logs_are_json_with_request_ids_and_no_article_text(server: LiveServer, 
 
 
 @pytest.fixture(scope="module")
-def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("secured")
-    keys_file = folder / "keys"
+def secured(tmp_path_factory: pytest.TempPathFactory, engine) -> FlaskClient:
+    keys_file = tmp_path_factory.mktemp("secured") / "keys"
     keys_file.write_text(f"# hashed keys\neditor:{hashlib.sha256(FILE_KEY.encode()).hexdigest()}\n")
-    live = LiveServer(folder / "gunicorn.log", API_KEYS=KEY, API_KEYS_FILE=str(keys_file), WEB_CONCURRENCY="1",
-                      REQUEST_TIMEOUT_S="0.001", CACHE_MAX_BYTES="0").start()
-    yield live
-    live.stop()
+    settings = Settings(api_keys=KEY, api_keys_file=str(keys_file), request_timeout_s=0.001, cache_max_bytes=0)
+    return create_app(settings, engine=engine).test_client()
 
 
-def test_api_keys(secured: LiveServer, seed_text: str) -> None:
+def test_api_keys(secured: FlaskClient, seed_text: str) -> None:
     missing = assert_problem(summarize(secured, json={"text": seed_text}), 401, "Bearer")
     assert missing["status"] == 401
     wrong = summarize(secured, json={"text": seed_text}, headers={"Authorization": "Bearer nope"})
@@ -85,16 +87,15 @@ def test_api_keys(secured: LiveServer, seed_text: str) -> None:
     assert "Bearer" in summarize(secured, json={"text": seed_text}).headers["WWW-Authenticate"]
     # Open routes need no key.
     for route in ("/healthz", "/readyz", "/metrics", "/openapi.json"):
-        assert requests.get(f"{secured.url}{route}", timeout=10).status_code == 200, route
-    assert_problem(requests.get(f"{secured.url}/v1/models", timeout=10), 401)
-    ok = requests.get(f"{secured.url}/v1/models", headers={"Authorization": f"Bearer {FILE_KEY}"}, timeout=10)
-    assert ok.status_code == 200
+        assert secured.get(route).status_code == 200, route
+    assert_problem(secured.get("/v1/models"), 401)
+    assert secured.get("/v1/models", headers={"Authorization": f"Bearer {FILE_KEY}"}).status_code == 200
 
 
-def test_deadline_answers_504(secured: LiveServer, seed_text: str) -> None:
+def test_deadline_answers_504(secured: FlaskClient, seed_text: str) -> None:
     response = summarize(secured, json={"text": seed_text}, headers={"Authorization": f"Bearer {KEY}"})
     assert_problem(response, 504, "deadline")
-    assert requests.get(f"{secured.url}/healthz", timeout=10).status_code == 200
+    assert secured.get("/healthz").status_code == 200
 
 
 def test_rate_limit_answers_429_with_retry_after(tmp_path: Path, seed_text: str) -> None:
@@ -110,8 +111,8 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path, seed_text: str)
         live.stop()
 
 
-def test_openapi_is_generated_from_the_schemas(server: LiveServer) -> None:
-    document = requests.get(f"{server.url}/openapi.json", timeout=10).json()
+def test_openapi_is_generated_from_the_schemas(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
     assert {"/v1/summarize", "/v1/models", "/healthz", "/readyz"} <= document["paths"].keys()
     schema = document["components"]["schemas"]["SummarizeRequest"]
@@ -121,12 +122,13 @@ def test_openapi_is_generated_from_the_schemas(server: LiveServer) -> None:
     assert {"200", "400", "413", "415", "422"} <= responses.keys()
 
 
-def test_docs_page_works_offline(server: LiveServer) -> None:
-    page = requests.get(f"{server.url}/docs/", timeout=10)
+def test_docs_page_works_offline(client: FlaskClient) -> None:
+    page = client.get("/docs/")
     assert page.status_code == 200 and "swagger-ui" in page.text and "/openapi.json" in page.text
     urls = re.findall(r"https?://[^\s\"'<>]+", page.text)
-    assert all(url.startswith(server.url) for url in urls), urls  # no CDN: every asset is served from here
-    assert requests.get(f"{server.url}/docs/swagger-ui-bundle.js", timeout=10).status_code == 200
+    # No CDN: every asset is served from here (the test client's host is "localhost").
+    assert all(url.startswith("http://localhost/") for url in urls), urls
+    assert client.get("/docs/swagger-ui-bundle.js").status_code == 200
 
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_0(tmp_path: Path, dev_articles) -> None:
