@@ -4,7 +4,6 @@ SmolLM2-135M-Instruct (from its PyPI package, GGUF) for a real summary."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ from flask.testing import FlaskClient
 from service import __version__
 from service.app import create_app
 from service.config import Settings
-from service.engines.registry import load_engine
 from service.engines.quantize import cpu_has_bf16
+from service.engines.registry import load_engine
 from tests.support import assert_problem, summarize
 
 

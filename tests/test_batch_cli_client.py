@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-import requests
 from flask.testing import FlaskClient
 
 from bench.server import LiveServer, free_port

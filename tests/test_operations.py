@@ -10,14 +10,12 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from prometheus_client.parser import text_string_to_metric_families
-
 from flask.testing import FlaskClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.server import LiveServer
 from service.app import create_app
