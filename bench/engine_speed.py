@@ -22,8 +22,8 @@ import torch
 from bench.common import load_articles, machine
 from service.config import QUANTIZE_CHOICES, Settings
 from service.engines.registry import load_engine
-from service.summarizer import Summarizer
 from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
 
 FIXED_60 = {"min_new_tokens": 60, "max_new_tokens": 60}
 

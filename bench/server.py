@@ -29,7 +29,7 @@ class LiveServer:
         self.env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": "2", **env}
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 180.0) -> "LiveServer":
+    def start(self, timeout: float = 180.0) -> LiveServer:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "docker/gunicorn.conf.py"],
@@ -37,7 +37,7 @@ class LiveServer:
         )
         return self._wait(timeout)
 
-    def _wait(self, timeout: float) -> "LiveServer":
+    def _wait(self, timeout: float) -> LiveServer:
         """Until the process answers /healthz (or dies, or the timeout passes)."""
         assert self.process is not None
         deadline = time.monotonic() + timeout

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from service.text.cleaning import normalise
 from bench.server import LiveServer
+from service.text.cleaning import normalise
 
 
 def test_200_concurrent_requests(server: LiveServer, seed_text: str, dev_articles: list[dict[str, str]]) -> None:

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.server import REPO_ROOT
 from models.prepare import prepare, sha256_of
 from models.store import resolve
-from bench.server import REPO_ROOT
 
 
 def test_prepare_embedded_from_its_package(tmp_path: Path) -> None:

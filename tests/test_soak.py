@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bench.soak import server_memory_kib, soak
 from bench.server import LiveServer
+from bench.soak import server_memory_kib, soak
 
 
 def test_short_soak_has_no_server_errors(server: LiveServer, dev_articles) -> None:

@@ -12,8 +12,8 @@ from flask import Flask, jsonify, request
 
 from service.config import Settings
 from service.engines.registry import load_engine
-from service.summarizer import Summarizer
 from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
 
 engine = load_engine(Settings(quantize="off"))
 summarizer = Summarizer(engine)

@@ -45,7 +45,7 @@ def assert_problem(response: Response, status: int, *detail_words: str) -> dict[
     assert response.status_code == status, text
     assert response.headers["Content-Type"].startswith("application/problem+json")
     body = json_of(response)
-    assert PROBLEM_KEYS <= body.keys()
+    assert body.keys() >= PROBLEM_KEYS
     assert body["status"] == status
     assert body["type"].startswith("https://")
     assert "Traceback" not in text
