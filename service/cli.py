@@ -152,17 +152,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown_default(name: str, default: Any) -> str:
+    if name == "model_store":
+        return "`models/`"
+    if default is None or default == "":
+        return "unset"
+    if isinstance(default, bool):
+        return "`on`" if default else "`off`"
+    return f"`{' '.join(default) if isinstance(default, tuple) else default}`"
+
+
 def settings_table() -> str:
     """Every setting as a Markdown table: environment variable, default, meaning."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         aliases = getattr(field.validation_alias, "choices", None) or [name]
         variable = str(aliases[0]).upper()
-        default = field.default
-        shown = " ".join(default) if isinstance(default, tuple) else default
-        if name == "model_store":
-            shown = "models/ (in the repository)"
-        rows.append(f"| `{variable}` | `{'' if shown is None else shown}` | {field.description} |")
+        rows.append(f"| `{variable}` | {_shown_default(name, field.default)} | {field.description} |")
     return "\n".join(rows) + "\n"
 
 

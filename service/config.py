@@ -51,12 +51,14 @@ class Settings(BaseSettings):
     )
     model_store: Path = Field(REPO_ROOT / "models", description="Where `python -m models.prepare` puts models.")
     model_load: Literal["sync", "background"] = Field(
-        "sync", description="`sync`: load the model before serving; `background`: serve /healthz while it loads."
+        "sync",
+        description="`sync`: load the model in the app factory (gunicorn preloads it once, before forking); "
+        "`background`: load in a thread, /readyz 503 meanwhile.",
     )
     quantize: Quantize = Field(
         "auto",
-        description="Weights' precision: `int8`, `bf16`, `off` (fp32), or `auto`: the model's manifest default, "
-        "set only where it measured no loss of quality.",
+        description="Weights' precision: `int8` (dynamic, Linear layers), `bf16`, `off` (fp32), or `auto`: the "
+        "model's manifest default, set only where it measured no loss of quality (docs/PERFORMANCE.md).",
     )
     ranker_profile: str = Field(
         "",
