@@ -8,13 +8,39 @@ import platform
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEV_DATA = REPO_ROOT.parent / "shared" / "data" / "dev.jsonl"
+DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DEV_DATA = DATA_DIR / "dev.jsonl"
+# The two publishers' dev sets (every quality decision) and train sets (fitting only).
+DEV_SETS = {"bbc": DATA_DIR / "dev.jsonl", "cnn": DATA_DIR / "cnndm-dev.jsonl"}
+TRAIN_SETS = {"bbc": DATA_DIR / "bbc-train.jsonl", "cnn": DATA_DIR / "cnndm-train.jsonl"}
 
 
 def load_articles(path: Path = DEV_DATA, limit: int | None = None) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     return rows[:limit] if limit else rows
+
+
+def article_source(row: dict[str, str]) -> tuple[str, str]:
+    """("text" or "html", the article) of a data line: {"text"}, {"html"} or {"article"} (plain text)."""
+    if row.get("html"):
+        return "html", row["html"]
+    return "text", row.get("text") or row.get("article") or ""
+
+
+def prepare_row(row: dict[str, str]):
+    """The cleaned article and its sentences, as the service prepares a request (no 422 here)."""
+    from service.text.cleaning import clean_text
+    from service.text.html import extract_html
+    from service.text.sentences import split_sentences
+
+    kind, raw = article_source(row)
+    title = row.get("title")
+    if kind == "html":
+        page_title, raw = extract_html(raw)
+        title = title or page_title
+    article = clean_text(raw, title=title)
+    return article, split_sentences(article.body)
 
 
 def machine() -> str:

@@ -5,17 +5,17 @@ invent a fact; the model only decides which sentences carry the story."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult
-from service.engines.ranking import RankerWeights, score_sentences, select_sentences
+from service.engines.profile import Profile, load_profile
 from service.engines.quantize import convert
+from service.engines.ranking import RankerWeights, select_sentences
 from service.engines.sharing import touch_weights
 
 # Sentences past this many tokens are scored on their opening; all of them are still
@@ -62,17 +62,40 @@ class ExtractiveEngine:
     batch_wait_ms = 10
 
     def __init__(
-        self, path: Path, info: ModelInfo, precision: str = "off", weights: RankerWeights | None = None
+        self,
+        path: Path,
+        info: ModelInfo,
+        precision: str = "off",
+        weights: RankerWeights | None = None,
+        profile: Profile | None = None,
     ) -> None:
+        """`profile`: the ranker profile (`load_profile(RANKER_PROFILE)`); None is the built-in
+        default. `weights` (kept for callers that tune them) replaces the profile's weights."""
         self.embedder = SentenceEmbedder(path, precision)
-        self.weights = weights or RankerWeights()
+        self._base_info = info
+        self.precision = precision
+        profile = profile or load_profile(None)
+        if weights is not None:
+            profile = Profile("custom", weights, profile.salience, profile.source, profile.meta)
+        self.use_profile(profile)
+
+    def use_profile(self, profile: Profile) -> None:
+        """Rank with this profile from now on (its name goes into info.settings["profile"])."""
+        self.profile = profile
+        self.weights = profile.weights
+        info = self._base_info
         self.info = ModelInfo(
             name=info.name,
             id=info.id,
             engine="extractive",
             revision=info.revision,
-            precision=precision,
-            settings={"max_sentence_tokens": MAX_SENTENCE_TOKENS, "ranker": asdict(self.weights), "quantize": precision},
+            precision=self.precision,
+            settings={
+                "max_sentence_tokens": MAX_SENTENCE_TOKENS,
+                "profile": profile.name,
+                "ranker": profile.settings(),
+                "quantize": self.precision,
+            },
         )
 
     def summarize(
@@ -87,7 +110,8 @@ class ExtractiveEngine:
             embeddings = self.embedder.embed(texts)
             sentence_embeddings = embeddings[: len(doc.sentences)]
             title_embedding = embeddings[-1] if doc.title else None
-            scores = score_sentences(sentence_embeddings, title_embedding, self.weights)
+            words = np.array([s.words for s in doc.sentences])
+            scores = self.profile.score(sentence_embeddings, title_embedding, words)
             chosen = select_sentences(doc.sentences, sentence_embeddings, scores, doc_params, self.weights)
             results.append(SummaryResult(sentences=chosen))
         return results

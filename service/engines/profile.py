@@ -1,0 +1,108 @@
+"""Ranker profiles: the extractive ranker's weights, or a salience model, fitted to one
+newsroom's house style, in a small JSON file with where it came from and what it measured.
+
+    {"name": "cnn", "ranker": "weighted" | "salience",
+     "weights": {RankerWeights fields},            # selection settings for both kinds
+     "salience": {"coef", "intercept", "mean", "scale", "features"},   # "salience" only
+     "data": {"path", "articles", "sha256"},
+     "evaluation": {"cross_validated": {"rouge2_minus_lead3": {"mean", "ci95"}, ...}, ...},
+     "command": "python -m service calibrate ..."}
+
+`RANKER_PROFILE` names a file, or a profile shipped in `service/profiles/` by its name
+(`bbc`, `cnn`); empty means the built-in default, the robust one across publishers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.engines.ranking import RankerWeights, score_sentences
+from service.engines.salience import SalienceModel
+
+SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
+DEFAULT_NAME = "default"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    weights: RankerWeights = field(default_factory=RankerWeights)
+    salience: SalienceModel | None = None
+    source: str | None = None  # the file it was read from
+    meta: dict[str, Any] = field(default_factory=dict)  # data provenance, evaluation, command
+
+    @property
+    def ranker(self) -> str:
+        return "salience" if self.salience is not None else "weighted"
+
+    def score(self, embeddings: np.ndarray, title_embedding: np.ndarray | None, words: np.ndarray) -> np.ndarray:
+        """One salience score per sentence; `embeddings` rows are L2-normalised."""
+        if self.salience is not None:
+            return self.salience.score(embeddings, title_embedding, words)
+        return score_sentences(embeddings, title_embedding, self.weights)
+
+    def settings(self) -> dict[str, Any]:
+        """What /v1/models shows of the ranker."""
+        out: dict[str, Any] = {"profile": self.name, "kind": self.ranker, "weights": asdict(self.weights)}
+        if self.source:
+            out["file"] = self.source
+        for key in ("data", "evaluation"):
+            if key in self.meta:
+                out[key] = self.meta[key]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "ranker": self.ranker, "weights": asdict(self.weights)}
+        if self.salience is not None:
+            out["salience"] = self.salience.to_json()
+        return {**out, **self.meta}
+
+
+def weights_from(data: dict[str, Any]) -> RankerWeights:
+    known = {f.name for f in fields(RankerWeights)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown ranker weights: {', '.join(sorted(unknown))}")
+    return RankerWeights(**data)
+
+
+def profile_from_json(data: dict[str, Any], source: str | None = None) -> Profile:
+    kind = data.get("ranker", "weighted")
+    if kind not in ("weighted", "salience"):
+        raise ValueError(f"ranker must be 'weighted' or 'salience', not {kind!r}")
+    salience = SalienceModel.from_json(data["salience"]) if kind == "salience" else None
+    meta = {k: v for k, v in data.items() if k not in ("name", "ranker", "weights", "salience")}
+    return Profile(str(data.get("name") or DEFAULT_NAME), weights_from(data.get("weights", {})), salience, source, meta)
+
+
+def resolve_profile_path(spec: str) -> Path:
+    """A file path, or the name of a shipped profile."""
+    path = Path(spec)
+    if path.is_file():
+        return path
+    shipped = SHIPPED / f"{spec}.json"
+    if "/" not in spec and shipped.is_file():
+        return shipped
+    names = ", ".join(sorted(p.stem for p in SHIPPED.glob("*.json")))
+    raise FileNotFoundError(f"ranker profile {spec!r}: no such file, nor a shipped profile ({names})")
+
+
+def load_profile(path: str | Path | None) -> Profile:
+    """The profile RANKER_PROFILE names (a file or a shipped name); None or "" is the built-in default."""
+    if path is None or str(path).strip() == "":
+        return Profile(DEFAULT_NAME)
+    resolved = resolve_profile_path(str(path).strip())
+    try:
+        data = json.loads(resolved.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"ranker profile {resolved}: not valid JSON ({exc})") from exc
+    return profile_from_json(data, str(resolved))
+
+
+def save_profile(profile: Profile, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(profile.to_json(), indent=1) + "\n", encoding="utf-8")
