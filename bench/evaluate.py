@@ -1,12 +1,16 @@
-"""Summary quality on articles with human summaries: ROUGE against Lead-3 and random.
+"""Summary quality per publisher: ROUGE against Lead-3 and random, one table per data set.
 
-    python -m bench.evaluate --data ../shared/data/dev.jsonl --model embedded [--limit N] [--out docs/quality]
+    python -m bench.evaluate --data ../shared/data/dev.jsonl ../shared/data/cnndm-dev.jsonl \
+        --model embedded [--profile cnn] [--limit N] [--out docs/quality/embedded]
 
-Every article goes through the API's own code path (cleaning, splitting, engine, length
-options). Systems are compared at equal length (three sentences each, like Lead-3) and
-under the engine's own length policy. ROUGE-1/2/L F1 (rouge-score, stemming on), mean over
-articles with a bootstrap 95% interval, and the paired difference to Lead-3 with its own
-interval. Writes a Markdown table and a JSON file."""
+Every article goes through the service's own use case (service.summarizer.Summarizer:
+cleaning, splitting, engine, length options). Systems are compared at equal length (three
+sentences each, like Lead-3), at Lead-3's word count (`max_words` = the words of that
+article's Lead-3), and under the engine's own length policy. Lead-3 and Random-3 take the
+same cleaned text the service summarises. ROUGE-1/2/L F1 (rouge-score, stemming on), mean
+over articles with a bootstrap 95% interval, and the paired difference to Lead-3 with its
+own interval. An article the service refuses scores 0 for that system: refusals are
+counted and shown, never dropped. Writes a Markdown table and a JSON file per data set."""
 
 from __future__ import annotations
 
@@ -14,24 +18,26 @@ import argparse
 import json
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rouge_score import rouge_scorer
 
-from bench.common import DEV_DATA, REPO_ROOT, machine
+from bench.common import DEV_SETS, REPO_ROOT, article_source, machine, prepare_row
 from service.config import Settings
-from service.engines.base import Document, SummaryParams
 from service.engines.registry import load_engine
-from service.pipeline import PreparedRequest, checked_sentences, prepare, run_engine
 from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
 from service.text.cleaning import clean_text, normalise
 from service.text.sentences import split_sentences
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 BOOTSTRAP_SAMPLES = 1000
 EQUAL_LENGTH = 3
+SYSTEMS = ("three", "lead-words", "own")
+CHUNK = 16  # articles per summarize_many call
 
 
 @dataclass
@@ -41,6 +47,7 @@ class SystemScores:
     words: list[int] = field(default_factory=list)
     flagged: list[int] = field(default_factory=list)  # summary sentences with unsupported content
     sentences: list[int] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # ids of articles the service refused
     seconds: float = 0.0
 
 
@@ -55,16 +62,6 @@ def read_rows(path: Path, limit: int | None) -> list[dict[str, str]]:
     return rows[:limit] if limit else rows
 
 
-def lead(prepared: PreparedRequest, k: int = EQUAL_LENGTH) -> list[str]:
-    return [s.text for s in prepared.document.sentences[:k]]
-
-
-def random_k(prepared: PreparedRequest, rng: random.Random, k: int = EQUAL_LENGTH) -> list[str]:
-    sentences = prepared.document.sentences
-    chosen = sorted(rng.sample(range(len(sentences)), min(k, len(sentences))))
-    return [sentences[i].text for i in chosen]
-
-
 def score_into(system: SystemScores, scorer: rouge_scorer.RougeScorer, reference: str, sentences: list[str]) -> None:
     summary = "\n".join(sentences)
     result = scorer.score(reference, summary)
@@ -74,30 +71,55 @@ def score_into(system: SystemScores, scorer: rouge_scorer.RougeScorer, reference
     system.sentences.append(len(sentences))
 
 
-def evaluate(rows: list[dict[str, str]], model: str, settings: Settings) -> tuple[list[SystemScores], bool]:
-    """Scores of the model (equal length, own policy), Lead-3 and Random-3; and whether it is abstractive."""
+def _request(row: dict[str, Any], **options: Any) -> SummarizeRequest:
+    kind, raw = article_source(row)
+    return SummarizeRequest(**{kind: raw}, title=row.get("title"), **options)
+
+
+def _run(summarizer: Summarizer, requests: list[SummarizeRequest], system: SystemScores) -> list[dict | None]:
+    """Response bodies in order; None where the service refused the article."""
+    bodies: list[dict | None] = []
+    for begin in range(0, len(requests), CHUNK):
+        started = time.perf_counter()
+        outcomes = summarizer.summarize_many(requests[begin : begin + CHUNK], request_id="bench-evaluate")
+        system.seconds += time.perf_counter() - started
+        bodies.extend(o.body if o.error is None else None for o in outcomes)
+    return bodies
+
+
+def evaluate(
+    rows: list[dict[str, str]], summarizer: Summarizer, label: str, systems: tuple[str, ...] = SYSTEMS
+) -> list[SystemScores]:
+    """Scores of the model (equal length, Lead-3's words, own policy), Lead-3 and Random-3."""
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
-    engine = load_engine(replace(settings, model=model))
     rng = random.Random(0)
-    equal = SystemScores(f"{model} (3 sentences)")
-    own = SystemScores(f"{model} (own length policy)")
-    baselines = {"Lead-3": SystemScores("Lead-3"), "Random-3": SystemScores("Random-3")}
+    lead3, random3 = SystemScores("Lead-3"), SystemScores("Random-3")
+    leads: list[list[str]] = []
     for row in rows:
-        for system, request in (
-            (equal, SummarizeRequest(text=row["article"], max_sentences=EQUAL_LENGTH)),
-            (own, SummarizeRequest(text=row["article"])),
-        ):
-            started = time.perf_counter()
-            prepared = prepare(request)
-            [result] = run_engine(engine, [prepared])
-            checked = checked_sentences(prepared, result, engine)
-            system.seconds += time.perf_counter() - started
-            system.flagged.append(sum(1 for s in checked if s.unsupported))
-            score_into(system, scorer, row["reference"], [s.text for s in checked])
-        prepared = prepare(SummarizeRequest(text=row["article"]))
-        score_into(baselines["Lead-3"], scorer, row["reference"], lead(prepared))
-        score_into(baselines["Random-3"], scorer, row["reference"], random_k(prepared, rng))
-    return [equal, own, *baselines.values()], engine.abstractive
+        _, sentences = prepare_row(row)  # the same cleaned text the service summarises
+        leads.append([s.text for s in sentences[:EQUAL_LENGTH]])
+        score_into(lead3, scorer, row["reference"], leads[-1])
+        chosen = sorted(rng.sample(range(len(sentences)), min(EQUAL_LENGTH, len(sentences))))
+        score_into(random3, scorer, row["reference"], [sentences[i].text for i in chosen])
+    options = {
+        "three": (f"{label} (3 sentences)", lambda i: {"max_sentences": EQUAL_LENGTH}),
+        "lead-words": (f"{label} (Lead-3's words)", lambda i: {"max_words": max(5, len(" ".join(leads[i]).split()))}),
+        "own": (f"{label} (own length policy)", lambda i: {}),
+    }
+    out = []
+    for key in systems:
+        name, option = options[key]
+        system = SystemScores(name)
+        bodies = _run(summarizer, [_request(row, **option(i)) for i, row in enumerate(rows)], system)
+        for row, body in zip(rows, bodies, strict=True):
+            if body is None:
+                system.refused.append(str(row.get("id")))
+                score_into(system, scorer, row["reference"], [])
+                continue
+            system.flagged.append(sum(1 for s in body["sentences"] if s.get("unsupported")))
+            score_into(system, scorer, row["reference"], [s["text"] for s in body["sentences"]])
+        out.append(system)
+    return [*out, lead3, random3]
 
 
 BOILERPLATE_KINDS = ("caption", "link", "byline", "bio", "fragment")
@@ -107,9 +129,12 @@ def _contains_boilerplate(sentence: str, blocks: list[str]) -> bool:
     return any(block in sentence or sentence in block for block in blocks)
 
 
-def cleaning_report(articles: list[str], engine) -> dict[str, int]:
+def cleaning_report(articles: list[str], summarizer: Summarizer) -> dict[str, int]:
     """Summary sentences (3 per article) holding caption, link, byline, bio or crosshead
     text, with the cleaning step and without it (text only normalised and split)."""
+    from service.engines.base import Document, SummaryParams
+
+    engine = summarizer.engine
     counts = {"articles": len(articles), "sentences": 0, "with_boilerplate_before": 0, "with_boilerplate_after": 0}
     for raw in articles:
         cleaned = clean_text(raw)
@@ -132,7 +157,9 @@ def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
     out = {}
     for system in systems:
         entry: dict = {"articles": len(system.words), "mean_words": float(np.mean(system.words)),
-                       "mean_sentences": float(np.mean(system.sentences))}
+                       "mean_sentences": float(np.mean(system.sentences)), "refused": len(system.refused)}
+        if system.refused:
+            entry["refused_ids"] = system.refused
         for metric in METRICS:
             values = np.array(system.scores[metric])
             entry[metric] = {"mean": float(values.mean()), "ci95": bootstrap_interval(values, rng)}
@@ -148,49 +175,67 @@ def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
 
 def markdown(results: dict, title: str) -> str:
     lines = [f"### {title}", "",
-             "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | R-2 minus Lead-3 | words | s / article | flagged |",
-             "| --- | --- | --- | --- | --- | ---: | ---: | ---: |"]
+             "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | R-2 minus Lead-3 | words | refused | s / article | flagged |",
+             "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
     for name, entry in results.items():
         cells = [f"{entry[m]['mean']:.2f} [{entry[m]['ci95'][0]:.2f}, {entry[m]['ci95'][1]:.2f}]" for m in METRICS]
         diff = entry["rouge2"]["minus_lead3"]
         delta = f"{diff['mean']:+.2f} [{diff['ci95'][0]:+.2f}, {diff['ci95'][1]:+.2f}]" if name != "Lead-3" else "—"
         seconds = f"{entry['seconds_per_article']:.3f}" if "seconds_per_article" in entry else "—"
         flagged = f"{100 * entry['flagged_sentence_share']:.0f}%" if "flagged_sentence_share" in entry else "—"
-        lines.append(f"| {name} | {' | '.join(cells)} | {delta} | {entry['mean_words']:.0f} | {seconds} | {flagged} |")
+        lines.append(f"| {name} | {' | '.join(cells)} | {delta} | {entry['mean_words']:.0f} | {entry['refused']} | "
+                     f"{seconds} | {flagged} |")
     return "\n".join(lines) + "\n"
+
+
+def load_summarizer(model: str, profile: str | None) -> Summarizer:
+    settings = Settings(model=model, ranker_profile=profile or "")
+    engine = load_engine(settings)
+    if profile and hasattr(engine, "use_profile"):
+        from service.engines.profile import load_profile
+
+        engine.use_profile(load_profile(profile))  # whether or not the registry passed it on
+    return Summarizer(engine)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEV_DATA, help="JSON Lines of {id, article, reference}")
+    parser.add_argument("--data", type=Path, nargs="+", default=list(DEV_SETS.values()),
+                        help="JSON Lines of {id, article|text|html, reference}: one table each")
     parser.add_argument("--model", default="embedded", help="a SUMMARIZER_MODEL value")
-    parser.add_argument("--limit", type=int, help="only the first N articles")
-    parser.add_argument("--out", type=Path, help="write OUT.md and OUT.json")
+    parser.add_argument("--profile", help="RANKER_PROFILE for the extractive model (a file or a shipped name)")
+    parser.add_argument("--limit", type=int, help="only the first N articles of each file")
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
+    parser.add_argument("--out", type=Path, help="write OUT-<data>.md and OUT-<data>.json")
     parser.add_argument("--cleaning", action="store_true",
-                        help="also count boilerplate in summaries with and without cleaning (dev articles and seeds)")
+                        help="also count boilerplate in summaries with and without cleaning (the articles and seeds)")
     args = parser.parse_args(argv)
 
-    settings = Settings.from_env()
-    rows = read_rows(args.data, args.limit)
-    systems, abstractive = evaluate(rows, args.model, settings)
-    results = summarise(systems, abstractive)
-    title = f"{args.model} on {args.data.name} ({len(rows)} articles)"
-    table = markdown(results, title)
-    if args.cleaning:
-        seeds = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
-        engine = load_engine(replace(settings, model="embedded"))
-        report = cleaning_report([r["article"] for r in rows] + seeds, engine)
-        results["cleaning"] = report
-        table += (f"\nCleaning: of {report['sentences']} summary sentences over {report['articles']} articles "
-                  f"(the dev articles and the seeds), {report['with_boilerplate_before']} held caption, link, byline, "
-                  f"bio or crosshead text without the cleaning step and {report['with_boilerplate_after']} with it.\n")
-    print(table)
+    summarizer = load_summarizer(args.model, args.profile)
+    label = args.model + (f" [{summarizer.engine.info.settings.get('profile')}]" if args.profile else "")
+    for path in args.data:
+        rows = read_rows(path, args.limit)
+        systems = evaluate(rows, summarizer, label, tuple(args.systems))
+        results = summarise(systems, summarizer.engine.abstractive)
+        title = f"{label} on {path.name} ({len(rows)} articles)"
+        table = markdown(results, title)
+        if args.cleaning:
+            seeds = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
+            report = cleaning_report([article_source(r)[1] for r in rows] + seeds, summarizer)
+            results["cleaning"] = report
+            table += (f"\nCleaning: of {report['sentences']} summary sentences over {report['articles']} articles "
+                      f"(these and the seeds), {report['with_boilerplate_before']} held caption, link, byline, "
+                      f"bio or crosshead text without the cleaning step and {report['with_boilerplate_after']} "
+                      "with it.\n")
+        print(table, flush=True)
+        if args.out:
+            out = args.out.with_name(f"{args.out.name}-{path.stem}")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.with_suffix(".md").write_text(table, encoding="utf-8")
+            out.with_suffix(".json").write_text(json.dumps(
+                {"title": title, "data": path.name, "machine": machine(), "results": results}, indent=2) + "\n",
+                encoding="utf-8")
     print(f"Machine: {machine()}")
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.with_suffix(".md").write_text(table, encoding="utf-8")
-        args.out.with_suffix(".json").write_text(json.dumps({"title": title, "machine": machine(), "results": results},
-                                                            indent=2) + "\n", encoding="utf-8")
     return 0
 
 
