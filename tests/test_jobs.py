@@ -319,3 +319,25 @@ def test_python_client_and_cli_run_a_job(api: LiveServer, worker: Worker, dev_ar
     assert [w["id"] for w in written] == [a["id"] for a in dev_articles[:6]]
     by_id = {r["id"]: r["result"]["summary"] for r in rows}
     assert all(w["summary"] == by_id[w["id"]] for w in written)
+
+
+def test_schemathesis_on_the_jobs_api(api: LiveServer, worker: Worker) -> None:
+    """The /v1/jobs operations, fuzzed from the OpenAPI document as the rest of the API is."""
+    import re
+    import subprocess
+    import sys
+
+    cli = Path(sys.executable).parent / "schemathesis"
+    checks = ("not_a_server_error,response_schema_conformance,content_type_conformance,"
+              "status_code_conformance,negative_data_rejection,unsupported_method")
+    result = subprocess.run(
+        [str(cli), "run", f"{api.url}/openapi.json", "--include-path-regex", "^/v1/jobs", "-H",
+         f"Authorization: Bearer {ALPHA}", "--checks", checks, "--max-examples", "25", "--seed", "1",
+         "--workers", "1", "--request-timeout", "60", "--suppress-health-check", "all", "--no-color",
+         "--generation-database", "none"],
+        capture_output=True, text=True, timeout=900,
+    )
+    print(result.stdout[-3000:])
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    generated, passed = map(int, re.search(r"(\d+) generated, (\d+) passed", result.stdout).groups())
+    assert generated == passed >= 40

@@ -15,15 +15,17 @@ from typing import Any
 
 from celery import Celery
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import ValidationError
 from redis import Redis
 from redis.exceptions import RedisError
 
 from service.config import Settings
-from service.errors import ProblemError, problem_body, problem_response
-from service.inputs import parse_item, parse_request
+from service.errors import ProblemError, problem_body, problem_response, validation_problem
+from service.inputs import parse_item, parse_request, validation_context
 from service.jobs.queue import enqueue, make_celery
 from service.jobs.store import TERMINAL, JobStore, NewJob
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
+from service.schemas import SummarizeRequest
 
 jobs_api = Blueprint("jobs", __name__)
 
@@ -120,7 +122,7 @@ def _read_json() -> tuple[list[Any], dict[str, Any]]:
     if not isinstance(body, dict):
         raise ProblemError(422, "invalid-request", "Invalid request", "The JSON body must be an object.")
     unknown = sorted(set(body) - {"items", "options"})
-    items, options = body.get("items"), body.get("options") or {}
+    items, options = body.get("items"), body.get("options", {})
     if unknown or not isinstance(items, list) or not items or not isinstance(options, dict):
         detail = f"unknown fields {unknown}" if unknown else "'items' must be a non-empty list, 'options' an object"
         raise ProblemError(422, "invalid-request", "Invalid request", f"A job is {{'items': […], 'options': {{…}}}}: "
@@ -157,11 +159,23 @@ def _read_job(settings: Settings) -> tuple[list[Any], dict[str, Any]]:
         raise ProblemError(422, "too-many-items", "Invalid request",
                            f"A job holds at most {settings.max_job_items} items, got {len(items)}.")
     if options:
-        if {"text", "html", "id"} & set(options):
-            raise ProblemError(422, "invalid-request", "Invalid request",
-                               "'options' apply to every item: they cannot hold 'text', 'html' or 'id'.")
-        parse_request({"text": "options", **options}, settings)  # the whole job is refused for bad options
+        _check_options(options, settings, from_query=request.mimetype in NDJSON_TYPES)
     return items, options
+
+
+def _check_options(options: dict[str, Any], settings: Settings, from_query: bool) -> None:
+    """Bad options refuse the whole job (they would fail every item)."""
+    if {"text", "html", "id"} & set(options):
+        raise ProblemError(422, "invalid-request", "Invalid request",
+                           "'options' apply to every item: they cannot hold 'text', 'html' or 'id'.")
+    fields = {"text": "options", **options}
+    if from_query:  # query parameters are strings: "3" may stand for 3
+        parse_request(fields, settings)
+        return
+    try:  # JSON options are typed as the OpenAPI document says: 0 is not false
+        SummarizeRequest.model_validate_json(json.dumps(fields), strict=True, context=validation_context(settings))
+    except ValidationError as exc:
+        raise validation_problem(exc) from exc
 
 
 def _plan(items: list[Any], options: dict[str, Any], settings: Settings) -> NewJob:
