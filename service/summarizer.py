@@ -164,7 +164,7 @@ class Summarizer:
         return out
 
     def render(
-        self, prepared: Prepared, result: SummaryResult, inference_ms: float, request_id: str | None
+        self, prepared: Prepared, result: SummaryResult, inference_ms: float, request_id: str
     ) -> dict[str, Any]:
         """The response body (JSON-ready) of one summarised article."""
         request, article, document = prepared.request, prepared.article, prepared.document
@@ -205,7 +205,7 @@ class Summarizer:
 
     # --- all three, in process ---------------------------------------------------------
     def summarize_many(
-        self, requests: Sequence[SummarizeRequest | Exception], request_id: str | None = None
+        self, requests: Sequence[SummarizeRequest | Exception], request_id: str = "in-process"
     ) -> list[Outcome]:
         """Each request's outcome, in order; an item given as an exception (it failed
         validation) or refused by `prepare` or the engine fails alone."""
