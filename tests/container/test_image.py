@@ -72,6 +72,17 @@ def test_seed_article_through_the_container(container: tuple[str, str], seed_tex
     print("seed summary from the container:", json.dumps(body["summary"]))
 
 
+def test_cli_with_url_works_inside_the_image(container: tuple[str, str], seed_text: str) -> None:
+    """The CLI and its client need only the image's runtime dependencies."""
+    name, url = container
+    result = podman("exec", "-i", name, "python", "-m", "service", "summarize", "--url", url, "--no-progress",
+                    "--length", "short", "-", input=seed_text, check=False)
+    assert result.returncode == 0, result.stderr
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["id"] == "-" and len(row["sentences"]) == 2
+    assert row["summary"].startswith("Negotiators from communist allies North Korea and China")
+
+
 def test_runs_as_non_root(container: tuple[str, str]) -> None:
     name, _ = container
     assert podman("image", "inspect", "-f", "{{.Config.User}}", IMAGE).stdout.strip() == "precis"
