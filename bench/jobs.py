@@ -8,7 +8,8 @@ JOB_CHUNK_SIZE articles an engine call, torch on every core. A job is submitted 
 (in process, the real app) with a private redis-server and real worker processes already
 started and warm (their model loaded), and timed from the POST to `succeeded`; 1 worker
 process gets every core's torch threads, N processes share them. Model loading is outside
-both timings. The overhead per item is the job's time minus the CLI's, over the articles,
+both timings. Runs are interleaved (CLI, job with 1 worker, job with 2, then again) and the best of each
+is kept. The overhead per item is the job's time minus the CLI's, over the articles,
 and its parts: the POST (validation, the Redis writes, the enqueue) and the store's own
 operations per item measured alone. Stop other heavy processes first: this shares the cores."""
 
@@ -84,6 +85,29 @@ def store_cost(redis_url: str, items: list[dict[str, Any]], chunk: int) -> float
     return (time.perf_counter() - started) * 1000 / len(items)
 
 
+def _interleaved(items: list[dict[str, Any]], args: argparse.Namespace, folder: Path, redis_url: str,
+                 cores: int) -> tuple[list[tuple[float, dict[str, str]]], dict[int, list[Any]]]:
+    """Each repeat runs the CLI, then a job on each worker count, so that whatever else the
+    machine does weighs on all of them alike."""
+    from service.app import create_app
+
+    cli: list[tuple[float, dict[str, str]]] = []
+    jobs: dict[int, list[Any]] = {workers: [] for workers in args.workers}
+    for _ in range(args.repeat):
+        cli.append(time_cli(items, args.chunk_size))
+        engine = _state["cli"].summarizer.engine
+        client = create_app(Settings(model="embedded", redis_url=redis_url, job_chunk_size=args.chunk_size),
+                            engine=engine).test_client()
+        for workers in args.workers:
+            worker = Worker(folder / f"worker-{workers}.log", redis_url, concurrency=workers,
+                            TORCH_THREADS=str(max(1, cores // workers))).start()
+            try:
+                jobs[workers].append(time_job(client, items))
+            finally:
+                worker.stop()
+    return cli, jobs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.jobs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEV_DATA)
@@ -94,32 +118,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     items = _articles(args.data, args.limit)
     cores = available_cores()
-    from service.app import create_app
-
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as folder:
         redis = RedisServer(Path(folder)).start()
         try:
-            cli = [time_cli(items, args.chunk_size) for _ in range(args.repeat)]
-            cli_best = min(seconds for seconds, _ in cli)
-            reference = cli[0][1]
-            engine = _state["cli"].summarizer.engine
-            app = create_app(Settings(model="embedded", redis_url=redis.url, job_chunk_size=args.chunk_size),
-                             engine=engine)
-            client = app.test_client()
-            rows = []
-            for workers in args.workers:
-                worker = Worker(Path(folder) / f"worker-{workers}.log", redis.url, concurrency=workers,
-                                TORCH_THREADS=str(max(1, cores // workers))).start()
-                try:
-                    runs = [time_job(client, items) for _ in range(args.repeat)]
-                finally:
-                    worker.stop()
-                best = min(runs, key=lambda run: run[0])
-                same = sum(best[2][i["id"]] == reference[i["id"]] for i in items)
-                rows.append((workers, best[0], statistics.median(r[1] for r in runs), same))
+            cli, jobs = _interleaved(items, args, Path(folder), redis.url, cores)
             per_item_store = store_cost(redis.url, items, args.chunk_size)
         finally:
             redis.stop()
+    cli_best = min(seconds for seconds, _ in cli)
+    reference = cli[0][1]
+    rows = []
+    for workers, runs in jobs.items():
+        best = min(runs, key=lambda run: run[0])
+        same = sum(best[2][i["id"]] == reference[i["id"]] for i in items)
+        rows.append((workers, best[0], statistics.median(r[1] for r in runs), same))
     n = len(items)
     print(f"\n{n} articles ({args.data.name}), {cores} cores, chunks of {args.chunk_size}, best of {args.repeat}\n")
     print("| path | processes × torch threads | seconds | articles/s | vs CLI | job overhead ms/article "

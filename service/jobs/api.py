@@ -205,7 +205,13 @@ def create_job() -> Response:
     settings = _settings()
     job = _plan(*_read_job(settings), settings)
     job_id = store.create(job)
-    enqueue(celery, job_id, len(job.chunks))
+    try:
+        enqueue(celery, job_id, len(job.chunks))
+    except Exception as exc:  # the broker is down: a job that can never run must not be left queued
+        store.cancel(job_id)
+        raise ProblemError(503, "jobs-unavailable", "Service Unavailable",
+                           f"The job queue is unavailable ({type(exc).__name__}); retry shortly.",
+                           headers={"Retry-After": "5"}) from exc
     response = jsonify(_view(store.get(job_id) or {}))
     response.status_code = 202
     response.headers["Location"] = f"/v1/jobs/{job_id}"
