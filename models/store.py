@@ -27,6 +27,8 @@ class ResolvedModel:
     provenance: dict[str, Any]
     gguf_file: str | None = None
     quantize: str = "off"  # the manifest's measured default for QUANTIZE=auto
+    # ISO 639-1 codes the model summarises; None (a model given by folder): not declared.
+    languages: tuple[str, ...] | None = None
 
 
 def load_manifest() -> dict[str, dict[str, Any]]:
@@ -74,7 +76,9 @@ def resolve(spec: str, store: Path) -> ResolvedModel:
                 f"model {spec!r} is not prepared in {path}; run `python -m models.prepare {spec}`"
             )
         resolved = _from_folder(spec, path, manifest[spec]["hub_id"])
-        return replace(resolved, quantize=manifest[spec].get("quantize", "off"))
+        languages = manifest[spec].get("languages")
+        return replace(resolved, quantize=manifest[spec].get("quantize", "off"),
+                       languages=tuple(languages) if languages else None)
     path = Path(spec).expanduser()
     if _is_model_folder(path):
         return _from_folder(path.name, path)

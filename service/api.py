@@ -102,7 +102,8 @@ def models() -> Response:
     if holder.ready:
         info = holder.engine().info
         entry.update(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
-                     precision=info.precision, profile=info.settings.get("profile"), settings=info.settings,
+                     precision=info.precision, profile=info.settings.get("profile"),
+                     languages=list(info.languages) if info.languages else None, settings=info.settings,
                      load_seconds=round(holder.load_seconds or 0.0, 2))
     limits = {"max_body_bytes": settings.max_body_bytes, "max_text_chars": settings.max_text_chars,
               "max_summary_sentences": settings.max_summary_sentences, "max_new_tokens": settings.max_new_tokens,

@@ -18,6 +18,7 @@ from service.exceptions import (
     SummaryError,
     UnsupportedOption,
 )
+from service.text.language import UnsupportedLanguage
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ _PROBLEMS: dict[type[SummaryError], tuple[int, str, str, dict[str, str]]] = {
     ModelNotReady: (503, "not-ready", "Service Unavailable", {}),
     Overloaded: (503, "overloaded", "Service Unavailable", {"Retry-After": "1"}),
     DeadlineExceeded: (504, "deadline-exceeded", "Gateway Timeout", {}),
+    UnsupportedLanguage: (422, "unsupported-language", "Unsupported language", {}),
 }
 
 

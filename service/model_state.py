@@ -13,6 +13,7 @@ from service.engines.base import Engine
 from service.engines.registry import load_engine
 from service.exceptions import ModelNotReady
 from service.summarizer import Summarizer
+from service.text.language import warm_up as warm_up_language_detector
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class ModelHolder:
         try:
             engine = load_engine(self.settings)
             engine.warm_up()
+            warm_up_language_detector()  # before gunicorn forks, so workers share it
         except Exception as exc:  # noqa: BLE001 - a failed load is reported by /readyz, not raised
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = "failed"

@@ -65,6 +65,11 @@ class SummarizeRequest(BaseModel):
     generation: GenerationOptions | None = Field(None, description="Generation overrides (abstractive models).")
     include_title: bool = Field(False, description="Start the summary with the headline (given or found).")
     include_text: bool = Field(False, description="Return the cleaned article the spans refer to.")
+    language: Literal["auto", "force"] = Field(
+        "auto",
+        description="`auto`: detect the article's language and answer 422 `unsupported-language` when the model "
+        "does not declare it; `force`: summarise whatever the language (still reported).",
+    )
 
     @field_validator("text", "html")
     @classmethod
@@ -162,6 +167,13 @@ class InputOut(BaseModel):
     standfirst: str | None = None
     removed: dict[str, int] = Field(description="Boilerplate blocks removed, by kind.")
     text: str | None = Field(None, description="The cleaned article (only with include_text).")
+    language: LanguageOut | None = Field(None, description="The article's language, as detected.")
+
+
+class LanguageOut(BaseModel):
+    code: str = Field(description="ISO 639-1 code of the language detected.")
+    name: str
+    confidence: float = Field(description="The detector's probability, 0 to 1.")
 
 
 class TimingOut(BaseModel):

@@ -25,6 +25,7 @@ from service.schemas import (
     LENGTH_PRESETS,
     FlagOut,
     InputOut,
+    LanguageOut,
     ModelOut,
     SentenceOut,
     SummarizeRequest,
@@ -34,6 +35,7 @@ from service.schemas import (
 )
 from service.text.cleaning import CleanArticle, clean_text
 from service.text.html import extract_html
+from service.text.language import LanguageGuess, check_supported, detect_language
 from service.text.sentences import split_sentences
 
 
@@ -46,6 +48,7 @@ class Prepared:
     document: Document
     params: SummaryParams
     cleaning_ms: float
+    language: LanguageGuess
 
 
 @dataclass
@@ -123,9 +126,11 @@ class Summarizer:
                 f"No article sentences were found in '{request.source_field}' after removing boilerplate "
                 f"({removed} removed)."
             )
+        language = detect_language(article.body)
+        check_supported(language, self.engine.info.languages, force=request.language == "force")
         document = Document(text=article.body, sentences=sentences, title=article.title)
         params = summary_params(request, len(sentences))
-        return Prepared(request, article, document, params, (time.perf_counter() - started) * 1000)
+        return Prepared(request, article, document, params, (time.perf_counter() - started) * 1000, language)
 
     # --- predict -----------------------------------------------------------------------
     def predict(self, batch: Sequence[Prepared]) -> list[SummaryResult | Exception]:
@@ -193,6 +198,8 @@ class Summarizer:
                 standfirst=article.standfirst,
                 removed=dict(article.removed),
                 text=document.text if request.include_text else None,
+                language=LanguageOut(code=prepared.language.code, name=prepared.language.name,
+                                     confidence=prepared.language.confidence),
             ),
             timing_ms=TimingOut(
                 total=round(prepared.cleaning_ms + inference_ms, 2),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from bench.server import REPO_ROOT
 from tests.support import SEED_BOILERPLATE, assert_problem, summarize
 
 
@@ -211,3 +212,29 @@ def test_max_chars_keeps_whole_sentences(client: FlaskClient, seed_text: str) ->
     body = summarize(client, json={"text": seed_text, "max_chars": 400}).get_json()
     assert 0 < len(body["summary"]) <= 400
     assert all(s["text"] in seed_text for s in body["sentences"])
+
+
+# --- language ---------------------------------------------------------------------------
+
+
+def test_language_is_detected_and_reported(client: FlaskClient, seed_text: str) -> None:
+    body = summarize(client, json={"text": seed_text}).get_json()
+    assert body["input"]["language"]["code"] == "en" and body["input"]["language"]["confidence"] > 0.9
+    assert client.get("/v1/models").get_json()["models"][0]["languages"] == ["en"]
+
+
+def test_an_article_in_another_language_is_refused_unless_forced(client: FlaskClient) -> None:
+    german = (REPO_ROOT / "tests" / "data" / "languages" / "de.txt").read_text(encoding="utf-8")
+    refused = assert_problem(summarize(client, json={"text": german}), 422, "German", "English", "force")
+    assert refused["type"].endswith("/unsupported-language")
+    assert refused["language"] == "de" and refused["supported_languages"] == ["en"]
+    forced = summarize(client, json={"text": german, "language": "force"})
+    assert forced.status_code == 200, forced.text
+    assert forced.get_json()["input"]["language"]["code"] == "de"
+
+
+def test_english_articles_quoting_foreign_phrases_are_summarised(client: FlaskClient) -> None:
+    for path in sorted((REPO_ROOT / "tests" / "data" / "languages").glob("en-*.txt")):
+        response = summarize(client, json={"text": path.read_text(encoding="utf-8")})
+        assert response.status_code == 200, (path.name, response.text)
+        assert response.get_json()["input"]["language"]["code"] == "en"

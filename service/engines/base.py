@@ -68,6 +68,7 @@ class ModelInfo:
     engine: str
     revision: str | None = None  # file hash or commit of the weights actually loaded
     precision: str = "off"  # "int8", "bf16" or "off" (fp32): what the weights run at
+    languages: tuple[str, ...] | None = None  # ISO 639-1 codes it summarises; None: not declared
     settings: dict[str, Any] = field(default_factory=dict)
 
 

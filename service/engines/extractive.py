@@ -6,6 +6,7 @@ invent a fact; the model only decides which sentences carry the story."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -84,11 +85,9 @@ class ExtractiveEngine:
         self.profile = profile
         self.weights = profile.weights
         info = self._base_info
-        self.info = ModelInfo(
-            name=info.name,
-            id=info.id,
+        self.info = replace(
+            info,
             engine="extractive",
-            revision=info.revision,
             precision=self.precision,
             settings={
                 "max_sentence_tokens": MAX_SENTENCE_TOKENS,

@@ -108,8 +108,8 @@ class GenerativeEngine:
         self._text_budgets = {final: max(16, self.input_limit - self._overhead_tokens(final))
                               for final in (True, False)}
         self._chunk_generation = self.generation_settings(SummaryParams(max_sentences=CHUNK_SUMMARY_SENTENCES))
-        self.info = ModelInfo(
-            name=info.name, id=info.id, engine=self.engine_name, revision=info.revision, precision=precision,
+        self.info = replace(
+            info, engine=self.engine_name, precision=precision,
             settings={"input_limit": self.input_limit, "generation": self.defaults, "limits": vars(limits),
                       "quantize": precision},
         )

@@ -20,6 +20,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.exceptions import SummaryError
+
 # ISO 639-1 codes the detector chooses among, with their English names.
 LANGUAGES: dict[str, str] = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "ga": "Irish", "it": "Italian",
@@ -54,14 +56,15 @@ class LanguageGuess:
         return self.confidence >= MIN_CONFIDENCE
 
 
-class UnsupportedLanguage(Exception):
+class UnsupportedLanguage(SummaryError):
     """The article's language is not one the model declares; the HTTP layer maps it to 422."""
 
     def __init__(self, language: LanguageGuess, supported: Sequence[str]) -> None:
         names = ", ".join(f"{LANGUAGES.get(code, code)} ({code})" for code in supported)
         super().__init__(
-            f"the article reads as {language.name} ({language.code}, confidence {language.confidence:.2f}); "
-            f"the model supports {names}"
+            f"The article reads as {language.name} ({language.code}, confidence {language.confidence:.2f}); "
+            f"the model supports {names}. Send \"language\": \"force\" to summarise it anyway.",
+            language=language.code, confidence=language.confidence, supported_languages=list(supported),
         )
         self.language = language
         self.supported = list(supported)
