@@ -18,6 +18,7 @@ import numpy as np
 from bench.common import DEV_DATA, load_articles
 from bench.ranked import load_embedder, rank_article
 from service.engines.newsroom import Fitted, fit_purpose, rank_candidates, x_weighted_length
+from service.text.sentences import Sentence
 
 # (label, purpose, top): the default looks for whole sentences among the 3 best-ranked;
 # top=1 always starts from the best one, which shows the compression at work.
@@ -61,19 +62,28 @@ def summarise(results: dict[str, list[Fitted]]) -> list[dict[str, object]]:
     return rows
 
 
-def examples(ids: list[str], bodies: list[str], fitted: list[Fitted], count: int) -> list[dict[str, object]]:
-    """Compressed (or cut) results first, spread over the set; whole ones if too few."""
-    shortened = [i for i, f in enumerate(fitted) if f.compressed or f.truncated]
-    pool = shortened if len(shortened) >= count else shortened + [i for i in range(len(fitted)) if i not in shortened]
-    picks = [pool[round(k * (len(pool) - 1) / max(1, count - 1))] for k in range(min(count, len(pool)))]
+def _spread(items: list[int], count: int) -> list[int]:
+    """`count` items evenly spaced over `items` (all of them if there are fewer)."""
+    if count <= 0 or not items:
+        return []
+    return list(dict.fromkeys(items[round(k * (len(items) - 1) / max(1, count - 1))] for k in range(count)))
+
+
+def examples(
+    ids: list[str], sentences: list[list[Sentence]], fitted: list[Fitted], count: int
+) -> list[dict[str, object]]:
+    """Compressed (or cut) pieces first, spread over the set; whole ones if too few."""
+    pieces = [(i, p) for i, f in enumerate(fitted) for p in f.pieces]
+    shortened = [k for k, (_, p) in enumerate(pieces) if p.compressed or p.truncated]
+    whole = [k for k in range(len(pieces)) if k not in set(shortened)]
+    picks = _spread(shortened, count) + _spread(whole, count - min(count, len(shortened)))
     out = []
-    for i in dict.fromkeys(picks):
-        piece = fitted[i].pieces[0]
-        source = bodies[i][piece.spans[0][0] : piece.spans[-1][1]]
+    for k in dict.fromkeys(picks):
+        i, piece = pieces[k]
         out.append({
-            "id": ids[i], "text": fitted[i].text, "characters": fitted[i].characters,
-            "weighted": fitted[i].weighted_length, "compressed": fitted[i].compressed,
-            "cut": fitted[i].truncated, "source_sentence": source, "spans": piece.spans,
+            "id": ids[i], "text": piece.text, "characters": len(piece.text),
+            "weighted": x_weighted_length(piece.text), "compressed": piece.compressed, "cut": piece.truncated,
+            "source_sentence": sentences[i][piece.index].text, "spans": piece.spans,
         })  # fmt: skip
     return out
 
@@ -95,7 +105,7 @@ def markdown(rows: list[dict[str, object]], samples: dict[str, list[dict[str, ob
         lines += ["", f"**{purpose}** examples (source sentence → result):", ""]
         for item in items:
             mark = "cut" if item["cut"] else ("compressed" if item["compressed"] else "whole")
-            lines.append(f"- `{item['id']}` ({mark}, {item['characters']} chars, {item['weighted']} weighted)  ")
+            lines.append(f"- `{item['id']}` ({mark}, {item['characters']} characters, {item['weighted']} weighted)  ")
             lines.append(f"  source: {item['source_sentence']}  ")
             lines.append(f"  result: **{item['text']}**")
     return "\n".join(lines)
@@ -108,16 +118,18 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     embedder = load_embedder()
-    ids, bodies, results = [], [], {label: [] for label, _, _ in RUNS}
+    ids, sentences, results = [], [], {label: [] for label, _, _ in RUNS}
     for row in load_articles(DEV_DATA, args.limit):
         article = rank_article(embedder, row)
         candidates = rank_candidates(article.sentences, article.scores)
         ids.append(article.id)
-        bodies.append(article.body)
+        sentences.append(article.sentences)
         for label, purpose, top in RUNS:
             results[label].append(fit_purpose(candidates, purpose, top=top))
     rows = summarise(results)
-    samples = {label: examples(ids, bodies, results[label], args.examples) for label, _, top in RUNS if top == 1}
+    # The runs where compression is at work (with the default runs, whole sentences nearly always fit).
+    shown = ("seo_description, best sentence only", "key_points")
+    samples = {label: examples(ids, sentences, results[label], args.examples) for label in shown}
     print(markdown(rows, samples))
     if args.json:
         args.json.write_text(json.dumps({"summary": rows, "examples": samples}, indent=2, ensure_ascii=False))

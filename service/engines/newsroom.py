@@ -132,7 +132,7 @@ RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     # ", who …," / ", which …" and "Tony Blair, the prime minister, said" / "John Smith, 45, was":
     # an appositive follows a name that is not the sentence's first word, and a verb follows it.
     ("appositive", regex.compile(
-        r"(?<=\w),\s+(?:who|which|whose|whom|where)\b[^,;\"“”]{1,150},(?=\s)"
+        r"(?<=\w),\s+(?:who|which|whose|whom|where)\b[^,;\"“”]{1,150},(?=\s+(?:\S+\s+){2,}\S)"
         r"|(?<=\w),\s+(?:which|who|whose)\b[^;\"“”]{1,200}?" + _SENTENCE_END
         + r"|(?<=\w\s+\p{Lu}[\w'’-]*),\s+(?:the|a|an|his|her|its|their|aged)\s+" + _NOT_A_CLAUSE
         + r"[^,;\"“”]{1,60},(?=\s+\p{Ll})"
@@ -159,8 +159,21 @@ class Compressed:
         return bool(self.rules)
 
 
+# Quotations: "…" and “…” pairs; an opening mark never closed runs to the sentence's end.
+_QUOTED = regex.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)")
+
+
 def _removals(text: str, pattern: regex.Pattern[str]) -> list[tuple[int, int]]:
-    return [match.span() for match in pattern.finditer(text) if match.end() > match.start()]
+    """What `pattern` would remove, except inside a quotation: the speaker's words stay as
+    spoken (an editor's [insertion] alone may go)."""
+    quotes = [m.span() for m in _QUOTED.finditer(text)]
+    found = []
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        inside = any(start < q_end and q_start < end for q_start, q_end in quotes)
+        if end > start and (not inside or text[start:end].strip().startswith("[")):
+            found.append((start, end))
+    return found
 
 
 def _kept_spans(text: str, removed: list[tuple[int, int]]) -> list[tuple[int, int]]:
