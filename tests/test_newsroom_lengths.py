@@ -59,6 +59,16 @@ def test_x_weighted_length_follows_twitter_text_v3() -> None:
             ("appositive",),
         ),
         (
+            "Mira Nair said she was thrilled to make the film Vanity Fair - as the book has long been a favourite.",
+            "Mira Nair said she was thrilled to make the film Vanity Fair.",
+            ("parenthetical",),
+        ),
+        (
+            '"Any decision [to lift the embargo] must not increase arms exports," the foreign secretary said.',
+            '"Any decision must not increase arms exports," the foreign secretary said.',
+            ("parenthetical",),
+        ),
+        (
             "The plan - backed by ministers - will go ahead next spring, said Mr Brown.",
             "The plan will go ahead next spring.",
             ("parenthetical", "attribution"),
@@ -77,7 +87,12 @@ def test_compress_keeps_words_verbatim_and_in_order(sentence: str, expected: str
 
 def test_compress_leaves_quotes_and_short_sentences_alone() -> None:
     # The speaker of a quote is not an attribution to drop, and nothing is left of a tiny sentence.
-    for sentence in ('"We will win this," he said.', "Prices will rise, he said.", "No changes are needed here."):
+    for sentence in (
+        '"We will win this," he said.',
+        "Prices will rise, he said.",
+        "No changes are needed here.",
+        '"It was Becky Sharp, who is a memorable character, because I saw myself in her," she said.',
+    ):
         result = compress(sentence)
         assert result.text == sentence and not result.compressed and result.spans == [(0, len(sentence))]
 

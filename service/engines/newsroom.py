@@ -120,6 +120,8 @@ _NOT_A_CLAUSE = r"(?![^,]*\b(?:said|says|is|was|were|are|has|have|had|will|would
 RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("parenthetical", regex.compile(
         r"\s*\([^()]{1,200}\)|\s*\[[^\[\]]{1,200}\]|\s+[-–—]\s+[^–—]{1,150}?\s+[-–—](?=\s)"
+        # a single dash that opens an aside running to the sentence's end
+        r"|\s+[-–—]\s+[^-–—]{1,150}?" + _SENTENCE_END
     )),
     # ", police said." / ", according to officials." / ", said Mr Smith." at the end; never
     # after a closing quote, where it names the speaker of the quote.
@@ -293,6 +295,15 @@ def _from_compressed(candidate: Candidate, version: Compressed) -> Piece:
 _WORD_UNIT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}][\p{P}]*|[^\s\p{Han}\p{Hiragana}\p{Katakana}]+")
 
 
+_WEAK_LAST_WORDS = frozenset(
+    {
+        "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "as", "that",
+        "which", "who", "where", "when", "has", "have", "had", "is", "are", "was", "were", "be", "been", "its", "their",
+        "his", "her", "-", "–", "—",
+    }
+)  # fmt: skip
+
+
 def _cut(candidate: Candidate, piece: Piece, budget: Budget) -> Piece:
     """Last resort: the longest word-boundary prefix of `piece` that fits with "…" (the
     first word alone if none does: a single word over the budget is the one case where
@@ -303,6 +314,9 @@ def _cut(candidate: Candidate, piece: Piece, budget: Budget) -> Piece:
         if budget.fits(piece.text[: words[count - 1][1]].rstrip(",;:–—-") + ELLIPSIS):
             keep = count
             break
+    # "… house arrest, where…" reads worse than "… house arrest…": end on a word that carries meaning.
+    while keep > 1 and piece.text[words[keep - 1][0] : words[keep - 1][1]].casefold() in _WEAK_LAST_WORDS:
+        keep -= 1
     prefix = piece.text[: words[keep - 1][1]].rstrip(",;:–—-")
     spans, remaining = [], len(prefix)  # clip the span map to the prefix kept
     for start, end in piece.spans:
