@@ -43,9 +43,15 @@ def _processes() -> int:
 @signals.worker_init.connect
 def _load_model(**_: Any) -> None:
     """Before the pool forks: one copy of the model for all of this worker's processes."""
+    import torch
+
     from service.logs import configure_logging
 
     configure_logging(settings().log_level)
+    # One torch thread while loading: an OpenMP thread pool started before the fork is not
+    # fork-safe (a child's first parallel region then hangs). Each child sizes its own pool.
+    torch.set_num_threads(1)
+    _state["preforked"] = True
     try:
         summarizer()
     except Exception:
@@ -68,7 +74,8 @@ def summarizer() -> Summarizer:
         from service.engines.registry import load_engine
 
         enforce_offline()
-        configure_torch(settings(), _processes())
+        if not _state.get("preforked"):  # loaded in a pool process (or a solo pool): size the pool now
+            configure_torch(settings(), _processes())
         engine = load_engine(settings())
         engine.warm_up()
         _state["summarizer"] = Summarizer(engine)
