@@ -47,8 +47,10 @@ def stack() -> Iterator[tuple[str, list[str]]]:
     nginx, nginx_port = f"precis-nginx-{tag}", free_port()
     try:
         for name, port in zip(apis, ports, strict=True):
+            # One worker with one torch thread each: two replicas share this machine's cores.
             podman("run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", f"PORT={port}",
-                   "-e", "WEB_CONCURRENCY=1", "-e", "GRACEFUL_TIMEOUT=20", "--name", name, IMAGE)
+                   "-e", "WEB_CONCURRENCY=1", "-e", "TORCH_THREADS=1", "-e", "GRACEFUL_TIMEOUT=20",
+                   "--name", name, IMAGE)
         podman("run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", f"NGINX_PORT={nginx_port}",
                "-e", f"NGINX_UPSTREAMS=127.0.0.1:{ports[0]} 127.0.0.1:{ports[1]}", "--name", nginx, NGINX_IMAGE)
         for name in apis:
