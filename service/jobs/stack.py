@@ -100,9 +100,8 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _api_only(reason: str) -> None:
-    print(f"jobs are off ({reason}): /v1/jobs answers 503; to enable them, install redis-server "
-          "(`apt-get install redis-server`, as root) and run `make run` again (or set REDIS_URL).", flush=True)
+def _api_only(reason: str, enable: str) -> None:
+    print(f"jobs are off ({reason}): /v1/jobs answers 503; to enable them, {enable}.", flush=True)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     os.execv(str(gunicorn), [str(gunicorn), "-c", "docker/gunicorn.conf.py"])
 
@@ -117,13 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     # The venv's gunicorn and celery first on PATH, for the Procfile's commands.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if not settings.jobs:
-        _api_only("JOBS=off")
+        _api_only("JOBS=off", "run `make run` without JOBS=off")
     redis_server = shutil.which("redis-server")
     with tempfile.TemporaryDirectory(prefix="precis-redis-") as folder:
         if settings.redis_url:  # someone else's Redis: run no local one
             return _run_honcho(args.procfile, env, skip=("redis",))
         if redis_server is None:
-            _api_only("redis-server is not installed")
+            _api_only("redis-server is not installed", "install it as root (`apt-get install redis-server`) and run "
+                      "`make run` again, or set REDIS_URL to a Redis")
         conf, env["REDIS_URL"] = start_redis_config(Path(folder))
         env["PRECIS_REDIS_CONF"] = str(conf)
         return _run_honcho(args.procfile, env)
