@@ -166,6 +166,22 @@ def test_generated_text_that_missed_its_budget() -> None:
     assert 0 < fitted.characters <= SEO_MAX_CHARS and fits(fitted.text, "seo_description")
 
 
+def test_generated_bullets_become_key_points() -> None:
+    generated = (
+        "- The council approved a new budget for the town on Monday.\n"
+        "* Local taxes will rise by four per cent from April onwards.\n"
+        "3. Libraries and road repairs get most of the extra money raised."
+    )
+    fitted = fit_text(generated, "key_points")
+    assert [p.text for p in fitted.pieces] == [
+        "The council approved a new budget for the town on Monday.",
+        "Local taxes will rise by four per cent from April onwards.",
+        "Libraries and road repairs get most of the extra money raised.",
+    ]
+    assert all(generated[p.spans[0][0] : p.spans[0][1]] == p.text for p in fitted.pieces)
+    assert fits(fitted.text, "key_points")
+
+
 def test_summary_has_no_budget_here() -> None:
     with pytest.raises(ValueError):
         fit_purpose(_candidates("One sentence that is long enough here."), "summary")

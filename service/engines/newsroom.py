@@ -410,8 +410,16 @@ def fits(text: str, purpose: str) -> bool:
     return bool(text.strip()) and budget.fits(text)
 
 
+_BULLET = regex.compile(r"^[ \t]*(?:[-*•]|\d+[.)])?[ \t]*(\S.*?)[ \t]*$", regex.MULTILINE)
+
+
 def fit_text(text: str, purpose: str) -> Fitted:
-    """Fit a generated text that missed its budget twice: its sentences in their own
-    order count as the ranking, spans index `text` itself."""
-    candidates = [Candidate(s.text, s.start, s.end, s.index, -float(s.index)) for s in split_sentences(text)]
+    """Fit a generated text that missed its budget twice: its sentences (for key points,
+    its lines, bullet marks aside) in their own order count as the ranking; spans index
+    `text` itself."""
+    if purpose == "key_points":
+        lines = [m for m in _BULLET.finditer(text) if m.group(1)]
+        candidates = [Candidate(m.group(1), m.start(1), m.end(1), i, -float(i)) for i, m in enumerate(lines)]
+    else:
+        candidates = [Candidate(s.text, s.start, s.end, s.index, -float(s.index)) for s in split_sentences(text)]
     return fit_purpose(candidates, purpose)
