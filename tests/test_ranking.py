@@ -25,14 +25,14 @@ def test_centrality_finds_the_sentence_the_others_echo() -> None:
     embeddings = _unit([[1, 0, 0, 0.2], [0, 1, 0, 0.2], [1, 1, 1, 1], [0, 0, 1, 0.2]])
     centrality = pacsum_centrality(embeddings @ embeddings.T, backward=1.0, edge_threshold=0.0)
     assert int(np.argmax(centrality)) == 2
-    scores = score_sentences(embeddings, None, RankerWeights(position=0.0, backward=1.0, edge_threshold=0.0))
+    scores = score_sentences(embeddings, None, RankerWeights(position=0.0, lede=0.0, backward=1.0, edge_threshold=0.0))
     assert int(np.argmax(scores)) == 2
 
 
 def test_headline_similarity_lifts_a_sentence() -> None:
     embeddings = _unit([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
     title = _unit([[0, 0, 1]])[0]
-    scores = score_sentences(embeddings, title, RankerWeights(position=0.0, centrality=0.0, title=1.0))
+    scores = score_sentences(embeddings, title, RankerWeights(position=0.0, lede=0.0, centrality=0.0, title=1.0))
     assert int(np.argmax(scores)) == 2
 
 
@@ -60,3 +60,12 @@ def test_short_fragments_only_fill_in_last() -> None:
     scores = np.array([0.9, 0.5, 0.4])
     chosen = select_sentences(sentences, embeddings, scores, SummaryParams(max_sentences=2), RankerWeights())
     assert [c.source.index for c in chosen] == [1, 2]
+
+
+def test_lede_bonus_keeps_the_first_sentence_against_a_central_one() -> None:
+    # Sentence 2 echoes every other sentence; a lede bonus still keeps sentence 0 first.
+    embeddings = _unit([[1, 0, 0, 0.2], [0, 1, 0, 0.2], [1, 1, 1, 1], [0, 0, 1, 0.2]])
+    central = RankerWeights(position=0.0, lede=0.0, backward=1.0, edge_threshold=0.0, centrality=1.0)
+    assert int(np.argmax(score_sentences(embeddings, None, central))) == 2
+    with_lede = RankerWeights(position=0.0, backward=1.0, edge_threshold=0.0, centrality=1.0, lede=2.0)
+    assert int(np.argmax(score_sentences(embeddings, None, with_lede))) == 0

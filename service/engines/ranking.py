@@ -24,13 +24,13 @@ class RankerWeights:
     # (bench/tune_ranker, docs/QUALITY.md): a strong lead prior, the lede kept, small
     # content terms deciding among the early sentences.
     position: float = 1.0  # weight of the lead prior 1 / (1 + index) ** position_decay
-    position_decay: float = 0.3
-    lede: float = 0.0  # extra score for the first sentence (news ledes carry the story)
-    centrality: float = 2.0
-    title: float = 0.3
+    position_decay: float = 0.6
+    lede: float = 10.0  # extra score for the first sentence (news ledes carry the story)
+    centrality: float = 0.1
+    title: float = 0.8
     # PacSum: edges to preceding sentences count `backward` times those to following ones;
     # below zero it favours sentences that later text elaborates on (the lead).
-    backward: float = 0.3
+    backward: float = -0.3
     edge_threshold: float = 0.6  # share of the similarity range below which edges are dropped
     redundancy: float = 0.85  # cosine above which a candidate repeats a chosen sentence
     min_words: int = 5  # shorter sentences are only chosen when nothing else is left
