@@ -9,10 +9,10 @@ from html import escape
 
 import pytest
 
+from bench.server import REPO_ROOT
 from service.text.cleaning import clean_text, normalise
 from service.text.html import extract_html
 from service.text.sentences import split_sentences
-from bench.server import REPO_ROOT
 from tests.support import SEED_BOILERPLATE
 
 SEED_FIRST = "Negotiators from communist allies North Korea and China"
@@ -62,7 +62,10 @@ def _shapes(seed_text: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("shape", ["blank lines", "crlf", "hard-wrapped", "hard-wrapped, crlf", "one line per paragraph"])
+SHAPES = ["blank lines", "crlf", "hard-wrapped", "hard-wrapped, crlf", "one line per paragraph"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 def test_seed_article_in_each_text_shape(seed_text: str, shape: str) -> None:
     article = clean_text(_shapes(seed_text)[shape])
     assert article.title == "North Korea and China in talks to repair frayed relationship"
