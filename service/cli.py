@@ -77,12 +77,13 @@ def _items_from_path(path: str, stdin: TextIO) -> Iterator[dict[str, Any]]:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options = {"length": args.length, "max_sentences": args.max_sentences, "max_words": args.max_words,
-               "max_chars": args.max_chars, "format": args.format}
+               "max_chars": args.max_chars, "format": args.format, "focus": args.focus, "purpose": args.purpose,
+               "language": args.language}
     return {k: v for k, v in options.items() if v is not None}
 
 
 def _output_row(item_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    keep = ("summary", "sentences", "model", "input")
+    keep = ("summary", "characters", "focus", "focus_matched", "purpose", "sentences", "model", "input")
     return {"id": item_id, **{k: body[k] for k in keep if k in body}}
 
 
@@ -141,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--max-words", type=int)
     length.add_argument("--max-chars", type=int)
     run.add_argument("--format", choices=["paragraph", "bullets"])
+    run.add_argument("--focus", metavar="TEXT", help="what the summaries should be about (up to 200 characters)")
+    run.add_argument("--purpose", choices=["summary", "key_points", "seo_description", "social"],
+                     help="key_points: 3-5 bullets; seo_description: at most 155 characters; "
+                     "social: at most 280 X-weighted characters, room left for a link")
+    run.add_argument("--language", choices=["auto", "force"],
+                     help="auto (default): refuse articles in a language the model does not support; force: summarise")
     run.add_argument("--batch-size", type=int, default=16, help="articles per engine call or request")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.add_argument("--job", action="store_true",

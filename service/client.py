@@ -11,6 +11,7 @@ It needs only runtime dependencies: httpx2 (the httpx family, which huggingface_
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,52 @@ class PrecisClient:
         """Summarise one article; `options` are the API's fields (length, max_words, format, …)."""
         body = {k: v for k, v in {"text": text, "html": html, **options}.items() if v is not None}
         return self._request("POST", "/v1/summarize", json=body)
+
+    def stream(self, text: str | None = None, html: str | None = None, **options: Any) -> Iterator[dict[str, Any]]:
+        """Summarise one article as server-sent events: `{"event": "sentence", "data": {…, "position": i}}`
+        for each sentence as soon as it is final, then `{"event": "done", "data": <the whole response>}`
+        or `{"event": "error", "data": <problem document>}`. Errors found before streaming starts
+        (validation) raise PrecisError, as `summarize` does; 429/503 are retried like it."""
+        body = {k: v for k, v in {"text": text, "html": html, **options}.items() if v is not None}
+        for attempt in range(self.retries + 1):
+            with self.http.stream("POST", f"{self.base_url}/v1/summarize", json=body,
+                                  headers={"Accept": "text/event-stream"}) as response:
+                if response.status_code in RETRY_STATUSES and attempt < self.retries:
+                    response.read()
+                    delay = self._retry_after(response, attempt)
+                else:
+                    yield from self._events(response)
+                    return
+            time.sleep(delay)
+
+    def _events(self, response: httpx2.Response) -> Iterator[dict[str, Any]]:
+        if response.status_code >= 400:
+            response.read()
+            raise PrecisError(response.status_code, self._problem(response))
+        if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
+            response.read()  # a server that answered with the whole body at once
+            yield {"event": "done", "data": response.json()}
+            return
+        name, data = "", []
+        for line in itertools.chain(response.iter_lines(), [""]):  # a final blank line ends an unterminated event
+            if not line:
+                if data:
+                    yield {"event": name or "message", "data": json.loads("\n".join(data))}
+                name, data = "", []
+            elif not line.startswith(":"):  # ":" opens a comment (keep-alive)
+                field, _, value = line.partition(":")
+                value = value.removeprefix(" ")
+                if field == "event":
+                    name = value
+                elif field == "data":
+                    data.append(value)
+
+    @staticmethod
+    def _problem(response: httpx2.Response) -> dict[str, Any]:
+        try:
+            return response.json()
+        except ValueError:
+            return {"detail": response.text[:500]}
 
     def summarize_batch(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Several articles, each `{"id": …, "text" or "html": …, options…}`; per-item results."""

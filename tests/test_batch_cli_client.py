@@ -123,3 +123,64 @@ def test_cli_exit_codes(tmp_path: Path, server: LiveServer, seed_text: str) -> N
                 stdout=io.StringIO()) == EXIT_UNAVAILABLE
     with pytest.raises(SystemExit):
         main(["summarize"])  # argparse: PATH is required
+
+
+def test_client_streams_sentences_then_the_whole_body(server: LiveServer, seed_text: str) -> None:
+    client = PrecisClient(server.url)
+    events = list(client.stream(text=seed_text, focus="nuclear threats", include_text=True))
+    assert [e["event"] for e in events] == ["sentence"] * (len(events) - 1) + ["done"]
+    body = events[-1]["data"]
+    assert body["focus"] == "nuclear threats" and body["focus_matched"] is True
+    streamed = [e["data"] for e in events[:-1]]
+    # Each sentence streamed is the final one, in order, as the whole body has it.
+    assert [s["position"] for s in streamed] == list(range(len(body["sentences"])))
+    assert [{k: v for k, v in s.items() if k != "position"} for s in streamed] == body["sentences"]
+    assert body["characters"] == len(body["summary"]) and body["input"]["language"]["code"] == "en"
+    # Validation fails before the stream starts: a problem document, raised as summarize does.
+    with pytest.raises(PrecisError) as caught:
+        list(client.stream(text=seed_text, purpose="haiku"))
+    assert caught.value.status == 422 and "purpose" in caught.value.problem["detail"]
+
+
+def test_client_purposes_against_the_server(server: LiveServer, seed_text: str) -> None:
+    client = PrecisClient(server.url)
+    seo = client.summarize(text=seed_text, purpose="seo_description")
+    assert seo["purpose"]["name"] == "seo_description" and seo["purpose"]["limit"] == 155
+    assert seo["characters"] == len(seo["summary"]) == seo["purpose"]["measured"] <= 155
+    unrelated = client.summarize(text=seed_text, focus="Premier League football transfers")
+    assert unrelated["focus_matched"] is False
+    assert unrelated["summary"] == client.summarize(text=seed_text)["summary"]
+
+
+GERMAN = Path(__file__).parent / "data" / "languages" / "de.txt"
+
+
+def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: str) -> None:
+    (tmp_path / "seed.txt").write_text(seed_text)
+    (tmp_path / "de.txt").write_text(GERMAN.read_text(encoding="utf-8"))
+    out = tmp_path / "out.jsonl"
+    code = main(["summarize", str(tmp_path), "-o", str(out), "--purpose", "seo_description",
+                 "--focus", "nuclear threats", "--no-progress"])
+    rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
+    assert code == EXIT_SOME_FAILED  # the German article: the embedded model declares English only
+    assert rows["de.txt"]["error"]["status"] == 422 and "German" in rows["de.txt"]["error"]["detail"]
+    seed = rows["seed.txt"]
+    assert seed["purpose"]["name"] == "seo_description" and len(seed["summary"]) <= 155
+    assert seed["focus"] == "nuclear threats" and seed["focus_matched"] is True
+
+    code = main(["summarize", str(tmp_path), "-o", str(out), "--language", "force", "--purpose", "key_points",
+                 "--focus", "Premier League football transfers", "--no-progress"])
+    rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
+    assert code == EXIT_OK
+    assert rows["de.txt"]["input"]["language"]["code"] == "de"
+    assert rows["seed.txt"]["focus_matched"] is False and 3 <= len(rows["seed.txt"]["sentences"]) <= 5
+    with pytest.raises(SystemExit):
+        main(["summarize", str(tmp_path), "--purpose", "haiku"])
+
+
+def test_cli_purpose_through_a_server(server: LiveServer, seed_text: str) -> None:
+    stdout = io.StringIO()
+    assert main(["summarize", "-", "--url", server.url, "--purpose", "social", "--no-progress"],
+                stdin=io.StringIO(seed_text), stdout=stdout) == EXIT_OK
+    row = _rows(stdout.getvalue())[0]
+    assert row["purpose"]["name"] == "social" and row["purpose"]["measured"] <= 280

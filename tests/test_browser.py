@@ -11,6 +11,10 @@ from bench.server import REPO_ROOT, LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "artifacts"
+GERMAN = REPO_ROOT / "tests" / "data" / "languages" / "de.txt"
+# The summary's text as the page shows it, without the "(shortened)" tags.
+SUMMARY_TEXTS = """lis => lis.map(li => [...li.childNodes]
+    .filter(node => !(node.classList && node.classList.contains('tag'))).map(node => node.textContent).join(''))"""
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +54,9 @@ def test_seed_article_is_summarised_and_highlighted(page, server: LiveServer, se
     # Keyboard: focusing the third sentence moves the highlight.
     sentences.nth(2).focus()
     assert page.locator("#source .src.active").first.inner_text() == sentences.nth(2).inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "editors-page.png"), full_page=True)
+    # Streamed, shown sentence by sentence, then the final render: the language is detected.
+    assert page.inner_text("#language") == "Language: English."
+    assert page.locator("#focus-note").is_hidden() and page.locator("#stream-status").is_hidden()
 
 
 def test_errors_are_readable_messages(page, server: LiveServer) -> None:
@@ -78,3 +83,106 @@ def test_phone_width_stacks_the_panels(page, server: LiveServer, seed_text: str)
     boxes = [page.locator(".panel").nth(i).bounding_box() for i in range(2)]
     assert boxes[1]["y"] > boxes[0]["y"] and boxes[0]["width"] <= 390
     page.screenshot(path=str(ARTIFACTS / "editors-page-phone.png"), full_page=True)
+
+
+def _summarise(page, server: LiveServer, text: str, focus: str = "", purpose: str = "summary") -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server.url + "/")
+    page.fill("#article", text)
+    page.fill("#focus", focus)
+    page.select_option("#purpose", purpose)
+    page.click("#submit")
+    page.wait_for_selector("#count:not(:empty)")
+
+
+def test_focus_notice_only_when_nothing_matches(page, server: LiveServer, seed_text: str) -> None:
+    _summarise(page, server, seed_text, focus="nuclear threats")
+    assert page.locator("#focus-note").is_hidden()
+    focused = page.eval_on_selector_all("#summary li", SUMMARY_TEXTS)
+    assert focused and any("nuclear" in sentence for sentence in focused)
+
+    _summarise(page, server, seed_text, focus="Premier League football transfers")
+    assert page.locator("#focus-note").is_visible()
+    assert page.inner_text("#focus-note") == (
+        "Nothing in this article is about “Premier League football transfers”: here is the general summary.")
+    # The general summary, as without a focus.
+    assert page.locator("#summary li").first.inner_text().startswith("Negotiators from communist allies")
+    assert page.get_attribute("#focus", "maxlength") == "200"
+
+
+def test_seo_description_fits_and_shows_its_count(page, server: LiveServer, seed_text: str) -> None:
+    page.goto(server.url + "/")
+    page.select_option("#purpose", "seo_description")
+    # The purpose sets its own length: the length and format controls step aside.
+    assert page.locator("#length-unit").is_disabled() and page.locator("#format").is_disabled()
+    _summarise(page, server, seed_text, purpose="seo_description")
+    shown = " ".join(page.eval_on_selector_all("#summary li", SUMMARY_TEXTS))
+    assert 0 < len(shown) <= 155
+    assert page.inner_text("#count") == f"{len(shown)} of 155 characters."
+
+
+def test_social_post_counts_weighted_characters(page, server: LiveServer, seed_text: str) -> None:
+    _summarise(page, server, seed_text, purpose="social")
+    count = page.inner_text("#count")
+    assert " of 280 weighted characters, as X counts them" in count
+    assert int(count.split(" of ")[0]) <= 280
+
+
+def test_sentences_arrive_through_the_stream(page, server: LiveServer, seed_text: str) -> None:
+    page.goto(server.url + "/")
+    page.fill("#article", seed_text)
+    # Record every sentence the page adds while the stream is read, before the final render.
+    page.evaluate("""() => {
+        window.arrived = [];
+        new MutationObserver(records => records.forEach(record => record.addedNodes.forEach(node => {
+            if (node.classList && node.classList.contains('arriving')) window.arrived.push(node.textContent);
+        }))).observe(document.querySelector('#summary'), {childList: true});
+    }""")
+    with page.expect_response(lambda r: r.url.endswith("/v1/summarize")) as caught:
+        page.click("#submit")
+    response = caught.value
+    assert response.request.headers["accept"] == "text/event-stream"
+    assert response.headers["content-type"].startswith("text/event-stream")
+    page.wait_for_selector("#count:not(:empty)")
+    final = page.eval_on_selector_all("#summary li", SUMMARY_TEXTS)
+    assert len(final) == 3 and final[0].startswith("Negotiators from communist allies")
+    assert page.evaluate("window.arrived") == final  # each sentence came through the stream first
+    assert page.locator("#summary li.arriving").count() == 0  # then the final render replaced them
+    assert page.locator("#stream-status").is_hidden()
+    # The final render keeps the highlighting.
+    page.locator("#summary li").nth(0).click()
+    assert page.locator("#source .src.active").first.inner_text() == final[0]
+
+
+def test_unsupported_language_offers_to_summarise_anyway(page, server: LiveServer) -> None:
+    page.goto(server.url + "/")
+    page.fill("#article", GERMAN.read_text(encoding="utf-8"))
+    page.click("#submit")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "reads as German" in page.inner_text("#error") and "{" not in page.inner_text("#error")
+    assert page.locator("#result").is_hidden()
+    page.click("#force")
+    page.wait_for_selector("#count:not(:empty)")
+    assert page.inner_text("#language") == "Language: German."
+    assert page.locator("#error").is_hidden() and page.locator("#force-box").is_hidden()
+
+
+def test_keyboard_and_screenshot(page, server: LiveServer, seed_text: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server.url + "/")
+    page.fill("#article", seed_text)
+    # Tab order: article → … → focus → purpose; labels name every control.
+    page.focus("#focus")
+    page.keyboard.type("the talks in Beijing")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "purpose"
+    page.keyboard.press("ArrowDown")  # key points
+    assert page.input_value("#purpose") == "key_points"
+    for control in ("focus", "purpose", "length-unit", "format"):
+        assert page.locator(f"label[for={control}]").count() == 1
+    page.focus("#focus")
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_selector("#count:not(:empty)")
+    assert 3 <= page.locator("#summary li").count() <= 5
+    page.locator("#summary li").first.hover()
+    page.screenshot(path=str(REPO_ROOT / "docs" / "editors-page.png"), full_page=True)
