@@ -156,10 +156,12 @@ GERMAN = Path(__file__).parent / "data" / "languages" / "de.txt"
 
 
 def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: str) -> None:
-    (tmp_path / "seed.txt").write_text(seed_text)
-    (tmp_path / "de.txt").write_text(GERMAN.read_text(encoding="utf-8"))
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "seed.txt").write_text(seed_text)
+    (articles / "de.txt").write_text(GERMAN.read_text(encoding="utf-8"))
     out = tmp_path / "out.jsonl"
-    code = main(["summarize", str(tmp_path), "-o", str(out), "--purpose", "seo_description",
+    code = main(["summarize", str(articles), "-o", str(out), "--purpose", "seo_description",
                  "--focus", "nuclear threats", "--no-progress"])
     rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
     assert code == EXIT_SOME_FAILED  # the German article: the embedded model declares English only
@@ -168,14 +170,14 @@ def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: st
     assert seed["purpose"]["name"] == "seo_description" and len(seed["summary"]) <= 155
     assert seed["focus"] == "nuclear threats" and seed["focus_matched"] is True
 
-    code = main(["summarize", str(tmp_path), "-o", str(out), "--language", "force", "--purpose", "key_points",
+    code = main(["summarize", str(articles), "-o", str(out), "--language", "force", "--purpose", "key_points",
                  "--focus", "Premier League football transfers", "--no-progress"])
     rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
     assert code == EXIT_OK
     assert rows["de.txt"]["input"]["language"]["code"] == "de"
     assert rows["seed.txt"]["focus_matched"] is False and 3 <= len(rows["seed.txt"]["sentences"]) <= 5
     with pytest.raises(SystemExit):
-        main(["summarize", str(tmp_path), "--purpose", "haiku"])
+        main(["summarize", str(articles), "--purpose", "haiku"])
 
 
 def test_cli_purpose_through_a_server(server: LiveServer, seed_text: str) -> None:

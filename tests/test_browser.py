@@ -61,7 +61,7 @@ def test_seed_article_is_summarised_and_highlighted(page, server: LiveServer, se
 
 def test_errors_are_readable_messages(page, server: LiveServer) -> None:
     page.goto(server.url + "/")
-    page.fill("#article", "Clifford Coonan\n\nREAD SOME MORE")
+    page.fill("#article", "... --- !!! 123")  # no sentence at all
     page.click("#submit")
     page.wait_for_selector("#error:not([hidden])")
     message = page.inner_text("#error")
@@ -124,8 +124,10 @@ def test_seo_description_fits_and_shows_its_count(page, server: LiveServer, seed
 def test_social_post_counts_weighted_characters(page, server: LiveServer, seed_text: str) -> None:
     _summarise(page, server, seed_text, purpose="social")
     count = page.inner_text("#count")
-    assert " of 280 weighted characters, as X counts them" in count
-    assert int(count.split(" of ")[0]) <= 280
+    measured, rest = count.split(" of ", 1)
+    limit = int(rest.split(" ")[0])
+    assert 0 < int(measured) <= limit <= 280
+    assert "weighted characters, as X counts them" in count and "left for a link" in count
 
 
 def test_sentences_arrive_through_the_stream(page, server: LiveServer, seed_text: str) -> None:
@@ -183,6 +185,14 @@ def test_keyboard_and_screenshot(page, server: LiveServer, seed_text: str) -> No
     page.focus("#focus")
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_selector("#count:not(:empty)")
-    assert 3 <= page.locator("#summary li").count() <= 5
-    page.locator("#summary li").first.hover()
+    points = page.locator("#summary li")
+    assert 3 <= points.count() <= 5
+    # Every point, shortened or cut or whole, highlights the article words it comes from.
+    page.mouse.move(0, 0)
+    for i in reversed(range(points.count())):
+        points.nth(i).focus()
+        active = page.locator("#source .src.active")
+        assert active.count() >= 1
+        first_words = " ".join(active.first.inner_text().split()[:3])
+        assert points.nth(i).inner_text().startswith(first_words)
     page.screenshot(path=str(REPO_ROOT / "docs" / "editors-page.png"), full_page=True)

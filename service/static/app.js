@@ -87,7 +87,8 @@ function plainCount(body) {
   const purpose = body.purpose;
   if (!purpose) return `${characters} characters.`;
   if (purpose.unit.includes("weighted")) {
-    return `${purpose.measured} of ${purpose.limit} weighted characters, as X counts them (room left for a link); ${characters} characters.`;
+    const link = purpose.limit < 280 ? " (the rest of X's 280 is left for a link)" : "";
+    return `${purpose.measured} of ${purpose.limit} weighted characters, as X counts them${link}; ${characters} characters.`;
   }
   if (purpose.name === "key_points") return `${characters} characters; each point at most ${purpose.limit} ${purpose.unit}.`;
   return `${purpose.measured} of ${purpose.limit} ${purpose.unit}.`;
