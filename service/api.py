@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, stream_with_context
 from pydantic import ValidationError
 
 from service import __version__
@@ -116,10 +117,24 @@ def models() -> Response:
 def summarize_route() -> Response:
     summary_request = parse_request(_read_fields(), _settings())
     runtime = _runtime()
+    if summary_request.stream or request.accept_mimetypes.best == "text/event-stream":
+        return _event_stream(runtime.stream(summary_request, g.request_id))
     body, cache_status = runtime.summarize(summary_request, g.request_id)
     response = jsonify(body)
     response.headers["X-Cache"] = cache_status
     response.headers["X-Cache-Hit-Ratio"] = f"{runtime.cache.hit_ratio:.3f}"
+    return response
+
+
+def _event_stream(events: Iterator[tuple[str, dict[str, Any]]]) -> Response:
+    """Server-sent events, flushed as they come (no proxy buffering)."""
+    def lines() -> Iterator[str]:
+        for name, data in events:
+            yield f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    response = Response(stream_with_context(lines()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
     return response
 
 

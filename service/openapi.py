@@ -24,7 +24,7 @@ def _text_query_parameters() -> list[dict[str, Any]]:
     """Options of a text/plain or text/html body travel in the query string."""
     properties = SummarizeRequest.model_json_schema()["properties"]
     names = ("length", "max_sentences", "max_words", "max_chars", "format", "overflow", "strict", "include_title",
-             "include_text")
+             "include_text", "focus", "purpose", "stream", "language")
     return [{"name": n, "in": "query", "required": False, "schema": properties[n]} for n in names]
 
 
@@ -58,8 +58,11 @@ def openapi_document(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
             },
         },
         "responses": {
-            "200": {"description": "The summary.",
-                    "content": {"application/json": {"schema": {"$ref": REF.format(model="SummarizeResponse")}}}},
+            "200": {"description": "The summary; with `stream` (or `Accept: text/event-stream`), server-sent "
+                                   "events: `sentence` (one checked sentence, as soon as it is final), then `done` "
+                                   "(the whole response body) or `error` (a problem document).",
+                    "content": {"application/json": {"schema": {"$ref": REF.format(model="SummarizeResponse")}},
+                                "text/event-stream": {"schema": {"type": "string"}}}},
             **errors,
         },
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
@@ -18,6 +18,7 @@ from service.batching import MicroBatcher, QueueFull
 from service.cache import ResponseCache, cache_key
 from service.config import Settings
 from service.engines.base import Engine
+from service.errors import problem_body, problem_for
 from service.exceptions import DeadlineExceeded, Overloaded
 from service.model_state import ModelHolder
 from service.schemas import SummarizeRequest
@@ -79,6 +80,29 @@ class Runtime:
             except Exception as exc:  # noqa: BLE001 - this item's own outcome
                 outcomes.append(Outcome(error=exc))
         return outcomes
+
+    def stream(self, request: SummarizeRequest, request_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Server-sent events' content for one article: its sentences as each is final, then
+        the whole body (or a problem). It bypasses the queue and the cache: the client reads
+        as the model writes. A problem before the first event (bad options, a language the
+        model lacks) is raised here, to answer as a plain 4xx; closing the iterator (the
+        client went away) stops the generation."""
+        summarizer = self.model.summarizer()
+        prepared = summarizer.prepare(request)
+        cancel = threading.Event()
+
+        def events() -> Iterator[tuple[str, dict[str, Any]]]:
+            try:
+                yield from summarizer.stream(prepared, request_id, cancel)
+            except Exception as exc:  # noqa: BLE001 - streamed as an error event, after the 200
+                problem = problem_for(exc)
+                if problem.status >= 500:
+                    log.exception("stream %s failed", request_id)
+                yield "error", problem_body(problem, request_id)
+            finally:
+                cancel.set()
+
+        return events()
 
     def _begin(self, request: SummarizeRequest, request_id: str) -> _Pending:
         """Clean the article, look it up in the cache, else queue it for the model."""

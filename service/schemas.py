@@ -65,6 +65,19 @@ class SummarizeRequest(BaseModel):
     generation: GenerationOptions | None = Field(None, description="Generation overrides (abstractive models).")
     include_title: bool = Field(False, description="Start the summary with the headline (given or found).")
     include_text: bool = Field(False, description="Return the cleaned article the spans refer to.")
+    focus: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="What the summary should be about (e.g. `the economy`): sentences unrelated to it are not "
+        "returned; `focus_matched: false` when nothing in the article relates to it.",
+    )
+    purpose: Literal["summary", "key_points", "seo_description", "social"] = Field(
+        "summary",
+        description="`summary`; `key_points`: 3-5 bullets; `seo_description`: at most 155 characters; `social`: "
+        "at most 280 by X's weighted count, with room for a link. Newsroom lengths set their own length.",
+    )
+    stream: bool = Field(
+        False, description="Answer with server-sent events: each sentence once checked, then `done` (or `error`)."
+    )
     language: Literal["auto", "force"] = Field(
         "auto",
         description="`auto`: detect the article's language and answer 422 `unsupported-language` when the model "
@@ -89,8 +102,11 @@ class SummarizeRequest(BaseModel):
     def _one_source_one_length(self) -> SummarizeRequest:
         if (self.text is None) == (self.html is None):
             raise ValueError("give exactly one of 'text' or 'html'")
-        if sum(x is not None for x in (self.length, self.max_sentences, self.max_words, self.max_chars)) > 1:
+        lengths = sum(x is not None for x in (self.length, self.max_sentences, self.max_words, self.max_chars))
+        if lengths > 1:
             raise ValueError("give at most one of 'length', 'max_sentences', 'max_words' or 'max_chars'")
+        if lengths and self.purpose != "summary":
+            raise ValueError(f"purpose {self.purpose!r} sets its own length: leave out length and max_* options")
         source = self.text if self.text is not None else self.html
         if not source or not source.strip():
             raise ValueError("the article is empty or whitespace only")
@@ -141,6 +157,13 @@ class SentenceOut(BaseModel):
     score: float | None = Field(None, description="Extractive: salience score of the sentence.")
     support: list[SupportOut] = Field(description="Article sentences that support this one.")
     unsupported: list[FlagOut] = Field(description="Numbers, names and quotes not found in the article.")
+    compressed: bool | None = Field(
+        None, description="Newsroom lengths: shortened by removing clauses; the kept words are verbatim, in order."
+    )
+    spans: list[tuple[int, int]] | None = Field(
+        None, description="Compressed extractive sentence: character spans of its kept words in the cleaned article."
+    )
+    truncated: bool | None = Field(None, description="Cut at a word boundary (\u2026): no shorter sentence fitted.")
 
 
 class ModelOut(BaseModel):
@@ -168,6 +191,9 @@ class InputOut(BaseModel):
     removed: dict[str, int] = Field(description="Boilerplate blocks removed, by kind.")
     text: str | None = Field(None, description="The cleaned article (only with include_text).")
     language: LanguageOut | None = Field(None, description="The article's language, as detected.")
+    focus_sentences: int | None = Field(
+        None, description="seq2seq with a focus: the article sentences selected as the model's input."
+    )
 
 
 class LanguageOut(BaseModel):
@@ -182,8 +208,22 @@ class TimingOut(BaseModel):
     inference: float
 
 
+class PurposeOut(BaseModel):
+    name: str = Field(description="The newsroom length asked for.")
+    limit: int = Field(description="Its budget (per bullet for key points).")
+    unit: str = Field(description="`characters`, or `weighted characters (X)` for social.")
+    measured: int = Field(description="What the summary measures in that unit.")
+
+
 class SummarizeResponse(BaseModel):
     summary: str
+    characters: int = Field(description="Characters of `summary`.")
+    focus: str | None = Field(None, description="The focus asked for.")
+    focus_matched: bool | None = Field(
+        None, description="With a focus: false when nothing in the article relates to it (the summary is then "
+        "the unfocused one)."
+    )
+    purpose: PurposeOut | None = Field(None, description="A newsroom length's budget and measure.")
     sentences: list[SentenceOut]
     model: ModelOut
     input: InputOut

@@ -11,13 +11,15 @@ The serving layer (service/runtime.py: cache, micro-batching queue, deadline) wr
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from service import __version__
-from service.engines.base import Document, Engine, SummaryParams, SummaryResult
+from service.engines.base import Document, Engine, PurposeFit, SummaryParams, SummaryResult, SummarySentence
+from service.engines.newsroom import BUDGETS
 from service.exceptions import NoSentences, UnsupportedOption
 from service.faithfulness import ArticleIndex, Flag, Support
 from service.schemas import (
@@ -27,6 +29,7 @@ from service.schemas import (
     InputOut,
     LanguageOut,
     ModelOut,
+    PurposeOut,
     SentenceOut,
     SummarizeRequest,
     SummarizeResponse,
@@ -81,7 +84,8 @@ def summary_params(request: SummarizeRequest, article_sentences: int) -> Summary
         length["max_sentences"] = request.max_sentences
     else:
         length["max_sentences"] = preset_sentences(request.length or DEFAULT_LENGTH, article_sentences)
-    return SummaryParams(**length, overflow=request.overflow, generation=generation)
+    return SummaryParams(**length, overflow=request.overflow, generation=generation, focus=request.focus,
+                         purpose=request.purpose)
 
 
 def _sentence_out(
@@ -97,6 +101,16 @@ def _sentence_out(
         ],
         unsupported=[FlagOut(text=f.text, kind=f.kind) for f in flags],
     )
+
+
+def _purpose_out(fit: PurposeFit | None, texts: list[str]) -> PurposeOut | None:
+    """A newsroom length's budget, measured on the sentences returned (after `strict`)."""
+    if fit is None:
+        return None
+    budget = BUDGETS[fit.name]
+    measured = max(map(budget.measure, texts), default=0) if fit.name == "key_points" else budget.measure(
+        " ".join(texts))
+    return PurposeOut(name=fit.name, limit=fit.limit, unit=fit.unit, measured=measured)
 
 
 class Summarizer:
@@ -150,20 +164,30 @@ class Summarizer:
         return out
 
     # --- render ------------------------------------------------------------------------
+    def article_index(self, prepared: Prepared) -> ArticleIndex | None:
+        """What generated sentences are checked against; extractive ones need no check."""
+        return ArticleIndex(prepared.document) if self.engine.abstractive else None
+
+    def check(self, document: Document, sentence: SummarySentence, index: ArticleIndex | None) -> SentenceOut:
+        """One summary sentence with its support in the article and its faithfulness flags."""
+        shortened: dict[str, Any] = {}
+        if sentence.compressed or sentence.truncated:
+            shortened = {"compressed": sentence.compressed or None, "truncated": sentence.truncated or None,
+                         "spans": list(sentence.spans) if sentence.spans else None}
+        source = sentence.source
+        if index is None and source is not None:
+            # Extractive: the sentence (whole or shortened) is the article's own words.
+            return _sentence_out(sentence.text, document, [Support(source.index, 1.0)], [], start=source.start,
+                                 end=source.end, index=source.index, score=round(sentence.score or 0.0, 4),
+                                 **shortened)
+        index = index or ArticleIndex(document)
+        return _sentence_out(sentence.text, document, index.support(sentence.text),
+                             index.unsupported(sentence.text), **shortened)
+
     def checked_sentences(self, prepared: Prepared, result: SummaryResult) -> list[SentenceOut]:
-        """Each summary sentence with its support in the article and its faithfulness flags."""
-        document = prepared.document
-        if not self.engine.abstractive:
-            # Extractive: a sentence is its own support and cannot be unfaithful.
-            return [
-                _sentence_out(s.text, document, [Support(s.source.index, 1.0)], [], start=s.source.start,
-                              end=s.source.end, index=s.source.index, score=round(s.score or 0.0, 4))
-                for s in result.sentences
-                if s.source is not None
-            ]
-        index = ArticleIndex(document)
-        out = [_sentence_out(s.text, document, index.support(s.text), index.unsupported(s.text))
-               for s in result.sentences]
+        """Each summary sentence checked; with `strict`, flagged ones are dropped."""
+        index = self.article_index(prepared)
+        out = [self.check(prepared.document, s, index) for s in result.sentences]
         if prepared.request.strict:
             out = [s for s in out if not s.unsupported]
         return out
@@ -175,12 +199,17 @@ class Summarizer:
         request, article, document = prepared.request, prepared.article, prepared.document
         sentences = self.checked_sentences(prepared, result)
         texts = [s.text for s in sentences]
-        summary = "\n".join(f"- {text}" for text in texts) if request.format == "bullets" else " ".join(texts)
+        bullets = request.format == "bullets" or request.purpose == "key_points"
+        summary = "\n".join(f"- {text}" for text in texts) if bullets else " ".join(texts)
         if request.include_title and article.title:
             summary = f"{article.title}\n\n{summary}"
         info, coverage = self.engine.info, result.coverage
         response = SummarizeResponse(
             summary=summary,
+            characters=len(summary),
+            focus=request.focus,
+            focus_matched=result.focus_matched if request.focus else None,
+            purpose=_purpose_out(result.purpose, texts),
             sentences=sentences,
             model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
                            precision=info.precision, profile=info.settings.get("profile"),
@@ -200,6 +229,7 @@ class Summarizer:
                 text=document.text if request.include_text else None,
                 language=LanguageOut(code=prepared.language.code, name=prepared.language.name,
                                      confidence=prepared.language.confidence),
+                focus_sentences=result.focus_sentences,
             ),
             timing_ms=TimingOut(
                 total=round(prepared.cleaning_ms + inference_ms, 2),
@@ -209,6 +239,28 @@ class Summarizer:
             request_id=request_id,
         )
         return response.model_dump(mode="json", exclude_none=True)
+
+    # --- streaming ---------------------------------------------------------------------
+    def stream(
+        self, prepared: Prepared, request_id: str, cancel: threading.Event
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Server-sent events' content: ("sentence", one checked sentence) as each is final
+        (with `strict`, a flagged one is never sent), then ("done", the whole body)."""
+        started = time.perf_counter()
+        index = self.article_index(prepared)
+        position = 0
+        result: SummaryResult | None = None
+        for item in self.engine.stream(prepared.document, prepared.params, cancel):
+            if isinstance(item, SummaryResult):
+                result = item
+                break
+            checked = self.check(prepared.document, item, index)
+            if prepared.request.strict and checked.unsupported:
+                continue
+            yield "sentence", {**checked.model_dump(mode="json", exclude_none=True), "position": position}
+            position += 1
+        if result is not None:
+            yield "done", self.render(prepared, result, (time.perf_counter() - started) * 1000, request_id)
 
     # --- all three, in process ---------------------------------------------------------
     def summarize_many(

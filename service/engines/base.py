@@ -5,13 +5,16 @@ so batching across requests needs no change to any engine."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from service.text.sentences import Sentence
 
 Overflow = Literal["chunk", "head", "error"]
+# What the summary is for: the usual summary, or a newsroom length (service/engines/newsroom.py).
+Purpose = Literal["summary", "key_points", "seo_description", "social"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class SummaryParams:
     overflow: Overflow = "chunk"
     # Validated per-request overrides of generation settings (abstractive engines only).
     generation: Mapping[str, Any] = field(default_factory=dict)
+    focus: str | None = None  # what the summary should be about (service/engines/focus.py)
+    purpose: Purpose = "summary"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,11 @@ class SummarySentence:
     text: str
     source: Sentence | None = None  # the article sentence itself, for extractive engines
     score: float | None = None
+    # A newsroom length may shorten a sentence: the kept words' spans in the article text
+    # (extractive), and whether a last-resort cut at a word boundary ("…") was needed.
+    spans: tuple[tuple[int, int], ...] | None = None
+    compressed: bool = False
+    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,11 +64,24 @@ class Coverage:
     covered: float = 1.0  # share of the article's characters that were read
 
 
+@dataclass(frozen=True)
+class PurposeFit:
+    """A newsroom length's budget and what the summary measures against it."""
+
+    name: str
+    limit: int
+    unit: str
+    measured: int
+
+
 @dataclass
 class SummaryResult:
     sentences: list[SummarySentence]
     coverage: Coverage = field(default_factory=Coverage)
     generation: dict[str, Any] = field(default_factory=dict)  # effective generation settings
+    focus_matched: bool | None = None  # None: no focus asked for
+    focus_sentences: int | None = None  # seq2seq: article sentences selected as the focused input
+    purpose: PurposeFit | None = None  # None: the usual summary
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,13 @@ class Engine(Protocol):
         self, documents: Sequence[Document], params: Sequence[SummaryParams]
     ) -> list[SummaryResult]:
         """Summarise each document under its own params; one result per document."""
+        ...
+
+    def stream(
+        self, document: Document, params: SummaryParams, cancel: threading.Event
+    ) -> Iterator[SummarySentence | SummaryResult]:
+        """The summary's sentences, each as soon as it is final, then the whole result.
+        Setting `cancel` (the client went away) stops the work at its next step."""
         ...
 
     def warm_up(self) -> None:

@@ -5,7 +5,8 @@ invent a fact; the model only decides which sentences carry the story."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,11 +14,14 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult
+from service.engines.base import Document, ModelInfo, PurposeFit, SummaryParams, SummaryResult, SummarySentence
+from service.engines.focus import focus_scores, lexical_overlap
+from service.engines.newsroom import fit_purpose, rank_candidates
 from service.engines.profile import Profile, load_profile
 from service.engines.quantize import convert
 from service.engines.ranking import RankerWeights, select_sentences
 from service.engines.sharing import touch_weights
+from service.text.sentences import Sentence
 
 # Sentences past this many tokens are scored on their opening; all of them are still
 # eligible for the summary, so nothing of the article is left unread.
@@ -100,20 +104,62 @@ class ExtractiveEngine:
     def summarize(
         self, documents: Sequence[Document], params: Sequence[SummaryParams]
     ) -> list[SummaryResult]:
-        results: list[SummaryResult] = []
-        for doc, doc_params in zip(documents, params, strict=True):
-            # Each article is embedded on its own. int8 quantises activations with one scale
-            # per model call, so an article sharing a call with others could see its summary
-            # change with its neighbours; and grouping articles measured no faster.
-            texts = [s.text for s in doc.sentences] + ([doc.title] if doc.title else [])
-            embeddings = self.embedder.embed(texts)
-            sentence_embeddings = embeddings[: len(doc.sentences)]
-            title_embedding = embeddings[-1] if doc.title else None
-            words = np.array([s.words for s in doc.sentences])
-            scores = self.profile.score(sentence_embeddings, title_embedding, words)
-            chosen = select_sentences(doc.sentences, sentence_embeddings, scores, doc_params, self.weights)
-            results.append(SummaryResult(sentences=chosen))
-        return results
+        # Each article is embedded on its own. int8 quantises activations with one scale per
+        # model call, so an article sharing a call with others could see its summary change
+        # with its neighbours; and grouping articles measured no faster.
+        return [self._summarize_one(doc, p) for doc, p in zip(documents, params, strict=True)]
+
+    def stream(
+        self, document: Document, params: SummaryParams, cancel: threading.Event
+    ) -> Iterator[SummarySentence | SummaryResult]:
+        """Extractive sentences are final together: all of them at once, then the result."""
+        result = self._summarize_one(document, params)
+        yield from result.sentences
+        yield result
+
+    def _summarize_one(self, doc: Document, params: SummaryParams) -> SummaryResult:
+        texts = [s.text for s in doc.sentences] + ([doc.title] if doc.title else [])
+        embeddings = self.embedder.embed(texts)
+        sentence_embeddings = embeddings[: len(doc.sentences)]
+        title_embedding = embeddings[-1] if doc.title else None
+        words = np.array([s.words for s in doc.sentences])
+        scores = self.profile.score(sentence_embeddings, title_embedding, words)
+        matched = None
+        if params.focus:
+            scores, matched = self._focus(doc, sentence_embeddings, scores, params.focus)
+        # Sentences unrelated to a matched focus score -inf: never candidates.
+        eligible = [i for i in range(len(doc.sentences)) if np.isfinite(scores[i])]
+        sentences = [doc.sentences[i] for i in eligible]
+        if params.purpose != "summary":
+            return self._fit_purpose(sentences, scores[eligible], params, matched)
+        chosen = select_sentences(sentences, sentence_embeddings[eligible], scores[eligible], params, self.weights)
+        return SummaryResult(sentences=chosen, focus_matched=matched)
+
+    def _focus(
+        self, doc: Document, sentence_embeddings: np.ndarray, scores: np.ndarray, focus: str
+    ) -> tuple[np.ndarray, bool]:
+        """Scores blended with relevance to the focus; when nothing in the article relates
+        to it, the usual scores (the response says focus_matched: false)."""
+        # Its own model call, so that the article's embeddings stay what they are unfocused.
+        focus_embedding = self.embedder.embed([focus])[0]
+        lexical = lexical_overlap([s.text for s in doc.sentences], focus)
+        blended, matched = focus_scores(sentence_embeddings, focus_embedding, scores, lexical=lexical)
+        return (blended, True) if matched else (scores, False)
+
+    def _fit_purpose(
+        self, sentences: list[Sentence], scores: np.ndarray, params: SummaryParams, matched: bool | None
+    ) -> SummaryResult:
+        """A newsroom length: the best-ranked sentences that fit, else the best compressed."""
+        fitted = fit_purpose(rank_candidates(sentences, scores), params.purpose)
+        by_index = {s.index: (s, float(score)) for s, score in zip(sentences, scores, strict=True)}
+        chosen = [
+            SummarySentence(piece.text, by_index[piece.index][0], by_index[piece.index][1], spans=tuple(piece.spans),
+                            compressed=piece.compressed, truncated=piece.truncated)
+            for piece in fitted.pieces
+        ]
+        measured = fitted.weighted_length if params.purpose == "social" else fitted.characters
+        purpose = PurposeFit(params.purpose, fitted.limit, fitted.unit, measured)
+        return SummaryResult(sentences=chosen, focus_matched=matched, purpose=purpose)
 
     def warm_up(self) -> None:
         touch_weights(self.embedder.model)

@@ -10,7 +10,8 @@ lead that fits, "error" refuses; every result reports tokens, limit, chunks and 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,13 +21,17 @@ from service.engines.base import (
     Coverage,
     Document,
     ModelInfo,
+    PurposeFit,
     SummaryParams,
     SummaryResult,
     SummarySentence,
 )
-from service.engines.length import fit_in_order
+from service.engines.focus import lexical_overlap
+from service.engines.length import LengthBudget, fit_in_order
+from service.engines.newsroom import BUDGETS, fit_text, fits
 from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
+from service.engines.streaming import stream_sentences
 from service.exceptions import InputTooLong
 from service.text.postprocess import generated_sentences, is_repeat
 
@@ -58,6 +63,9 @@ class GenerationJob:
     final: bool  # True: this pass writes the summary itself; False: a partial summary of a chunk
     sentences: int = CHUNK_SUMMARY_SENTENCES  # how many sentences to ask a prompted model for
     title: str | None = None
+    focus: str | None = None  # final pass: what the summary should be about
+    purpose: str = "summary"  # final pass: a newsroom length to write to
+    firmer: bool = False  # the one retry of a newsroom length that came out too long
 
 
 @dataclass
@@ -65,6 +73,31 @@ class _DocState:
     pieces: list[str]  # texts still to summarise
     coverage: Coverage
     level: int = 0
+
+
+# Tokens a newsroom length's firmer retry may generate: about 4 characters a token.
+_FIRMER_TOKENS = {"seo_description": 40, "social": 64, "key_points": 160}
+
+
+def _firmer(settings: dict[str, Any], purpose: str) -> dict[str, Any]:
+    tokens = min(int(settings["max_new_tokens"]), _FIRMER_TOKENS[purpose])
+    return {**settings, "max_new_tokens": tokens, "min_new_tokens": 0}
+
+
+def _fitted(text: str, purpose: str) -> tuple[list[SummarySentence], PurposeFit]:
+    """A generated newsroom length: as generated when it fits its budget, else compressed
+    (or, last, cut at a word boundary) by the same rules as the extractive engine's."""
+    budget = BUDGETS[purpose]
+    if fits(text, purpose) and purpose == "key_points":
+        lines = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
+        sentences = [SummarySentence(line) for line in lines if line]
+    elif fits(text, purpose):
+        sentences = [SummarySentence(s) for s in generated_sentences(text)]
+    else:
+        fitted = fit_text(text, purpose)
+        sentences = [SummarySentence(p.text, compressed=p.compressed, truncated=p.truncated) for p in fitted.pieces]
+    measured = budget.measure(" ".join(s.text for s in sentences))
+    return sentences, PurposeFit(purpose, budget.limit, budget.unit, measured)
 
 
 def sentences_for_length(params: SummaryParams) -> int:
@@ -247,6 +280,8 @@ class GenerativeEngine:
         return kwargs
 
     def summarize(self, documents: Sequence[Document], params: Sequence[SummaryParams]) -> list[SummaryResult]:
+        focused = [self._focused(doc, p.focus) for doc, p in zip(documents, params, strict=True)]
+        documents = [doc for doc, _, _ in focused]
         states = [self._plan(doc, p) for doc, p in zip(documents, params, strict=True)]
         final_settings = [self.generation_settings(p) for p in params]
         done: dict[int, str] = {}
@@ -262,11 +297,74 @@ class GenerativeEngine:
                     done[d] = mine[0]
                 else:
                     self._merge_round(state, mine)
+        self._retry_over_budget(done, states, documents, params, final_settings)
         results = []
         for d, state in enumerate(states):
-            sentences = fit_in_order(generated_sentences(done[d]), params[d])
-            results.append(SummaryResult([SummarySentence(s) for s in sentences], state.coverage, final_settings[d]))
+            _, matched, selected = focused[d]
+            result = SummaryResult([], state.coverage, final_settings[d], focus_matched=matched,
+                                   focus_sentences=selected)
+            if params[d].purpose == "summary":
+                result.sentences = [SummarySentence(s) for s in fit_in_order(generated_sentences(done[d]), params[d])]
+            else:
+                result.sentences, result.purpose = _fitted(done[d], params[d].purpose)
+            results.append(result)
         return results
+
+    def stream(
+        self, document: Document, params: SummaryParams, cancel: threading.Event
+    ) -> Iterator[SummarySentence | SummaryResult]:
+        """Each sentence as generation completes it (greedy search, an article that fits one
+        model input, the usual summary); otherwise the sentences are only final at the end."""
+        doc, matched, selected = self._focused(document, params.focus)
+        state = self._plan(doc, params)
+        settings = self.generation_settings(params)
+        if len(state.pieces) > 1 or params.purpose != "summary" or settings["num_beams"] > 1:
+            [result] = self.summarize([document], [params])
+            yield from result.sentences
+            yield result
+            return
+        inputs = self._encode(self._jobs(0, state, doc, params, settings))
+
+        def generate(streamer: Any) -> None:
+            with torch.inference_mode():
+                self.model.generate(**inputs, **self._generate_kwargs(settings), streamer=streamer,
+                                    stopping_criteria=streamer.stopping_criteria())
+
+        budget, kept = LengthBudget(params), []
+        for sentence in stream_sentences(generate, self.tokenizer, cancel):
+            if kept and (budget.full() or not budget.fits(sentence)):
+                break  # the requested length is reached: closing the stream stops generation
+            budget.add(sentence)
+            kept.append(SummarySentence(sentence))
+            yield kept[-1]
+        yield SummaryResult(kept, state.coverage, settings, focus_matched=matched, focus_sentences=selected)
+
+    # --- focus and newsroom lengths ----------------------------------------------------
+    focus_in_prompt = False  # instruct models read the focus; seq2seq models get a focused input
+
+    def _focused(self, doc: Document, focus: str | None) -> tuple[Document, bool | None, int | None]:
+        """The document to summarise for a focus, whether the article relates to it (a
+        focus word in some sentence), and how many sentences were selected (seq2seq: the
+        related ones become the model's input, in article order: extract, then abstract)."""
+        if not focus:
+            return doc, None, None
+        overlap = lexical_overlap([s.text for s in doc.sentences], focus)
+        related = [s for s, share in zip(doc.sentences, overlap, strict=True) if share > 0]
+        if not related or self.focus_in_prompt:
+            return doc, bool(related), None
+        return Document(" ".join(s.text for s in related), related, doc.title), True, len(related)
+
+    def _retry_over_budget(
+        self, done: dict[int, str], states: list[_DocState], documents: Sequence[Document],
+        params: Sequence[SummaryParams], settings: list[dict[str, Any]],
+    ) -> None:
+        """A newsroom length that came out over its budget is generated once more, asked
+        more firmly (and with fewer tokens to spend)."""
+        over = [d for d, p in enumerate(params) if p.purpose != "summary" and not fits(done[d], p.purpose)]
+        jobs = [replace(self._jobs(d, states[d], documents[d], params[d], _firmer(settings[d], params[d].purpose))[0],
+                        firmer=True) for d in over]
+        for job, output in zip(jobs, self._run(jobs), strict=True):
+            done[job.doc] = output
 
     def _jobs(
         self, d: int, state: _DocState, doc: Document, params: SummaryParams, settings: dict[str, Any]
@@ -275,7 +373,8 @@ class GenerativeEngine:
         left, else a partial summary of each chunk."""
         if len(state.pieces) == 1:
             return [GenerationJob(doc=d, text=state.pieces[0], settings=settings, final=True,
-                                  sentences=sentences_for_length(params), title=doc.title)]
+                                  sentences=sentences_for_length(params), title=doc.title, focus=params.focus,
+                                  purpose=params.purpose)]
         return [GenerationJob(doc=d, text=piece, settings=self._chunk_generation, final=False)
                 for piece in state.pieces]
 

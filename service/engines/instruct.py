@@ -12,7 +12,18 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from service.engines.base import ModelInfo
+from service.engines.focus import focus_instruction
 from service.engines.generative import GenerationJob, GenerationLimits, GenerativeEngine
+from service.engines.newsroom import FIRMER_INSTRUCTIONS, INSTRUCTIONS
+
+# A newsroom length's prompt: its own task instead of the sentence count.
+PURPOSE_PROMPT = (
+    "You are a careful news editor. {task} Use only facts stated in the article: never add names, numbers or "
+    "quotes that are not in it."
+)
+KEY_POINTS = 4  # the 3-5 bullets of key_points: ask for the middle
+# Prompt tokens a focus and a newsroom length may add to the final pass, kept free of article text.
+EXTRA_PROMPT_TOKENS = 96
 
 SYSTEM_PROMPT = (
     "You are a careful news editor. Summarise the news article the user gives you in at most "
@@ -28,6 +39,7 @@ CHUNK_PROMPT = (
 
 class InstructEngine(GenerativeEngine):
     engine_name = "instruct"
+    focus_in_prompt = True
 
     def __init__(
         self,
@@ -54,22 +66,24 @@ class InstructEngine(GenerativeEngine):
         # The generated tokens share the context window with the prompt.
         return positions - min(self.limits.max_new_tokens, positions // 2)
 
-    def _messages(self, text: str, final: bool, sentences: int, title: str | None) -> list[dict[str, str]]:
-        system = (SYSTEM_PROMPT if final else CHUNK_PROMPT).format(sentences=sentences)
-        body = f"{title}\n\n{text}" if title and final else text
+    def _messages(self, job: GenerationJob) -> list[dict[str, str]]:
+        system = (SYSTEM_PROMPT if job.final else CHUNK_PROMPT).format(sentences=job.sentences)
+        if job.final and job.purpose != "summary":
+            # Its retry, after an answer over the budget, asks more firmly.
+            task = (FIRMER_INSTRUCTIONS if job.firmer else INSTRUCTIONS)[job.purpose].format(n=KEY_POINTS)
+            system = PURPOSE_PROMPT.format(task=task)
+        if job.final and job.focus:
+            system = f"{system} {focus_instruction(job.focus)}"
+        body = f"{job.title}\n\n{job.text}" if job.title and job.final else job.text
         return [{"role": "system", "content": system}, {"role": "user", "content": body}]
 
     def _prompt(self, job: GenerationJob) -> str:
-        return self.tokenizer.apply_chat_template(
-            self._messages(job.text, job.final, job.sentences, job.title), add_generation_prompt=True, tokenize=False
-        )
+        return self.tokenizer.apply_chat_template(self._messages(job), add_generation_prompt=True, tokenize=False)
 
     def _overhead_tokens(self, final: bool) -> int:
-        empty = self.tokenizer.apply_chat_template(
-            self._messages("", final, 10, None), add_generation_prompt=True, tokenize=False
-        )
-        # Room for a headline line too.
-        return self.count_tokens([empty])[0] + (32 if final else 0)
+        empty = self._prompt(GenerationJob(doc=0, text="", settings={}, final=final, sentences=10))
+        # Room for a headline line, a focus and a newsroom length's task too.
+        return self.count_tokens([empty])[0] + (32 + EXTRA_PROMPT_TOKENS if final else 0)
 
     def _encode(self, jobs: Sequence[GenerationJob]) -> dict[str, torch.Tensor]:
         return self.tokenizer(

@@ -1,0 +1,161 @@
+"""Focus, newsroom lengths and sentence streaming through the API (issue 15), in process
+with the embedded model and SmolLM2, and streaming through the real gunicorn server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import httpx2
+import pytest
+from flask.testing import FlaskClient
+
+from bench.server import LiveServer
+from service.app import create_app
+from service.config import Settings
+from service.engines.base import SummaryParams, SummaryResult
+from service.engines.newsroom import SEO_MAX_CHARS, X_URL_LENGTH, x_weighted_length
+from service.engines.registry import load_engine
+from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
+from tests.support import assert_problem, summarize
+
+
+def _events(body: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def test_focus_returns_only_related_sentences(client: FlaskClient, seed_text: str) -> None:
+    plain = summarize(client, json={"text": seed_text}).get_json()
+    focused = summarize(client, json={"text": seed_text, "focus": "nuclear weapons"}).get_json()
+    assert focused["focus"] == "nuclear weapons" and focused["focus_matched"] is True
+    assert all("nuclear" in s["text"] for s in focused["sentences"]), focused["summary"]
+    assert focused["summary"] != plain["summary"]
+    assert "focus_matched" not in plain
+
+
+def test_unrelated_focus_says_so_and_returns_the_usual_summary(client: FlaskClient, seed_text: str) -> None:
+    plain = summarize(client, json={"text": seed_text}).get_json()
+    unrelated = summarize(client, json={"text": seed_text, "focus": "football transfer fees"}).get_json()
+    assert unrelated["focus_matched"] is False
+    assert unrelated["summary"] == plain["summary"]
+
+
+@pytest.mark.parametrize("purpose", ["seo_description", "social", "key_points"])
+def test_newsroom_lengths_fit_their_budget(client: FlaskClient, seed_text: str, dev_articles, purpose: str) -> None:
+    for text in [seed_text] + [row["article"] for row in dev_articles[:10]]:
+        body = summarize(client, json={"text": text, "purpose": purpose}).get_json()
+        summary = body["summary"]
+        assert summary.strip() and body["characters"] == len(summary)
+        assert body["purpose"]["name"] == purpose and body["purpose"]["measured"] <= body["purpose"]["limit"]
+        if purpose == "seo_description":
+            assert len(summary) <= SEO_MAX_CHARS
+        elif purpose == "social":
+            assert x_weighted_length(summary) + 1 + X_URL_LENGTH <= 280
+        else:
+            bullets = summary.splitlines()
+            assert 3 <= len(bullets) <= 5 and all(b.startswith("- ") for b in bullets)
+        for sentence in body["sentences"]:
+            shortened = sentence.get("compressed") or sentence.get("truncated")
+            words = sentence["text"].rstrip("…").split() if shortened else [sentence["text"]]
+            assert all(word in text for word in words)  # verbatim, whole or shortened
+
+
+def test_compressed_sentences_map_back_to_the_article(client: FlaskClient, dev_articles) -> None:
+    compressed = []
+    for row in dev_articles[:60]:
+        body = summarize(client, json={"text": row["article"], "purpose": "seo_description",
+                                       "include_text": True}).get_json()
+        compressed += [(body["input"]["text"], s) for s in body["sentences"] if s.get("compressed")]
+    assert compressed, "no compressed SEO description in 60 dev articles"
+    for article, sentence in compressed:
+        kept = "".join(article[start:end] for start, end in sentence["spans"])
+        # The same characters in the same order, spacing aside (a first letter may be capitalised).
+        assert "".join(kept.split()).lower() == "".join(sentence["text"].rstrip("…").split()).lower()
+
+
+def test_a_purpose_refuses_length_options(client: FlaskClient, seed_text: str) -> None:
+    response = summarize(client, json={"text": seed_text, "purpose": "social", "max_sentences": 2})
+    assert_problem(response, 422, "sets its own length")
+
+
+def test_stream_sends_sentences_then_the_whole_body(client: FlaskClient, seed_text: str) -> None:
+    plain = summarize(client, json={"text": seed_text}).get_json()
+    for kwargs in ({"json": {"text": seed_text, "stream": True}},
+                   {"json": {"text": seed_text}, "headers": {"Accept": "text/event-stream"}}):
+        response = summarize(client, **kwargs)
+        assert response.status_code == 200 and response.mimetype == "text/event-stream"
+        assert response.headers["X-Accel-Buffering"] == "no"
+        events = _events(response.get_data(as_text=True))
+        names = [name for name, _ in events]
+        assert names == ["sentence"] * (len(names) - 1) + ["done"]
+        done = events[-1][1]
+        assert [data["text"] for _, data in events[:-1]] == [s["text"] for s in done["sentences"]]
+        assert done["summary"] == plain["summary"]
+
+
+@pytest.fixture(scope="module")
+def smollm2() -> Summarizer:
+    return Summarizer(load_engine(Settings(model="smollm2-135m-instruct")))
+
+
+def test_generated_sentences_stream_as_generation_completes_them(smollm2: Summarizer, seed_text: str) -> None:
+    """Each sentence arrives before generation ends, and they are the non-streamed summary's."""
+    request = SummarizeRequest(text=seed_text, length="long")
+    prepared = smollm2.prepare(request)
+    arrivals: list[tuple[str, bool]] = []
+    stream = smollm2.engine.stream(prepared.document, prepared.params, threading.Event())
+    for item in stream:
+        if isinstance(item, SummaryResult):
+            streamed = item
+            break
+        arrivals.append((item.text, False))
+    [whole] = smollm2.engine.summarize([prepared.document], [prepared.params])
+    assert [text for text, _ in arrivals] == [s.text for s in whole.sentences]
+    assert [s.text for s in streamed.sentences] == [s.text for s in whole.sentences]
+    assert len(arrivals) >= 2  # sentences came one by one, not all at the end
+
+
+def test_closing_the_stream_stops_generation(smollm2: Summarizer, seed_text: str) -> None:
+    prepared = smollm2.prepare(SummarizeRequest(text=seed_text, length="long"))
+    cancel = threading.Event()
+    stream: Iterator = smollm2.engine.stream(prepared.document, prepared.params, cancel)
+    first = next(stream)
+    stream.close()  # what the server does when the client disconnects
+    assert first.text and cancel.is_set()
+
+
+def test_strict_streams_no_flagged_sentence(smollm2: Summarizer, seed_text: str) -> None:
+    prepared = smollm2.prepare(SummarizeRequest(text=seed_text, length="long", strict=True))
+    events = list(smollm2.stream(prepared, "strict-stream", threading.Event()))
+    assert events[-1][0] == "done"
+    assert all(not data["unsupported"] for name, data in events if name == "sentence")
+    assert [d["text"] for n, d in events[:-1]] == [s["text"] for s in events[-1][1]["sentences"]]
+
+
+def test_instruct_focus_and_purpose_through_the_prompt(smollm2: Summarizer, seed_text: str) -> None:
+    app = create_app(Settings(model="smollm2-135m-instruct"), engine=smollm2.engine).test_client()
+    body = summarize(app, json={"text": seed_text, "purpose": "seo_description", "focus": "nuclear"}).get_json()
+    assert 0 < len(body["summary"]) <= SEO_MAX_CHARS and body["focus_matched"] is True
+    params = SummaryParams(focus="nuclear", purpose="seo_description")
+    assert "nuclear" in smollm2.engine._prompt(smollm2.engine._jobs(
+        0, smollm2.engine._plan(smollm2.prepare(SummarizeRequest(text=seed_text)).document, params),
+        smollm2.prepare(SummarizeRequest(text=seed_text)).document, params, {})[0])
+
+
+def test_stream_through_gunicorn_with_a_real_sse_client(server: LiveServer, seed_text: str) -> None:
+    with httpx2.Client(timeout=120) as http, http.stream(
+        "POST", f"{server.url}/v1/summarize", json={"text": seed_text},
+        headers={"Accept": "text/event-stream"},
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = [line for line in response.iter_lines() if line]
+    events = [(lines[i].removeprefix("event: "), json.loads(lines[i + 1].removeprefix("data: ")))
+              for i in range(0, len(lines), 2)]
+    assert [name for name, _ in events][-1] == "done" and len(events) >= 3
+    assert events[-1][1]["summary"] == " ".join(data["text"] for name, data in events if name == "sentence")
