@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from service.config import Settings
 from service.engines.profile import Profile, save_profile
 from service.engines.ranking import RankerWeights, minmax, pacsum_centrality
 from service.engines.salience import SalienceModel, fit_logistic, salience_features
@@ -337,17 +338,15 @@ def embed_rows(rows: Sequence[dict[str, Any]], embedder) -> list[Article]:
     return articles
 
 
-def served_embedder():
+def served_embedder(settings: Settings | None = None):
     """The embedded model's encoder at its served precision (QUANTIZE, MODEL_STORE as the server reads them)."""
-    import os
-
     from models.store import resolve
     from service.engines.extractive import SentenceEmbedder
     from service.engines.quantize import effective_precision
 
-    store = Path(os.environ.get("MODEL_STORE", Path(__file__).resolve().parent.parent / "models"))
-    model = resolve("embedded", store)
-    return SentenceEmbedder(model.path, effective_precision(os.environ.get("QUANTIZE", "auto"), model.quantize))
+    settings = settings or Settings()
+    model = resolve("embedded", settings.model_store)
+    return SentenceEmbedder(model.path, effective_precision(settings.quantize, model.quantize))
 
 
 def calibrate(articles: Sequence[Article], ranker: str, folds: int, name: str, data: dict[str, Any]) -> Profile:
