@@ -19,7 +19,7 @@ the caller answers `focus_matched: false` (with the unfocused summary, or none) 
 than the least unrelated sentences.
 
 The thresholds and the weight were measured on MiniLM similarities by bench/focus.py
-(fitted on train articles, reported on dev articles: docs/quality/newsroom-features.md)."""
+(fitted on train articles, reported on dev articles: docs/QUALITY.md, "Newsroom features")."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ import numpy as np
 MAX_FOCUS_CHARS = 200
 
 # Fitted by `python -m bench.focus` on 100 BBC + 100 CNN train articles, reported on dev
-# (docs/quality/newsroom-features.md). Similarities below include the word-overlap term.
+# (docs/QUALITY.md, "Newsroom features"). Similarities below include the word-overlap term.
 MATCH_THRESHOLD = 0.41  # best sentence below this: the article is not about the focus
 SENTENCE_THRESHOLD = 0.1  # a sentence below this is unrelated to the focus ...
 RELATIVE_THRESHOLD = 0.7  # ... and so is one below 0.7 times the article's best match
