@@ -178,8 +178,14 @@ def test_text_over_the_character_cap_is_422(client: FlaskClient) -> None:
 
 
 def test_text_with_no_sentences_is_422(client: FlaskClient) -> None:
-    for text in ("Clifford Coonan\n\nREAD SOME MORE", "... --- !!! 123"):
+    for text in ("... --- !!! 123", "— • —\n\n* * *"):
         assert_problem(summarize(client, json={"text": text}), 422, "no article sentences")
+
+
+def test_a_short_text_is_summarised_not_refused(client: FlaskClient) -> None:
+    """Cleaning never removes a text's only block: what is there is summarised."""
+    body = summarize(client, json={"text": "Clifford Coonan\n\nREAD SOME MORE"}).get_json()
+    assert body["summary"] == "READ SOME MORE" and body["input"]["title"] == "Clifford Coonan"
 
 
 def test_server_keeps_serving_after_bad_input(client: FlaskClient, seed_text: str) -> None:
