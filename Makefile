@@ -58,6 +58,7 @@ bench: install-dev model
 	$(PY) -m bench.load --models distilbart-shaped --count 8 --concurrency 16 --quantize int8
 	$(PY) -m bench.memory
 	$(PY) -m bench.memory --model smollm2-135m-instruct --requests 4
+	$(PY) -m bench.jobs
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     items = _articles(args.data, args.limit)
     cores = available_cores()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as folder:
         redis = RedisServer(Path(folder)).start()
         try:
@@ -133,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
         same = sum(best[2][i["id"]] == reference[i["id"]] for i in items)
         rows.append((workers, best[0], statistics.median(r[1] for r in runs), same))
     n = len(items)
-    print(f"\n{n} articles ({args.data.name}), {cores} cores, chunks of {args.chunk_size}, best of {args.repeat}\n")
+    print(f"\n{n} articles ({args.data.name}), {cores} cores, chunks of {args.chunk_size}, best of {args.repeat}; "
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n")
     print("| path | processes × torch threads | seconds | articles/s | vs CLI | job overhead ms/article "
           "| POST ms/article | same summaries |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
