@@ -49,7 +49,7 @@ def _decode(raw: bytes, charset: str) -> str:
 
 
 def _read_fields() -> dict[str, Any]:
-    """The request's fields, from a JSON object or from a text body plus query options."""
+    """The request's fields: a JSON object or a text body, plus the query string's options."""
     mimetype = request.mimetype
     if not mimetype:
         raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
@@ -69,7 +69,9 @@ def _read_fields() -> dict[str, Any]:
             kind = type(body).__name__ if body is not None else "null"
             raise ProblemError(422, "invalid-request", "Invalid request",
                                f"The JSON body must be an object, not {kind}.")
-        return body
+        # Options in the query string count for a JSON body too (the body's own win), so
+        # none is silently ignored: each is validated like the rest.
+        return {**request.args.to_dict(), **body}
     if mimetype in _TEXT_TYPES:
         fields: dict[str, Any] = request.args.to_dict()
         fields[_TEXT_TYPES[mimetype]] = _decode(request.get_data(cache=False), charset)

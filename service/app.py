@@ -8,7 +8,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from service import metrics, middleware
 from service.api import api
 from service.auth import ApiKeys
-from service.config import Settings, configure_torch
+from service.config import Settings
 from service.engines.base import Engine
 from service.errors import register_error_handlers
 from service.jobs.api import jobs_api
@@ -23,8 +23,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     Under gunicorn the app is preloaded, so the model is loaded once in the master and
     shared copy-on-write by the forked workers."""
     settings = settings or Settings()
-    if engine is None:
-        configure_torch(settings, settings.workers)
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep “quotes” and accents readable
