@@ -71,12 +71,12 @@ def score_into(system: SystemScores, scorer: rouge_scorer.RougeScorer, reference
     system.sentences.append(len(sentences))
 
 
-def _request(row: dict[str, Any], **options: Any) -> SummarizeRequest:
+def request_for(row: dict[str, Any], **options: Any) -> SummarizeRequest:
     kind, raw = article_source(row)
     return SummarizeRequest(**{kind: raw}, title=row.get("title"), **options)
 
 
-def _run(summarizer: Summarizer, requests: list[SummarizeRequest], system: SystemScores) -> list[dict | None]:
+def summarise_rows(summarizer: Summarizer, requests: list[SummarizeRequest], system: SystemScores) -> list[dict | None]:
     """Response bodies in order; None where the service refused the article."""
     bodies: list[dict | None] = []
     for begin in range(0, len(requests), CHUNK):
@@ -110,7 +110,7 @@ def evaluate(
     for key in systems:
         name, option = options[key]
         system = SystemScores(name)
-        bodies = _run(summarizer, [_request(row, **option(i)) for i, row in enumerate(rows)], system)
+        bodies = summarise_rows(summarizer, [request_for(row, **option(i)) for i, row in enumerate(rows)], system)
         for row, body in zip(rows, bodies, strict=True):
             if body is None:
                 system.refused.append(str(row.get("id")))
@@ -189,13 +189,7 @@ def markdown(results: dict, title: str) -> str:
 
 
 def load_summarizer(model: str, profile: str | None) -> Summarizer:
-    settings = Settings(model=model, ranker_profile=profile or "")
-    engine = load_engine(settings)
-    if profile and hasattr(engine, "use_profile"):
-        from service.engines.profile import load_profile
-
-        engine.use_profile(load_profile(profile))  # whether or not the registry passed it on
-    return Summarizer(engine)
+    return Summarizer(load_engine(Settings(model=model, ranker_profile=profile or "")))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,13 +11,12 @@ from pydantic import ValidationError
 
 from service import __version__
 from service.config import Settings
-from service.errors import ProblemError, problem_body, problem_for, validation_problem
+from service.errors import ProblemError, item_result, validation_problem
 from service.inputs import parse_item, parse_request, validation_context
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
 from service.model_state import ModelHolder
 from service.runtime import Runtime
 from service.schemas import BatchRequest
-from service.summarizer import Outcome
 
 api = Blueprint("api", __name__)
 
@@ -78,14 +77,6 @@ def _read_fields() -> dict[str, Any]:
         return fields
     raise ProblemError(415, "unsupported-media-type", "Unsupported Media Type",
                        f"Content-Type {mimetype!r} is not supported; use application/json, text/plain or text/html.")
-
-
-def item_result(item_id: str, outcome: Outcome, request_id: str) -> dict[str, Any]:
-    """One item of a batch: its result, or its problem document."""
-    if outcome.error is None:
-        return {"id": item_id, "status": 200, "result": outcome.body}
-    problem = problem_for(outcome.error)
-    return {"id": item_id, "status": problem.status, "error": problem_body(problem, request_id)}
 
 
 @api.get("/healthz")
@@ -154,6 +145,6 @@ def summarize_batch_route() -> Response:
         raise validation_problem(exc) from exc
     parsed = [parse_item(raw, i, settings) for i, raw in enumerate(batch.items)]
     outcomes = _runtime().summarize_many([item for _, item in parsed], g.request_id)
-    return jsonify(items=[item_result(item_id, outcome, g.request_id)
+    return jsonify(items=[item_result(item_id, outcome.body, outcome.error, g.request_id)
                           for (item_id, _), outcome in zip(parsed, outcomes, strict=True)],
                    request_id=g.request_id)

@@ -149,6 +149,11 @@ class Settings(BaseSettings):
     def workers(self) -> int:
         return self.web_concurrency or available_cores()
 
+    @property
+    def job_workers(self) -> int:
+        """Processes per job worker: JOB_WORKER_CONCURRENCY, else one per available core."""
+        return self.job_worker_concurrency or available_cores()
+
     def torch_threads_for(self, processes: int) -> int:
         """Split the cores between serving processes so their torch pools don't oversubscribe."""
         return self.torch_threads or max(1, available_cores() // max(1, processes))
@@ -158,6 +163,15 @@ def enforce_offline() -> None:
     """Whatever a library tries, serving must not reach a model hub."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def preload_torch() -> None:
+    """One torch thread in a process that loads the model and then forks: an OpenMP pool
+    started before the fork can hang a child's first parallel region. Each child then
+    sizes its own pool (configure_torch)."""
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def configure_torch(settings: Settings, processes: int) -> None:

@@ -49,11 +49,6 @@ _PROBLEMS: dict[type[SummaryError], tuple[int, str, str, dict[str, str]]] = {
 }
 
 
-def register_problem(error: type[SummaryError], status: int, slug: str, title: str) -> None:
-    """Map another domain error (e.g. from a feature module) to its problem."""
-    _PROBLEMS[error] = (status, slug, title, {})
-
-
 def problem_for(exc: Exception) -> ProblemError:
     """The problem a domain error answers with; anything else is a bug (500, no details)."""
     if isinstance(exc, ProblemError):
@@ -64,6 +59,14 @@ def problem_for(exc: Exception) -> ProblemError:
             assert isinstance(exc, SummaryError)
             return ProblemError(status, slug, title, exc.detail, headers=dict(headers), **exc.extra)
     return ProblemError(500, "internal-error", "Internal Server Error", "An unexpected error occurred.")
+
+
+def item_result(item_id: str, body: dict[str, Any] | None, error: Exception | None, request_id: str) -> dict[str, Any]:
+    """One item of a batch or a job: its result, or its problem document."""
+    if error is None:
+        return {"id": item_id, "status": 200, "result": body}
+    problem = problem_for(error)
+    return {"id": item_id, "status": problem.status, "error": problem_body(problem, request_id)}
 
 
 def _body(status: int, slug: str, title: str, detail: str, request_id: str | None, **extra: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ service/summarizer.py; this module only decides when and how its steps run."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -34,6 +35,7 @@ class Runtime:
         self.cache = ResponseCache(settings.cache_max_bytes)
         self._batcher: MicroBatcher | None = None
         self._lock = threading.Lock()
+        self._streams = threading.BoundedSemaphore(settings.max_queue)
 
     def batcher(self) -> MicroBatcher:
         summarizer = self.model.summarizer()
@@ -63,37 +65,58 @@ class Runtime:
         """Several articles at once (the batch endpoint): all are queued before any is
         awaited, so they share micro-batches; each gets its own outcome."""
         deadline = time.monotonic() + self.settings.request_timeout_s
-        pending: list[_Pending | Exception] = []
-        for request in requests:
-            try:
-                if isinstance(request, Exception):
-                    raise request
-                pending.append(self._begin(request, request_id))
-            except Exception as exc:  # noqa: BLE001 - this item's own outcome
-                pending.append(exc)
+        pending = [request if isinstance(request, Exception) else self._attempt(self._begin, request, request_id)
+                   for request in requests]
         outcomes: list[Outcome] = []
         for item in pending:
-            try:
-                if isinstance(item, Exception):
-                    raise item
-                outcomes.append(Outcome(body=self._finish(item, deadline, request_id)[0]))
-            except Exception as exc:  # noqa: BLE001 - this item's own outcome
-                outcomes.append(Outcome(error=exc))
+            done = item if isinstance(item, Exception) else self._attempt(self._finish, item, deadline, request_id)
+            outcomes.append(Outcome(error=done) if isinstance(done, Exception) else Outcome(body=done[0]))
         return outcomes
+
+    @staticmethod
+    def _attempt(step: Any, *args: Any) -> Any:
+        """One item's step, or the exception that fails this item alone."""
+        try:
+            return step(*args)
+        except Exception as exc:  # noqa: BLE001 - this item's own outcome
+            return exc
 
     def stream(self, request: SummarizeRequest, request_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """Server-sent events' content for one article: its sentences as each is final, then
-        the whole body (or a problem). It bypasses the queue and the cache: the client reads
-        as the model writes. A problem before the first event (bad options, a language the
-        model lacks) is raised here, to answer as a plain 4xx; closing the iterator (the
-        client went away) stops the generation."""
+        the whole body (or an error event). The client reads as the model writes, so the
+        micro-batching queue and the cache are bypassed; but at most MAX_QUEUE streams run
+        at once (503 past that), and REQUEST_TIMEOUT_S still stops one. Whatever fails
+        before the first event (bad options, a language the model lacks, an article over
+        the input limit) is raised here, to answer as a plain 4xx; closing the iterator
+        (the client went away) stops the generation."""
         summarizer = self.model.summarizer()
         prepared = summarizer.prepare(request)
-        cancel = threading.Event()
+        if not self._streams.acquire(blocking=False):
+            raise Overloaded("Too many streams are running; retry shortly.")
+        cancel, timed_out = threading.Event(), threading.Event()
 
-        def events() -> Iterator[tuple[str, dict[str, Any]]]:
+        def time_out() -> None:
+            timed_out.set()
+            cancel.set()
+
+        deadline = threading.Timer(self.settings.request_timeout_s, time_out)
+        deadline.start()
+        events = summarizer.stream(prepared, request_id, cancel)
+        try:
+            first = next(events)
+        except BaseException:
+            deadline.cancel()
+            self._streams.release()
+            raise
+
+        def rest() -> Iterator[tuple[str, dict[str, Any]]]:
             try:
-                yield from summarizer.stream(prepared, request_id, cancel)
+                for name, data in itertools.chain([first], events):
+                    if name == "done" and timed_out.is_set():  # cut short: not the summary asked for
+                        raise DeadlineExceeded(
+                            f"The summary took longer than the {self.settings.request_timeout_s:g} s request deadline."
+                        )
+                    yield name, data
             except Exception as exc:  # noqa: BLE001 - streamed as an error event, after the 200
                 problem = problem_for(exc)
                 if problem.status >= 500:
@@ -101,8 +124,11 @@ class Runtime:
                 yield "error", problem_body(problem, request_id)
             finally:
                 cancel.set()
+                deadline.cancel()
+                events.close()
+                self._streams.release()
 
-        return events()
+        return rest()
 
     def _begin(self, request: SummarizeRequest, request_id: str) -> _Pending:
         """Clean the article, look it up in the cache, else queue it for the model."""

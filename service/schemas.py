@@ -105,8 +105,9 @@ class SummarizeRequest(BaseModel):
         lengths = sum(x is not None for x in (self.length, self.max_sentences, self.max_words, self.max_chars))
         if lengths > 1:
             raise ValueError("give at most one of 'length', 'max_sentences', 'max_words' or 'max_chars'")
-        if lengths and self.purpose != "summary":
-            raise ValueError(f"purpose {self.purpose!r} sets its own length: leave out length and max_* options")
+        if self.purpose != "summary" and (lengths or self.include_title or self.format != "paragraph"):
+            raise ValueError(f"purpose {self.purpose!r} sets its own length and layout: leave out length, max_*, "
+                             "format and include_title")
         source = self.text if self.text is not None else self.html
         if not source or not source.strip():
             raise ValueError("the article is empty or whitespace only")
@@ -133,6 +134,13 @@ class BatchItem(SummarizeRequest):
     """One article of a batch: a summarize request with the caller's own id."""
 
     id: str = Field(min_length=1, max_length=200, description="The caller's id, echoed in the result.")
+
+    @field_validator("stream")
+    @classmethod
+    def _not_streamed(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("stream applies to POST /v1/summarize only; a batch or job item is answered whole")
+        return value
 
 
 class BatchRequest(BaseModel):

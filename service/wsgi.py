@@ -1,14 +1,12 @@
 """WSGI entry point: `gunicorn service.wsgi:app`. The process bootstrap: settings are read
 here, once, and passed down."""
 
-from service.config import Settings, available_cores, configure_torch
+from service.config import Settings, preload_torch
 from service.logs import configure_logging
 
 settings = Settings()
 configure_logging(settings.log_level)
-# The master loads the model with one torch thread: an OpenMP pool started before the fork
-# can hang a child's first parallel region. Each worker sizes its own pool in post_fork.
-configure_torch(settings, processes=available_cores())
+preload_torch()  # the master loads the model, then forks; each worker sizes its pool in post_fork
 
 import logging  # noqa: E402
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from rouge_score import rouge_scorer
 
+from bench.server import REPO_ROOT
 from service import calibration
 from service.config import Settings
 from service.engines.base import Document, SummaryParams
@@ -17,7 +18,6 @@ from service.engines.ranking import RankerWeights, score_sentences, select_sente
 from service.engines.registry import load_engine
 from service.engines.salience import fit_logistic
 from service.text.sentences import Sentence, split_sentences
-from tests.conftest import REPO_ROOT
 
 DATA = REPO_ROOT.parent / "shared" / "data"
 CNN_TRAIN = DATA / "cnndm-train.jsonl"
@@ -85,16 +85,13 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
     gain = stored["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
     assert gain["ci95"][0] <= gain["mean"] <= gain["ci95"][1]
 
-    profile = load_profile(out)
-    engine.use_profile(profile)
-    try:
-        assert engine.info.settings["profile"] == "ours"
-        sentences = split_sentences(cnn_rows[0]["article"])
-        [result] = engine.summarize([Document(cnn_rows[0]["article"], sentences)], [SummaryParams(max_sentences=3)])
-        assert 1 <= len(result.sentences) <= 3
-        assert [s.source.index for s in result.sentences] == sorted(s.source.index for s in result.sentences)
-    finally:
-        engine.use_profile(load_profile(None))
+    # Served through RANKER_PROFILE, as a newsroom would.
+    served = load_engine(Settings(ranker_profile=str(out)))
+    assert served.info.settings["profile"] == "ours"
+    sentences = split_sentences(cnn_rows[0]["article"])
+    [result] = served.summarize([Document(cnn_rows[0]["article"], sentences)], [SummaryParams(max_sentences=3)])
+    assert 1 <= len(result.sentences) <= 3
+    assert [s.source.index for s in result.sentences] == sorted(s.source.index for s in result.sentences)
     assert engine.info.settings["profile"] == "default"
 
 

@@ -9,15 +9,17 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from bench.evaluate import SystemScores, request_for, summarise_rows
 from service.cli import main
+from service.summarizer import Summarizer
 
 
 def _sentences(body: dict) -> str:
     return json.dumps(body["sentences"], ensure_ascii=False, sort_keys=True)
 
 
-def test_http_batch_and_cli_give_byte_identical_sentences(
-    client: FlaskClient, dev_articles: list[dict[str, str]], tmp_path: Path
+def test_http_batch_cli_and_evaluate_give_byte_identical_sentences(
+    client: FlaskClient, engine, dev_articles: list[dict[str, str]], tmp_path: Path
 ) -> None:
     articles = {row["id"]: row["article"] for row in dev_articles}
     http = {}
@@ -42,6 +44,12 @@ def test_http_batch_and_cli_give_byte_identical_sentences(
                 stdout=io.StringIO()) == 0
     cli = {row["id"]: _sentences(row) for row in map(json.loads, out.read_text().splitlines())}
 
+    rows = [{"id": i, "article": t} for i, t in articles.items()]
+    bodies = summarise_rows(Summarizer(engine), [request_for(row, max_sentences=3) for row in rows],
+                            SystemScores("embedded"))
+    evaluate = {row["id"]: _sentences(body) for row, body in zip(rows, bodies, strict=True)}
+
     assert len(http) == 200
     assert batch == http
     assert cli == http
+    assert evaluate == http

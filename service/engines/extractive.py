@@ -77,27 +77,20 @@ class ExtractiveEngine:
         """`profile`: the ranker profile (`load_profile(RANKER_PROFILE)`); None is the built-in
         default. `weights` (kept for callers that tune them) replaces the profile's weights."""
         self.embedder = SentenceEmbedder(path, precision)
-        self._base_info = info
-        self.precision = precision
         profile = profile or load_profile(None)
         if weights is not None:
             profile = Profile("custom", weights, profile.salience, profile.source, profile.meta)
-        self.use_profile(profile)
-
-    def use_profile(self, profile: Profile) -> None:
-        """Rank with this profile from now on (its name goes into info.settings["profile"])."""
         self.profile = profile
         self.weights = profile.weights
-        info = self._base_info
         self.info = replace(
             info,
             engine="extractive",
-            precision=self.precision,
+            precision=precision,
             settings={
                 "max_sentence_tokens": MAX_SENTENCE_TOKENS,
                 "profile": profile.name,
                 "ranker": profile.settings(),
-                "quantize": self.precision,
+                "quantize": precision,
             },
         )
 

@@ -30,7 +30,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # One chunk at a time per process: a killed process holds no one else's work, and
         # chunks spread evenly over the workers.
         "worker_prefetch_multiplier": 1,
-        "worker_concurrency": settings.job_worker_concurrency or None,
+        "worker_concurrency": settings.job_workers,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {"visibility_timeout": settings.job_visibility_timeout_s},
         "worker_hijack_root_logger": False,

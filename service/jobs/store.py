@@ -25,15 +25,16 @@ from redis import Redis
 PREFIX = "precis:job:"
 TERMINAL = ("succeeded", "failed", "cancelled")
 
-# KEYS: meta, results, inputs. ARGV: now, then (position, row, "s" | "f") triples. The TTL is
+# KEYS: meta, results, inputs. ARGV: now, chunk failed (1|0), then (position, row, "s" | "f") triples. The TTL is
 # the job's own (set by the API that took it), whatever the worker's settings say.
 # Returns the number of results written (0 for a redelivered chunk; -1 for a job that is gone).
 _RECORD = """
 local meta, results, inputs = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('EXISTS', meta) == 0 then return -1 end
 local ttl = tonumber(redis.call('HGET', meta, 'ttl'))
+if ARGV[2] == '1' then redis.call('HINCRBY', meta, 'chunk_errors', 1) end
 local written = 0
-for i = 2, #ARGV, 3 do
+for i = 3, #ARGV, 3 do
   if redis.call('HSETNX', results, ARGV[i], ARGV[i + 1]) == 1 then
     redis.call('HINCRBY', meta, ARGV[i + 2] == 's' and 'succeeded' or 'failed', 1)
     written = written + 1
@@ -155,9 +156,7 @@ class JobStore:
     def record(self, job_id: str, rows: Sequence[tuple[int, str, bool]], chunk_failed: bool = False) -> int:
         """Write (position, JSON Lines row, succeeded) results once each; -1 if the job is gone."""
         meta, results, inputs = self._keys(job_id)
-        if chunk_failed:
-            self.redis.hincrby(meta, "chunk_errors", 1)
-        args: list[Any] = [time.time()]
+        args: list[Any] = [time.time(), 1 if chunk_failed else 0]
         for position, row, ok in rows:
             args += [position, row, "s" if ok else "f"]
         return int(self._record(keys=[meta, results, inputs], args=args))

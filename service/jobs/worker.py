@@ -15,10 +15,11 @@ from typing import Any
 
 from celery import Celery, signals
 
-from service.config import Settings, configure_torch, enforce_offline
+from service.config import Settings, configure_torch, enforce_offline, preload_torch
 from service.jobs.queue import RUN_CHUNK, celery_config
 from service.jobs.store import JobStore
 from service.summarizer import Summarizer
+from service.text.language import warm_up as warm_up_language_detector
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +38,16 @@ def settings() -> Settings:
 
 
 def _processes() -> int:
-    return settings().job_worker_concurrency or settings().workers
+    return settings().job_workers
 
 
 @signals.worker_init.connect
 def _load_model(**_: Any) -> None:
     """Before the pool forks: one copy of the model for all of this worker's processes."""
-    import torch
-
     from service.logs import configure_logging
 
     configure_logging(settings().log_level)
-    # One torch thread while loading: an OpenMP thread pool started before the fork is not
-    # fork-safe (a child's first parallel region then hangs). Each child sizes its own pool.
-    torch.set_num_threads(1)
+    preload_torch()
     _state["preforked"] = True
     try:
         summarizer()
@@ -78,6 +75,7 @@ def summarizer() -> Summarizer:
             configure_torch(settings(), _processes())
         engine = load_engine(settings())
         engine.warm_up()
+        warm_up_language_detector()  # before the pool forks, so its processes share it
         _state["summarizer"] = Summarizer(engine)
         log.info("job worker: model %r loaded", engine.info.name)
     return _state["summarizer"]
@@ -104,27 +102,28 @@ def run_chunk(job_id: str, chunk: int) -> int:
         rows = summarize_chunk(work, request_id)
     except Exception:  # a bug: the items fail (500) and the job ends "failed"
         log.exception("job %s chunk %d failed", job_id, chunk)
-        rows = [(position, _internal_error(item, request_id), False) for position, item in work]
+        rows = [(position, _internal_error(item, position, request_id), False) for position, item in work]
         return jobs.record(job_id, rows, chunk_failed=True)
     return jobs.record(job_id, rows)
 
 
 def summarize_chunk(work: list[tuple[int, dict[str, Any]]], request_id: str) -> list[tuple[int, str, bool]]:
     """(position, JSON Lines row, succeeded) for each item, exactly as the batch endpoint answers it."""
-    from service.api import item_result
+    from service.errors import item_result
     from service.inputs import parse_item
 
     parsed = [parse_item(item, position, settings()) for position, item in work]
     outcomes = summarizer().summarize_many([request for _, request in parsed], request_id)
     out = []
     for (position, _), (item_id, _), outcome in zip(work, parsed, outcomes, strict=True):
-        row = item_result(item_id, outcome, request_id)
+        row = item_result(item_id, outcome.body, outcome.error, request_id)
         out.append((position, json.dumps(row, ensure_ascii=False), outcome.error is None))
     return out
 
 
-def _internal_error(item: dict[str, Any], request_id: str) -> str:
-    from service.errors import ProblemError, problem_body
+def _internal_error(item: dict[str, Any], position: int, request_id: str) -> str:
+    """An item of a chunk that failed by a bug: a 500 problem, as the batch endpoint answers one."""
+    from service.errors import item_result
+    from service.inputs import item_id
 
-    problem = ProblemError(500, "internal-error", "Internal Server Error", "An unexpected error occurred.")
-    return json.dumps({"id": str(item.get("id")), "status": 500, "error": problem_body(problem, request_id)})
+    return json.dumps(item_result(item_id(item, position), None, RuntimeError("chunk failed"), request_id))
