@@ -31,6 +31,7 @@ def _worktree(base: str, folder: Path) -> Path:
     subprocess.run(["git", "worktree", "add", "--detach", str(tree), base], cwd=REPO_ROOT, check=True,
                    capture_output=True)
     (tree / "models" / "embedded").symlink_to(REPO_ROOT / "models" / "embedded")
+    (folder / "shared").symlink_to(REPO_ROOT.parent / "shared")  # the dev articles, where each tree looks
     return tree
 
 
