@@ -15,11 +15,12 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 from tqdm import tqdm
 
 from service.config import Settings, configure_torch
+from service.engines.base import Purpose
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".jsonl"}
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--max-chars", type=int)
     run.add_argument("--format", choices=["paragraph", "bullets"])
     run.add_argument("--focus", metavar="TEXT", help="what the summaries should be about (up to 200 characters)")
-    run.add_argument("--purpose", choices=["summary", "key_points", "seo_description", "social"],
+    run.add_argument("--purpose", choices=get_args(Purpose),
                      help="key_points: 3-5 bullets; seo_description: at most 155 characters; "
                      "social: at most 280 X-weighted characters, room left for a link")
     run.add_argument("--language", choices=["auto", "force"],

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from service.engines.base import Purpose
+
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 DEFAULT_LENGTH = "medium"
 
@@ -70,7 +72,7 @@ class SummarizeRequest(BaseModel):
         description="What the summary should be about (e.g. `the economy`): sentences unrelated to it are not "
         "returned; `focus_matched: false` when nothing in the article relates to it.",
     )
-    purpose: Literal["summary", "key_points", "seo_description", "social"] = Field(
+    purpose: Purpose = Field(
         "summary",
         description="`summary`; `key_points`: 3-5 bullets; `seo_description`: at most 155 characters; `social`: "
         "at most 280 by X's weighted count, with room for a link. Newsroom lengths set their own length.",

@@ -21,15 +21,11 @@ import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import regex
 
 from service.text.postprocess import is_repeat
 from service.text.sentences import Sentence, split_sentences
-
-Purpose = Literal["summary", "key_points", "seo_description", "social"]
-PURPOSES: tuple[str, ...] = ("summary", "key_points", "seo_description", "social")
 
 SEO_MAX_CHARS = 155
 X_MAX_WEIGHTED = 280
