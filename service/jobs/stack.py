@@ -117,13 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if not settings.jobs:
         _api_only("JOBS=off", "run `make run` without JOBS=off")
-    redis_server = shutil.which("redis-server")
+    if settings.redis_url:  # someone else's Redis: run no local one
+        return _run_honcho(args.procfile, env, skip=("redis",))
+    if shutil.which("redis-server") is None:  # before any temporary folder: exec leaves none behind
+        _api_only("redis-server is not installed", "install it as root (`apt-get install redis-server`) and run "
+                  "`make run` again, or set REDIS_URL to a Redis")
     with tempfile.TemporaryDirectory(prefix="precis-redis-") as folder:
-        if settings.redis_url:  # someone else's Redis: run no local one
-            return _run_honcho(args.procfile, env, skip=("redis",))
-        if redis_server is None:
-            _api_only("redis-server is not installed", "install it as root (`apt-get install redis-server`) and run "
-                      "`make run` again, or set REDIS_URL to a Redis")
         conf, env["REDIS_URL"] = start_redis_config(Path(folder))
         env["PRECIS_REDIS_CONF"] = str(conf)
         return _run_honcho(args.procfile, env)
