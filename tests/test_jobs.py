@@ -18,6 +18,7 @@ from bench.jobstack import RedisServer, Worker
 from bench.server import LiveServer
 from service.config import Settings
 from service.engines.base import Engine
+from tests.support import fuzz
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed (apt-get install redis-server)")
@@ -327,21 +328,4 @@ def test_python_client_and_cli_run_a_job(api: LiveServer, worker: Worker, dev_ar
 
 def test_schemathesis_on_the_jobs_api(api: LiveServer, worker: Worker) -> None:
     """The /v1/jobs operations, fuzzed from the OpenAPI document as the rest of the API is."""
-    import re
-    import subprocess
-    import sys
-
-    cli = Path(sys.executable).parent / "schemathesis"
-    checks = ("not_a_server_error,response_schema_conformance,content_type_conformance,"
-              "status_code_conformance,negative_data_rejection,unsupported_method")
-    result = subprocess.run(
-        [str(cli), "run", f"{api.url}/openapi.json", "--include-path-regex", "^/v1/jobs", "-H",
-         f"Authorization: Bearer {ALPHA}", "--checks", checks, "--max-examples", "25", "--seed", "1",
-         "--workers", "1", "--request-timeout", "60", "--suppress-health-check", "all", "--no-color",
-         "--generation-database", "none"],
-        capture_output=True, text=True, timeout=900,
-    )
-    print(result.stdout[-3000:])
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    generated, passed = map(int, re.search(r"(\d+) generated, (\d+) passed", result.stdout).groups())
-    assert generated == passed >= 40
+    assert fuzz(api.url, 25, "--include-path-regex", "^/v1/jobs", "-H", f"Authorization: Bearer {ALPHA}") >= 40

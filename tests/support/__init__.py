@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -52,3 +56,26 @@ def assert_problem(response: Response, status: int, *detail_words: str) -> dict[
     for word in detail_words:
         assert word.lower() in body["detail"].lower(), body["detail"]
     return body
+
+
+# Every schemathesis run checks these: no 5xx, answers as documented, invalid input refused.
+FUZZ_CHECKS = ("not_a_server_error,response_schema_conformance,content_type_conformance,"
+               "status_code_conformance,negative_data_rejection,unsupported_method")
+
+
+def fuzz(base_url: str, max_examples: int, *options: str) -> int:
+    """Run schemathesis against a live server's OpenAPI document (fixed seed, bounded, one
+    worker); assert it found nothing and return how many cases it generated."""
+    cli = Path(sys.executable).parent / "schemathesis"
+    result = subprocess.run(
+        [str(cli), "run", f"{base_url}/openapi.json", *options, "--checks", FUZZ_CHECKS, "--max-examples",
+         str(max_examples), "--seed", "1", "--workers", "1", "--request-timeout", "60", "--suppress-health-check",
+         "all", "--no-color", "--generation-database", "none"],
+        capture_output=True, text=True, timeout=900,
+    )
+    print(result.stdout[-3000:])
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    generated, passed = map(int, re.search(r"(\d+) generated, (\d+) passed", result.stdout).groups())
+    assert generated == passed
+    return generated
+
