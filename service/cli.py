@@ -88,6 +88,13 @@ def _output_row(item_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"id": item_id, **{k: body[k] for k in keep if k in body}}
 
 
+def _server_row(result: dict[str, Any]) -> dict[str, Any]:
+    """One item as the batch endpoint or a job's results answer it, as an output row."""
+    if result["status"] == 200:
+        return _output_row(result["id"], result["result"])
+    return {"id": result["id"], "error": result["error"]}
+
+
 class InProcess:
     """Summarise with a model loaded here, through the use case (one engine call a chunk)."""
 
@@ -120,8 +127,7 @@ class Remote:
 
     def run(self, items: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
         results = self.client.summarize_batch([options | item for item in items])
-        return [_output_row(r["id"], r["result"]) if r["status"] == 200 else {"id": r["id"], "error": r["error"]}
-                for r in results]
+        return [_server_row(r) for r in results]
 
 
 def _problem_dict(problem: Any) -> dict[str, Any]:
@@ -249,8 +255,7 @@ def summarize_job(args: argparse.Namespace, settings: Settings, items: list[dict
         with tqdm(total=job["total"], unit="article", disable=args.no_progress, file=sys.stderr) as progress:
             job = client.wait(job["id"], poll=0.5,
                               on_progress=lambda j: progress.update(j["succeeded"] + j["failed"] - progress.n))
-        rows = [_output_row(r["id"], r["result"]) if r["status"] == 200 else {"id": r["id"], "error": r["error"]}
-                for r in client.results(job["id"])]
+        rows = [_server_row(r) for r in client.results(job["id"])]
     except Exception as exc:  # noqa: BLE001 - a server that went away, or jobs off there
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE

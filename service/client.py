@@ -124,11 +124,7 @@ class PrecisClient:
                 time.sleep(self._retry_after(response, attempt))
                 continue
             if response.status_code >= 400:
-                try:
-                    problem = response.json()
-                except ValueError:
-                    problem = {"detail": response.text[:500]}
-                raise PrecisError(response.status_code, problem)
+                raise PrecisError(response.status_code, self._problem(response))
             return response.json()
         raise AssertionError("unreachable")
 
@@ -171,11 +167,7 @@ class PrecisClient:
         with self.http.stream("GET", f"{self.base_url}/v1/jobs/{job_id}/results") as response:
             if response.status_code >= 400:
                 response.read()
-                try:
-                    problem = response.json()
-                except ValueError:
-                    problem = {"detail": response.text[:500]}
-                raise PrecisError(response.status_code, problem)
+                raise PrecisError(response.status_code, self._problem(response))
             for line in response.iter_lines():
                 if line.strip():
                     yield json.loads(line)
