@@ -66,12 +66,11 @@ class Coverage:
 
 @dataclass(frozen=True)
 class PurposeFit:
-    """A newsroom length's budget and what the summary measures against it."""
+    """A newsroom length's budget (the summary is measured against it once rendered)."""
 
     name: str
     limit: int
     unit: str
-    measured: int
 
 
 @dataclass

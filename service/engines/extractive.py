@@ -150,8 +150,7 @@ class ExtractiveEngine:
                             compressed=piece.compressed, truncated=piece.truncated)
             for piece in fitted.pieces
         ]
-        measured = fitted.weighted_length if params.purpose == "social" else fitted.characters
-        purpose = PurposeFit(params.purpose, fitted.limit, fitted.unit, measured)
+        purpose = PurposeFit(params.purpose, fitted.limit, fitted.unit)
         return SummaryResult(sentences=chosen, focus_matched=matched, purpose=purpose)
 
     def warm_up(self) -> None:

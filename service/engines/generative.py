@@ -96,8 +96,7 @@ def _fitted(text: str, purpose: str) -> tuple[list[SummarySentence], PurposeFit]
     else:
         fitted = fit_text(text, purpose)
         sentences = [SummarySentence(p.text, compressed=p.compressed, truncated=p.truncated) for p in fitted.pieces]
-    measured = budget.measure(" ".join(s.text for s in sentences))
-    return sentences, PurposeFit(purpose, budget.limit, budget.unit, measured)
+    return sentences, PurposeFit(purpose, budget.limit, budget.unit)
 
 
 def sentences_for_length(params: SummaryParams) -> int:
