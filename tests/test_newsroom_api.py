@@ -19,7 +19,7 @@ from service.engines.newsroom import SEO_MAX_CHARS, X_URL_LENGTH, x_weighted_len
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer
-from tests.support import assert_problem, summarize
+from tests.support import PROBLEM_KEYS, assert_problem, summarize
 
 
 def _events(body: str) -> list[tuple[str, dict]]:
@@ -140,6 +140,21 @@ def test_strict_streams_no_flagged_sentence(smollm2: Summarizer, seed_text: str)
     # Exactly the sentences the loose stream sent unflagged (greedy: the same generation).
     assert [data["text"] for name, data in events if name == "sentence"] == unflagged
     assert [d["text"] for n, d in events[:-1]] == [s["text"] for s in events[-1][1]["sentences"]]
+
+
+def test_a_stream_past_its_deadline_ends_with_an_error_event(smollm2: Summarizer, seed_text: str) -> None:
+    """Once the 200 and its headers are sent, a failure can only be an `error` event: the
+    problem body a plain request would get, never a `done` with a cut-short summary."""
+    settings = Settings(model="smollm2-135m-instruct", request_timeout_s=0.5)
+    client = create_app(settings, engine=smollm2.engine).test_client()
+    response = summarize(client, json={"text": seed_text, "length": "long", "stream": True})
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    events = _events(response.get_data(as_text=True))
+    assert [name for name, _ in events] == ["sentence"] * (len(events) - 1) + ["error"]
+    problem = events[-1][1]
+    assert problem.keys() >= PROBLEM_KEYS and problem["status"] == 504
+    assert problem["type"].endswith("/deadline-exceeded") and problem["request_id"] == response.headers["X-Request-ID"]
+    assert client.get("/readyz").status_code == 200  # the app goes on serving
 
 
 def test_instruct_focus_and_purpose_through_the_prompt(smollm2: Summarizer, seed_text: str) -> None:
