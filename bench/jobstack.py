@@ -106,6 +106,15 @@ class Worker:
         os.kill(pid, signal.SIGKILL)
         return pid
 
+    def kill(self) -> None:
+        """kill -9 the whole worker, main process and pool, as when its machine dies: nothing
+        acknowledges or gives back the chunk it holds."""
+        assert self.process is not None
+        for pid in [self.process.pid, *self.pool_pids()]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+
     def stop(self, timeout: float = 30.0) -> None:
         if self.process is None:
             return

@@ -273,6 +273,43 @@ def test_results_expire_after_the_ttl(engine: Engine, redis_server: RedisServer,
     assert not redis_server.client().keys(f"precis:job:{job['id']}*")
 
 
+def test_a_whole_worker_killed_its_chunk_goes_to_another_worker(engine: Engine, tmp_path: Path,
+                                                                dev_articles: list[dict[str, str]]) -> None:
+    """kill -9 of the whole worker, main process and pool (its machine died): the chunk it
+    held was never acknowledged, so once JOB_VISIBILITY_TIMEOUT_S has passed another worker
+    takes it, and the job ends with every item exactly once. On its own Redis, so that the
+    module's worker takes no chunk."""
+    redis = RedisServer(tmp_path).start()
+    env = {"TORCH_THREADS": "1", "JOB_VISIBILITY_TIMEOUT_S": "5"}
+    workers = [Worker(tmp_path / "doomed.log", redis.url, **env), Worker(tmp_path / "heir.log", redis.url, **env)]
+    try:
+        doomed, heir = workers
+        doomed.start()
+        client = _app_client(engine, redis_url=redis.url, job_chunk_size=CHUNK)
+        items = [{"id": f"lost-{i}", "text": dev_articles[i]["article"]} for i in range(3 * CHUNK)]
+        created = client.post("/v1/jobs", json={"items": items})
+        assert created.status_code == 202, created.text
+        job_id = created.json["id"]
+        deadline = time.monotonic() + 300
+        while not redis.client().hlen("unacked"):  # kombu's record of a chunk handed out, not yet acked
+            assert time.monotonic() < deadline, doomed.log()[-3000:]
+            time.sleep(0.05)
+        doomed.kill()
+        assert redis.client().hlen("unacked") == 1  # the chunk it held was never acknowledged
+        heir.start()
+        while (job := client.get(f"/v1/jobs/{job_id}").json)["status"] not in TERMINAL:
+            assert time.monotonic() < deadline, (job, heir.log()[-3000:])
+            time.sleep(0.2)
+        assert (job["status"], job["succeeded"], job["failed"]) == ("succeeded", len(items), 0)
+        rows = [json.loads(line) for line in client.get(f"/v1/jobs/{job_id}/results").text.splitlines()]
+        assert [row["id"] for row in rows] == [item["id"] for item in items]  # every item, exactly once
+        assert all(row["status"] == 200 for row in rows)
+    finally:
+        for worker in workers:
+            worker.stop()
+        redis.stop()
+
+
 def test_without_redis_jobs_answer_503_and_the_sync_api_serves(engine: Engine, seed_text: str) -> None:
     for settings, words in (({"jobs": False}, "JOBS=off"), ({"redis_url": ""}, "REDIS_URL")):
         client = _app_client(engine, **settings)
