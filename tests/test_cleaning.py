@@ -117,8 +117,34 @@ def test_one_paragraph_article_mentioning_boilerplate_words_is_kept(mention: str
         "His family thanked everyone who had helped."
     )
     article = clean_text(story)
-    assert article.body == story
-    assert article.removed == {}
+    assert article.body == story.removeprefix("(CNN)")
+    assert article.dropped == [("dateline", "(CNN)")]
+
+
+@pytest.mark.parametrize(("raw", "dateline"), [
+    ("(CNN)Share, and your gift will be multiplied. Six patients got kidneys.", "(CNN)"),
+    ("Tokyo (CNN)Police in Japan say they have arrested a man. He is 40.", "Tokyo (CNN)"),
+    ("LONDON, England (Reuters) -- Harry Potter star Daniel Radcliffe gains access to a fortune. He is 18.",
+     "LONDON, England (Reuters) --"),
+    ("(CNN) -- The National Football League has suspended him. The team agreed.", "(CNN) --"),
+    ("Omaha, Nebraska (the Heartland Project)When Ryan Sallans spoke, people listened. He was 30.",
+     "Omaha, Nebraska (the Heartland Project)"),
+])
+def test_a_wire_dateline_is_cut_and_reported(raw: str, dateline: str) -> None:
+    """Place and source are no part of the story; left in, "Tokyo (CNN)" splits off as a
+    sentence of its own."""
+    article = clean_text(raw)
+    assert article.body == raw.removeprefix(dateline).lstrip()
+    assert article.dropped == [("dateline", dateline)]
+
+
+@pytest.mark.parametrize("story", [
+    "Apple (AAPL) Chief Executive Tim Cook said sales rose. Analysts had expected less.",
+    "The talks (in Beijing) went well, officials said. More are planned.",
+    "(CNN)",
+])
+def test_a_name_and_parenthesis_that_is_no_dateline_stays(story: str) -> None:
+    assert clean_text(story).body == story
 
 
 @pytest.mark.skipif(not CNN_DEV.is_file(), reason="../shared/data/cnndm-dev.jsonl is not present")

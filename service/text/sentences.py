@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 from syntok import segmenter
 
+# Titles that always come before a name, which syntok's abbreviation list lacks: it ends a
+# sentence at "Gov." in "Gov. Jerry Brown said ...", common in American copy.
+TITLES_BEFORE_NAMES = frozenset(
+    {"Gov", "Lt", "Sgt", "Rep", "Reps", "Rev", "Maj", "Cpl", "Pvt", "Det", "Supt", "Insp", "Cmdr", "Hon", "Sens",
+     "Gens", "Atty", "Msgr", "Rt"}
+)
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -27,6 +34,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """Split `text` into sentences; spans index into `text` itself."""
     sentences: list[Sentence] = []
     for paragraph in segmenter.analyze(text):
+        first_of_paragraph = len(sentences)
         for tokens in paragraph:
             if not tokens:
                 continue
@@ -36,5 +44,13 @@ def split_sentences(text: str) -> list[Sentence]:
             # A run of punctuation or digits alone is no sentence a reader would want back.
             if not any(ch.isalpha() for ch in piece):
                 continue
+            if len(sentences) > first_of_paragraph and _ends_with_title(sentences[-1].text) and piece[:1].isupper():
+                start = sentences.pop().start
+                piece = text[start:end]
             sentences.append(Sentence(piece, start, end, len(sentences)))
     return sentences
+
+
+def _ends_with_title(sentence: str) -> bool:
+    last = sentence.rsplit(maxsplit=1)[-1]
+    return last.endswith(".") and last[:-1] in TITLES_BEFORE_NAMES
