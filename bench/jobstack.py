@@ -110,9 +110,7 @@ class Worker:
         """kill -9 the whole worker, main process and pool, as when its machine dies: nothing
         acknowledges or gives back the chunk it holds."""
         assert self.process is not None
-        for pid in [self.process.pid, *self.pool_pids()]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        _sigkill([self.process.pid, *self.pool_pids()])
         self.process.wait()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -126,10 +124,14 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for pid in children:  # never leave a pool process behind
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        _sigkill(children)  # never leave a pool process behind
         self._log.close()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def _sigkill(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

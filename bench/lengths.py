@@ -75,10 +75,10 @@ def examples(
     """Compressed (or cut) pieces first, spread over the set; whole ones if too few."""
     pieces = [(i, p) for i, f in enumerate(fitted) for p in f.pieces]
     shortened = [k for k, (_, p) in enumerate(pieces) if p.compressed or p.truncated]
-    whole = [k for k in range(len(pieces)) if k not in set(shortened)]
+    whole = [k for k, (_, p) in enumerate(pieces) if not (p.compressed or p.truncated)]
     picks = _spread(shortened, count) + _spread(whole, count - min(count, len(shortened)))
     out = []
-    for k in dict.fromkeys(picks):
+    for k in picks:  # _spread gives distinct items, and the two lists never share one
         i, piece = pieces[k]
         out.append({
             "id": ids[i], "text": piece.text, "characters": len(piece.text),

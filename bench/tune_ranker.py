@@ -48,12 +48,11 @@ def profile_gains(profile: Profile, articles) -> np.ndarray:
     return gains(articles, lambda a: weighted_scores(a, profile.weights), profile.weights)
 
 
-def _row(label: str, fitted_on: str, profile: Profile, devs: dict) -> dict:
-    row = {"system": label, "fitted_on": fitted_on, "ranker": profile.ranker,
-           "weights": asdict(profile.weights) if profile.salience is None else None}
-    for name, articles in devs.items():
-        row[name] = summary(profile_gains(profile, articles))
-    return row
+def _row(label: str, fitted_on: str, profile: Profile, devs: dict, scored: dict | None = None) -> dict:
+    """One table row: the profile's gain on each dev set (`scored`: already measured)."""
+    scored = scored or {name: summary(profile_gains(profile, articles)) for name, articles in devs.items()}
+    return {"system": label, "fitted_on": fitted_on, "ranker": profile.ranker,
+            "weights": asdict(profile.weights) if profile.salience is None else None, **scored}
 
 
 def lower_bounds(table: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -133,7 +132,7 @@ def write_profiles(trains: dict, paths: dict, devs: dict, stride: int, folds: in
         }
         best = replace(best, meta=meta)
         save_profile(best, SHIPPED / f"{publisher}.json")
-        rows.append(_row(f"profile {publisher}.json ({best.ranker})", name, best, devs))
+        rows.append(_row(f"profile {publisher}.json ({best.ranker})", name, best, devs, scored=dev))
     return rows
 
 

@@ -20,7 +20,7 @@ from typing import Any, TextIO, get_args
 from tqdm import tqdm
 
 from service.config import Settings, configure_torch
-from service.engines.base import Purpose
+from service.engines.base import LanguageMode, Purpose
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".jsonl"}
@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--purpose", choices=get_args(Purpose),
                      help="key_points: 3-5 bullets; seo_description: at most 155 characters; "
                      "social: at most 280 X-weighted characters, room left for a link")
-    run.add_argument("--language", choices=["auto", "force"],
+    run.add_argument("--language", choices=get_args(LanguageMode),
                      help="auto (default): refuse articles in a language the model does not support; force: summarise")
     run.add_argument("--batch-size", type=int, default=16, help="articles per engine call or request")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

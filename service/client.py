@@ -49,15 +49,14 @@ class PrecisClient:
 
     def summarize(self, text: str | None = None, html: str | None = None, **options: Any) -> dict[str, Any]:
         """Summarise one article; `options` are the API's fields (length, max_words, format, …)."""
-        body = {k: v for k, v in {"text": text, "html": html, **options}.items() if v is not None}
-        return self._request("POST", "/v1/summarize", json=body)
+        return self._request("POST", "/v1/summarize", json=_article_body(text, html, options))
 
     def stream(self, text: str | None = None, html: str | None = None, **options: Any) -> Iterator[dict[str, Any]]:
         """Summarise one article as server-sent events: `{"event": "sentence", "data": {…, "position": i}}`
         for each sentence as soon as it is final, then `{"event": "done", "data": <the whole response>}`
         or `{"event": "error", "data": <problem document>}`. Errors found before streaming starts
         (validation) raise PrecisError, as `summarize` does; 429/503 are retried like it."""
-        body = {k: v for k, v in {"text": text, "html": html, **options}.items() if v is not None}
+        body = _article_body(text, html, options)
         for attempt in range(self.retries + 1):
             with self.http.stream("POST", f"{self.base_url}/v1/summarize", json=body,
                                   headers={"Accept": "text/event-stream"}) as response:
@@ -70,9 +69,7 @@ class PrecisClient:
             time.sleep(delay)
 
     def _events(self, response: httpx2.Response) -> Iterator[dict[str, Any]]:
-        if response.status_code >= 400:
-            response.read()
-            raise PrecisError(response.status_code, self._problem(response))
+        self._raise_for_problem(response)
         if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
             response.read()  # a server that answered with the whole body at once
             yield {"event": "done", "data": response.json()}
@@ -111,6 +108,12 @@ class PrecisClient:
         except httpx2.HTTPError:
             return False
 
+    def _raise_for_problem(self, response: httpx2.Response) -> None:
+        """An error answer as PrecisError (read first: a streamed response has no body yet)."""
+        if response.status_code >= 400:
+            response.read()
+            raise PrecisError(response.status_code, self._problem(response))
+
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         for attempt in range(self.retries + 1):
             try:
@@ -123,8 +126,7 @@ class PrecisClient:
             if response.status_code in RETRY_STATUSES and attempt < self.retries:
                 time.sleep(self._retry_after(response, attempt))
                 continue
-            if response.status_code >= 400:
-                raise PrecisError(response.status_code, self._problem(response))
+            self._raise_for_problem(response)
             return response.json()
         raise AssertionError("unreachable")
 
@@ -165,9 +167,7 @@ class PrecisClient:
         """The job's results, `{"id", "status", "result" | "error"}` each, in input order, read
         as they stream (JSON Lines); while the job runs, the finished prefix."""
         with self.http.stream("GET", f"{self.base_url}/v1/jobs/{job_id}/results") as response:
-            if response.status_code >= 400:
-                response.read()
-                raise PrecisError(response.status_code, self._problem(response))
+            self._raise_for_problem(response)
             for line in response.iter_lines():
                 if line.strip():
                     yield json.loads(line)
@@ -175,3 +175,8 @@ class PrecisClient:
     def cancel_job(self, job_id: str) -> dict[str, Any]:
         """Cancel: queued items never run; finished results stay readable."""
         return self._request("DELETE", f"/v1/jobs/{job_id}")
+
+
+def _article_body(text: str | None, html: str | None, options: dict[str, Any]) -> dict[str, Any]:
+    """The request body: the article and the options that are set."""
+    return {k: v for k, v in {"text": text, "html": html, **options}.items() if v is not None}

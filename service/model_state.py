@@ -10,10 +10,9 @@ from models.store import resolve
 from service import metrics
 from service.config import Settings
 from service.engines.base import Engine
-from service.engines.registry import load_engine
+from service.engines.registry import load_warm_engine
 from service.exceptions import ModelNotReady
 from service.summarizer import Summarizer
-from service.text.language import warm_up as warm_up_language_detector
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +45,7 @@ class ModelHolder:
         started = time.perf_counter()
         log.info("loading model %r", self.settings.model)
         try:
-            engine = load_engine(self.settings)
-            engine.warm_up()
-            warm_up_language_detector()  # before gunicorn forks, so workers share it
+            engine = load_warm_engine(self.settings)
         except Exception as exc:  # noqa: BLE001 - a failed load is reported by /readyz, not raised
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = "failed"

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from service.engines.base import Purpose
+from service.engines.base import LanguageMode, Purpose
 
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 DEFAULT_LENGTH = "medium"
@@ -80,7 +80,7 @@ class SummarizeRequest(BaseModel):
     stream: bool = Field(
         False, description="Answer with server-sent events: each sentence once checked, then `done` (or `error`)."
     )
-    language: Literal["auto", "force"] = Field(
+    language: LanguageMode = Field(
         "auto",
         description="`auto`: detect the article's language and answer 422 `unsupported-language` when the model "
         "does not declare it; `force`: summarise whatever the language (still reported).",

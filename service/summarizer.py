@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import __version__
-from service.engines.base import Document, Engine, PurposeFit, SummaryParams, SummaryResult, SummarySentence
+from service.engines.base import Document, Engine, Purpose, SummaryParams, SummaryResult, SummarySentence
 from service.engines.newsroom import BUDGETS
 from service.exceptions import NoSentences, UnsupportedOption
 from service.faithfulness import ArticleIndex, Flag, Support
@@ -103,14 +103,14 @@ def _sentence_out(
     )
 
 
-def _purpose_out(fit: PurposeFit | None, texts: list[str]) -> PurposeOut | None:
+def _purpose_out(purpose: Purpose, texts: list[str]) -> PurposeOut | None:
     """A newsroom length's budget, measured on the sentences returned (after `strict`)."""
-    if fit is None:
+    if purpose == "summary":
         return None
-    budget = BUDGETS[fit.name]
-    measured = max(map(budget.measure, texts), default=0) if fit.name == "key_points" else budget.measure(
+    budget = BUDGETS[purpose]
+    measured = max(map(budget.measure, texts), default=0) if purpose == "key_points" else budget.measure(
         " ".join(texts))
-    return PurposeOut(name=fit.name, limit=fit.limit, unit=fit.unit, measured=measured)
+    return PurposeOut(name=purpose, limit=budget.limit, unit=budget.unit, measured=measured)
 
 
 class Summarizer:
@@ -209,7 +209,7 @@ class Summarizer:
             characters=len(summary),
             focus=request.focus,
             focus_matched=result.focus_matched if request.focus else None,
-            purpose=_purpose_out(result.purpose, texts),
+            purpose=_purpose_out(request.purpose, texts),
             sentences=sentences,
             model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
                            precision=info.precision, profile=info.settings.get("profile"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from bench.server import REPO_ROOT
-from tests.support import SEED_BOILERPLATE, assert_problem, summarize
+from tests.support import LANGUAGE_TEXTS, SEED_BOILERPLATE, assert_problem, summarize
 
 
 def test_health_and_readiness(client: FlaskClient) -> None:
@@ -230,7 +229,7 @@ def test_language_is_detected_and_reported(client: FlaskClient, seed_text: str) 
 
 
 def test_an_article_in_another_language_is_refused_unless_forced(client: FlaskClient) -> None:
-    german = (REPO_ROOT / "tests" / "data" / "languages" / "de.txt").read_text(encoding="utf-8")
+    german = (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")
     refused = assert_problem(summarize(client, json={"text": german}), 422, "German", "English", "force")
     assert refused["type"].endswith("/unsupported-language")
     assert refused["language"] == "de" and refused["supported_languages"] == ["en"]
@@ -240,7 +239,7 @@ def test_an_article_in_another_language_is_refused_unless_forced(client: FlaskCl
 
 
 def test_english_articles_quoting_foreign_phrases_are_summarised(client: FlaskClient) -> None:
-    for path in sorted((REPO_ROOT / "tests" / "data" / "languages").glob("en-*.txt")):
+    for path in sorted(LANGUAGE_TEXTS.glob("en-*.txt")):
         response = summarize(client, json={"text": path.read_text(encoding="utf-8")})
         assert response.status_code == 200, (path.name, response.text)
         assert response.get_json()["input"]["language"]["code"] == "en"

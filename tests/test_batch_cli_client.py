@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from bench.server import LiveServer, free_port
 from service.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, main
 from service.client import PrecisClient, PrecisError
-from tests.support import assert_problem
+from tests.support import LANGUAGE_TEXTS, assert_problem
 
 
 def test_batch_answers_each_item_and_isolates_bad_ones(client: FlaskClient, seed_text: str, dev_articles) -> None:
@@ -152,7 +152,7 @@ def test_client_purposes_against_the_server(server: LiveServer, seed_text: str) 
     assert unrelated["summary"] == client.summarize(text=seed_text)["summary"]
 
 
-GERMAN = Path(__file__).parent / "data" / "languages" / "de.txt"
+GERMAN = LANGUAGE_TEXTS / "de.txt"
 
 
 def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: str) -> None:

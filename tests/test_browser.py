@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from bench.server import REPO_ROOT, LiveServer
+from tests.support import LANGUAGE_TEXTS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "artifacts"
-GERMAN = REPO_ROOT / "tests" / "data" / "languages" / "de.txt"
+GERMAN = LANGUAGE_TEXTS / "de.txt"
+DESKTOP = {"width": 1280, "height": 900}
 # The summary's text as the page shows it, without the "(shortened)" tags.
 SUMMARY_TEXTS = """lis => lis.map(li => [...li.childNodes]
     .filter(node => !(node.classList && node.classList.contains('tag'))).map(node => node.textContent).join(''))"""
@@ -29,7 +31,7 @@ def page(server: LiveServer):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"],
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport=DESKTOP)
         yield context.new_page()
         browser.close()
 
@@ -71,6 +73,13 @@ def test_errors_are_readable_messages(page, server: LiveServer) -> None:
 
 def test_phone_width_stacks_the_panels(page, server: LiveServer, seed_text: str) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        _phone_layout(page, server, seed_text)
+    finally:  # the page is shared: the next tests see the desktop width again
+        page.set_viewport_size(DESKTOP)
+
+
+def _phone_layout(page, server: LiveServer, seed_text: str) -> None:
     page.goto(server.url + "/")
     page.fill("#article", seed_text)
     page.select_option("#length-unit", "max_words")
@@ -86,7 +95,6 @@ def test_phone_width_stacks_the_panels(page, server: LiveServer, seed_text: str)
 
 
 def _summarise(page, server: LiveServer, text: str, focus: str = "", purpose: str = "summary") -> None:
-    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(server.url + "/")
     page.fill("#article", text)
     page.fill("#focus", focus)
@@ -170,7 +178,6 @@ def test_unsupported_language_offers_to_summarise_anyway(page, server: LiveServe
 
 
 def test_keyboard_and_screenshot(page, server: LiveServer, seed_text: str) -> None:
-    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(server.url + "/")
     page.fill("#article", seed_text)
     # Tab order: article → … → focus → purpose; labels name every control.

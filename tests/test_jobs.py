@@ -291,11 +291,12 @@ def test_a_whole_worker_killed_its_chunk_goes_to_another_worker(engine: Engine, 
         assert created.status_code == 202, created.text
         job_id = created.json["id"]
         deadline = time.monotonic() + 300
-        while not redis.client().hlen("unacked"):  # kombu's record of a chunk handed out, not yet acked
+        broker = redis.client()
+        while not broker.hlen("unacked"):  # kombu's record of a chunk handed out, not yet acked
             assert time.monotonic() < deadline, doomed.log()[-3000:]
             time.sleep(0.05)
         doomed.kill()
-        assert redis.client().hlen("unacked") == 1  # the chunk it held was never acknowledged
+        assert broker.hlen("unacked") == 1  # the chunk it held was never acknowledged
         heir.start()
         while (job := client.get(f"/v1/jobs/{job_id}").json)["status"] not in TERMINAL:
             assert time.monotonic() < deadline, (job, heir.log()[-3000:])

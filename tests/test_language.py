@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from service.text.language import (
@@ -14,8 +12,9 @@ from service.text.language import (
     detect_language,
 )
 from service.text.sentences import split_sentences
+from tests.support import LANGUAGE_TEXTS
 
-TEXTS = Path(__file__).parent / "data" / "languages"
+TEXTS = LANGUAGE_TEXTS
 FOREIGN = {"de": "German", "fr": "French", "es": "Spanish", "ga": "Irish"}
 
 

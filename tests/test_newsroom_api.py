@@ -108,15 +108,15 @@ def test_generated_sentences_stream_as_generation_completes_them(smollm2: Summar
     """Each sentence arrives before generation ends, and they are the non-streamed summary's."""
     request = SummarizeRequest(text=seed_text, length="long")
     prepared = smollm2.prepare(request)
-    arrivals: list[tuple[str, bool]] = []
+    arrivals: list[str] = []
     stream = smollm2.engine.stream(prepared.document, prepared.params, threading.Event())
     for item in stream:
         if isinstance(item, SummaryResult):
             streamed = item
             break
-        arrivals.append((item.text, False))
+        arrivals.append(item.text)
     [whole] = smollm2.engine.summarize([prepared.document], [prepared.params])
-    assert [text for text, _ in arrivals] == [s.text for s in whole.sentences]
+    assert arrivals == [s.text for s in whole.sentences]
     assert [s.text for s in streamed.sentences] == [s.text for s in whole.sentences]
     assert len(arrivals) >= 2  # sentences came one by one, not all at the end
 
@@ -162,9 +162,8 @@ def test_instruct_focus_and_purpose_through_the_prompt(smollm2: Summarizer, seed
     body = summarize(app, json={"text": seed_text, "purpose": "seo_description", "focus": "nuclear"}).get_json()
     assert 0 < len(body["summary"]) <= SEO_MAX_CHARS and body["focus_matched"] is True
     params = SummaryParams(focus="nuclear", purpose="seo_description")
-    assert "nuclear" in smollm2.engine._prompt(smollm2.engine._jobs(
-        0, smollm2.engine._plan(smollm2.prepare(SummarizeRequest(text=seed_text)).document, params),
-        smollm2.prepare(SummarizeRequest(text=seed_text)).document, params, {})[0])
+    document, engine = smollm2.prepare(SummarizeRequest(text=seed_text)).document, smollm2.engine
+    assert "nuclear" in engine._prompt(engine._jobs(0, engine._plan(document, params), document, params, {})[0])
 
 
 def test_stream_through_gunicorn_with_a_real_sse_client(server: LiveServer, seed_text: str) -> None:
@@ -173,8 +172,6 @@ def test_stream_through_gunicorn_with_a_real_sse_client(server: LiveServer, seed
         headers={"Accept": "text/event-stream"},
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
-        lines = [line for line in response.iter_lines() if line]
-    events = [(lines[i].removeprefix("event: "), json.loads(lines[i + 1].removeprefix("data: ")))
-              for i in range(0, len(lines), 2)]
+        events = _events("\n".join(response.iter_lines()))
     assert [name for name, _ in events][-1] == "done" and len(events) >= 3
     assert events[-1][1]["summary"] == " ".join(data["text"] for name, data in events if name == "sentence")

@@ -15,6 +15,7 @@ from service.text.sentences import Sentence
 Overflow = Literal["chunk", "head", "error"]
 # What the summary is for: the usual summary, or a newsroom length (service/engines/newsroom.py).
 Purpose = Literal["summary", "key_points", "seo_description", "social"]
+LanguageMode = Literal["auto", "force"]
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,6 @@ class Coverage:
     covered: float = 1.0  # share of the article's characters that were read
 
 
-@dataclass(frozen=True)
-class PurposeFit:
-    """A newsroom length's budget (the summary is measured against it once rendered)."""
-
-    name: str
-    limit: int
-    unit: str
-
-
 @dataclass
 class SummaryResult:
     sentences: list[SummarySentence]
@@ -80,7 +72,6 @@ class SummaryResult:
     generation: dict[str, Any] = field(default_factory=dict)  # effective generation settings
     focus_matched: bool | None = None  # None: no focus asked for
     focus_sentences: int | None = None  # seq2seq: article sentences selected as the focused input
-    purpose: PurposeFit | None = None  # None: the usual summary
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from service.engines.base import Document, ModelInfo, PurposeFit, SummaryParams, SummaryResult, SummarySentence
+from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.engines.focus import focus_scores, lexical_overlap
 from service.engines.newsroom import fit_purpose, rank_candidates
 from service.engines.profile import Profile, load_profile
@@ -150,8 +150,7 @@ class ExtractiveEngine:
                             compressed=piece.compressed, truncated=piece.truncated)
             for piece in fitted.pieces
         ]
-        purpose = PurposeFit(params.purpose, fitted.limit, fitted.unit)
-        return SummaryResult(sentences=chosen, focus_matched=matched, purpose=purpose)
+        return SummaryResult(sentences=chosen, focus_matched=matched)
 
     def warm_up(self) -> None:
         touch_weights(self.embedder.model)

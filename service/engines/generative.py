@@ -21,14 +21,13 @@ from service.engines.base import (
     Coverage,
     Document,
     ModelInfo,
-    PurposeFit,
     SummaryParams,
     SummaryResult,
     SummarySentence,
 )
 from service.engines.focus import lexical_overlap
 from service.engines.length import LengthBudget, fit_in_order
-from service.engines.newsroom import BUDGETS, fit_text, fits
+from service.engines.newsroom import fit_text, fits
 from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
 from service.engines.streaming import stream_sentences
@@ -84,19 +83,16 @@ def _firmer(settings: dict[str, Any], purpose: str) -> dict[str, Any]:
     return {**settings, "max_new_tokens": tokens, "min_new_tokens": 0}
 
 
-def _fitted(text: str, purpose: str) -> tuple[list[SummarySentence], PurposeFit]:
+def _fitted(text: str, purpose: str) -> list[SummarySentence]:
     """A generated newsroom length: as generated when it fits its budget, else compressed
     (or, last, cut at a word boundary) by the same rules as the extractive engine's."""
-    budget = BUDGETS[purpose]
-    if fits(text, purpose) and purpose == "key_points":
-        lines = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
-        sentences = [SummarySentence(line) for line in lines if line]
-    elif fits(text, purpose):
-        sentences = [SummarySentence(s) for s in generated_sentences(text)]
-    else:
+    if not fits(text, purpose):
         fitted = fit_text(text, purpose)
-        sentences = [SummarySentence(p.text, compressed=p.compressed, truncated=p.truncated) for p in fitted.pieces]
-    return sentences, PurposeFit(purpose, budget.limit, budget.unit)
+        return [SummarySentence(p.text, compressed=p.compressed, truncated=p.truncated) for p in fitted.pieces]
+    if purpose == "key_points":
+        lines = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
+        return [SummarySentence(line) for line in lines if line]
+    return [SummarySentence(s) for s in generated_sentences(text)]
 
 
 def sentences_for_length(params: SummaryParams) -> int:
@@ -280,8 +276,15 @@ class GenerativeEngine:
 
     def summarize(self, documents: Sequence[Document], params: Sequence[SummaryParams]) -> list[SummaryResult]:
         focused = [self._focused(doc, p.focus) for doc, p in zip(documents, params, strict=True)]
+        states = [self._plan(doc, p) for (doc, _, _), p in zip(focused, params, strict=True)]
+        return self._generate_all(focused, states, params)
+
+    def _generate_all(
+        self, focused: Sequence[tuple[Document, bool | None, int | None]], states: list[_DocState],
+        params: Sequence[SummaryParams],
+    ) -> list[SummaryResult]:
+        """Summarise planned documents: rounds of generation until each is one summary."""
         documents = [doc for doc, _, _ in focused]
-        states = [self._plan(doc, p) for doc, p in zip(documents, params, strict=True)]
         final_settings = [self.generation_settings(p) for p in params]
         done: dict[int, str] = {}
         while len(done) < len(states):
@@ -305,7 +308,7 @@ class GenerativeEngine:
             if params[d].purpose == "summary":
                 result.sentences = [SummarySentence(s) for s in fit_in_order(generated_sentences(done[d]), params[d])]
             else:
-                result.sentences, result.purpose = _fitted(done[d], params[d].purpose)
+                result.sentences = _fitted(done[d], params[d].purpose)
             results.append(result)
         return results
 
@@ -318,7 +321,7 @@ class GenerativeEngine:
         state = self._plan(doc, params)
         settings = self.generation_settings(params)
         if len(state.pieces) > 1 or params.purpose != "summary" or settings["num_beams"] > 1:
-            [result] = self.summarize([document], [params])
+            [result] = self._generate_all([(doc, matched, selected)], [state], [params])
             yield from result.sentences
             yield result
             return

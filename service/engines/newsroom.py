@@ -256,10 +256,15 @@ class Fitted:
     purpose: str
     pieces: list[Piece]  # in article order
     text: str  # bullets ("- " lines) for key points, one paragraph otherwise
-    characters: int
-    weighted_length: int  # X's count, for every purpose
-    limit: int
-    unit: str
+
+    @property
+    def characters(self) -> int:
+        return len(self.text)
+
+    @property
+    def weighted_length(self) -> int:
+        """X's count, for every purpose."""
+        return x_weighted_length(self.text)
 
     @property
     def compressed(self) -> bool:
@@ -394,7 +399,7 @@ def fit_purpose(candidates: Sequence[Candidate], purpose: str, top: int = TOP_CA
         text = "\n".join(f"- {piece.text}" for piece in pieces)
     else:
         text = " ".join(piece.text for piece in pieces)
-    return Fitted(purpose, pieces, text, len(text), x_weighted_length(text), budget.limit, budget.unit)
+    return Fitted(purpose, pieces, text)
 
 
 def fits(text: str, purpose: str) -> bool:

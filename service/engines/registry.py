@@ -65,3 +65,14 @@ def load_engine(settings: Settings) -> Engine:
     info = ModelInfo(name=model.name, id=model.hub_id, engine=model.engine, revision=_revision(model),
                      languages=model.languages)
     return loader(model, info, effective_precision(settings.quantize, model.quantize), settings)
+
+
+def load_warm_engine(settings: Settings) -> Engine:
+    """load_engine, then warm it and the language detector up: in a process that forks
+    afterwards (gunicorn's master, a job worker), the children share all of it."""
+    from service.text.language import warm_up as warm_up_language_detector
+
+    engine = load_engine(settings)
+    engine.warm_up()
+    warm_up_language_detector()
+    return engine

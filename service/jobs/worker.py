@@ -19,7 +19,6 @@ from service.config import Settings, configure_torch, enforce_offline, preload_t
 from service.jobs.queue import RUN_CHUNK, celery_config
 from service.jobs.store import JobStore
 from service.summarizer import Summarizer
-from service.text.language import warm_up as warm_up_language_detector
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +36,6 @@ def settings() -> Settings:
     return _state.setdefault("settings", Settings())
 
 
-def _processes() -> int:
-    return settings().job_workers
-
-
 @signals.worker_init.connect
 def _load_model(**_: Any) -> None:
     """Before the pool forks: one copy of the model for all of this worker's processes."""
@@ -48,9 +43,8 @@ def _load_model(**_: Any) -> None:
 
     configure_logging(settings().log_level)
     preload_torch()
-    _state["preforked"] = True
     try:
-        summarizer()
+        _state["summarizer"] = _build()
     except Exception:
         # A worker without its model would fail every chunk it takes: refuse to start instead.
         log.exception("job worker: model %r failed to load", settings().model)
@@ -62,23 +56,24 @@ def _load_model(**_: Any) -> None:
 @signals.worker_process_init.connect
 def _per_process(**_: Any) -> None:
     # Torch's thread pool does not survive the fork; size it for this worker's processes.
-    configure_torch(settings(), _processes())
+    configure_torch(settings(), settings().job_workers)
     _state.pop("store", None)
 
 
 def summarizer() -> Summarizer:
-    if "summarizer" not in _state:
-        from service.engines.registry import load_engine
-
-        enforce_offline()
-        if not _state.get("preforked"):  # loaded in a pool process (or a solo pool): size the pool now
-            configure_torch(settings(), _processes())
-        engine = load_engine(settings())
-        engine.warm_up()
-        warm_up_language_detector()  # before the pool forks, so its processes share it
-        _state["summarizer"] = Summarizer(engine)
-        log.info("job worker: model %r loaded", engine.info.name)
+    if "summarizer" not in _state:  # not loaded before the fork (a solo pool): size torch's pool now
+        configure_torch(settings(), settings().job_workers)
+        _state["summarizer"] = _build()
     return _state["summarizer"]
+
+
+def _build() -> Summarizer:
+    from service.engines.registry import load_warm_engine
+
+    enforce_offline()
+    engine = load_warm_engine(settings())
+    log.info("job worker: model %r loaded", engine.info.name)
+    return Summarizer(engine)
 
 
 def store() -> JobStore:

@@ -203,7 +203,8 @@ def _agency_dateline(block: str) -> re.Match[str] | None:
     if found is None or not (place := found.group("place")):
         return found
     glued = not block[found.end("source") :].startswith(" ")
-    capitals = place.split()[0].strip(",").isupper() and len(place.split()[0].strip(",")) > 2
+    first_word = place.split()[0].strip(",")
+    capitals = first_word.isupper() and len(first_word) > 2
     return found if found.group("dash") or glued or capitals else None
 
 

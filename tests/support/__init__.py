@@ -15,6 +15,8 @@ from werkzeug.test import TestResponse
 from bench.server import LiveServer
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
+# Short texts in several languages (de.txt, fr.txt, en-*.txt, ...), for language detection.
+LANGUAGE_TEXTS = Path(__file__).resolve().parent.parent / "data" / "languages"
 
 # Text of the seed article that is not the story: none of it may reach a summary.
 SEED_BOILERPLATE = [
