@@ -39,7 +39,7 @@ from service.schemas import (
 from service.text.cleaning import CleanArticle, clean_text
 from service.text.html import extract_html
 from service.text.language import LanguageGuess, check_supported, detect_language
-from service.text.sentences import split_sentences
+from service.text.sentences import Sentence, split_sentences
 
 
 @dataclass
@@ -113,6 +113,18 @@ def _purpose_out(purpose: Purpose, texts: list[str]) -> PurposeOut | None:
     return PurposeOut(name=purpose, limit=budget.limit, unit=budget.unit, measured=measured)
 
 
+def read_article(request: SummarizeRequest) -> tuple[CleanArticle, list[Sentence]]:
+    """The request's article cleaned and split, as every door sees it: the one read step
+    that serving, calibration and the benchmarks share."""
+    if request.html is not None:
+        page_title, raw = extract_html(request.html)
+        title = request.title or page_title
+    else:
+        raw, title = request.text or "", request.title
+    article = clean_text(raw, title=title)
+    return article, split_sentences(article.body)
+
+
 class Summarizer:
     """The summarisation use case around one loaded engine."""
 
@@ -127,13 +139,7 @@ class Summarizer:
                 f"'generation' options apply to abstractive models; {self.engine.info.name!r} is extractive."
             )
         started = time.perf_counter()
-        if request.html is not None:
-            page_title, raw = extract_html(request.html)
-            title = request.title or page_title
-        else:
-            raw, title = request.text or "", request.title
-        article = clean_text(raw, title=title)
-        sentences = split_sentences(article.body)
+        article, sentences = read_article(request)
         if not sentences:
             removed = ", ".join(f"{n} {kind}" for kind, n in article.removed.items()) or "nothing"
             raise NoSentences(

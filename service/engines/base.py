@@ -25,6 +25,9 @@ class Document:
     text: str
     sentences: list[Sentence]
     title: str | None = None
+    # How sure it is that `title` is the headline (service/text/titles.py): the extractive
+    # ranker scales its headline term by it.
+    title_confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from service.engines.focus import focus_scores, lexical_overlap
 from service.engines.newsroom import fit_purpose, rank_candidates
 from service.engines.profile import Profile, load_profile
 from service.engines.quantize import convert
-from service.engines.ranking import RankerWeights, select_sentences
+from service.engines.ranking import RankerWeights, RankInput, select_sentences
 from service.engines.sharing import touch_weights
 from service.text.sentences import Sentence
 
@@ -114,9 +114,9 @@ class ExtractiveEngine:
         texts = [s.text for s in doc.sentences] + ([doc.title] if doc.title else [])
         embeddings = self.embedder.embed(texts)
         sentence_embeddings = embeddings[: len(doc.sentences)]
-        title_embedding = embeddings[-1] if doc.title else None
         words = np.array([s.words for s in doc.sentences])
-        scores = self.profile.score(sentence_embeddings, title_embedding, words)
+        article = RankInput(sentence_embeddings, words, embeddings[-1] if doc.title else None, doc.title_confidence)
+        scores = self.profile.score(article)
         matched = None
         if params.focus:
             scores, matched = self._focus(doc, sentence_embeddings, scores, params.focus)
@@ -125,7 +125,9 @@ class ExtractiveEngine:
         sentences = [doc.sentences[i] for i in eligible]
         if params.purpose != "summary":
             return self._fit_purpose(sentences, scores[eligible], params, matched)
-        chosen = select_sentences(sentences, sentence_embeddings[eligible], scores[eligible], params, self.weights)
+        if len(eligible) < len(doc.sentences):
+            article = RankInput(sentence_embeddings[eligible], words[eligible])
+        chosen = select_sentences(sentences, article, scores[eligible], params, self.weights)
         return SummaryResult(sentences=chosen, focus_matched=matched)
 
     def _focus(

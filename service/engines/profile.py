@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from service.engines.ranking import RankerWeights, score_sentences
+from service.engines.ranking import RankerWeights, RankInput, score_sentences
 from service.engines.salience import SalienceModel
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
@@ -39,11 +39,11 @@ class Profile:
     def ranker(self) -> str:
         return "salience" if self.salience is not None else "weighted"
 
-    def score(self, embeddings: np.ndarray, title_embedding: np.ndarray | None, words: np.ndarray) -> np.ndarray:
-        """One salience score per sentence; `embeddings` rows are L2-normalised."""
+    def score(self, article: RankInput) -> np.ndarray:
+        """One salience score per sentence."""
         if self.salience is not None:
-            return self.salience.score(embeddings, title_embedding, words)
-        return score_sentences(embeddings, title_embedding, self.weights)
+            return self.salience.score(article)
+        return score_sentences(article, self.weights)
 
     def settings(self) -> dict[str, Any]:
         """What /v1/models shows of the ranker."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.engines.ranking import minmax, pacsum_centrality
+from service.engines.ranking import RankInput, minmax, pacsum_centrality
 
 # Named features, in the order of the stored coefficients; the embedding follows them.
 FEATURES = (
@@ -61,8 +61,8 @@ class SalienceModel:
     mean: np.ndarray
     scale: np.ndarray
 
-    def score(self, embeddings: np.ndarray, title_embedding: np.ndarray | None, words: np.ndarray) -> np.ndarray:
-        x = salience_features(embeddings, title_embedding, words)
+    def score(self, article: RankInput) -> np.ndarray:
+        x = salience_features(article.embeddings, article.title, article.words)
         return ((x - self.mean) / self.scale) @ self.coef + self.intercept
 
     def to_json(self) -> dict:
