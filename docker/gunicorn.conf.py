@@ -12,6 +12,9 @@ import os
 import shutil
 import tempfile
 
+from gunicorn.arbiter import Arbiter
+from gunicorn.workers.base import Worker
+
 from service.config import Settings, configure_torch
 
 # Prometheus multiprocess mode: every process writes its samples here, /metrics sums them.
@@ -69,18 +72,18 @@ with contextlib.suppress(OSError, AttributeError):  # not glibc
     ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, settings.malloc_arena_max)
 
 
-def pre_fork(server, worker):  # noqa: ANN001
+def pre_fork(server: Arbiter, worker: Worker) -> None:
     # Move everything the master loaded out of the garbage collector's sight: a collection
     # in a worker would otherwise write to (and so copy) every page holding those objects.
     gc.collect()
     gc.freeze()
 
 
-def post_fork(server, worker):  # noqa: ANN001 - gunicorn hook signature
+def post_fork(server: Arbiter, worker: Worker) -> None:
     configure_torch(settings, workers)
 
 
-def child_exit(server, worker):  # noqa: ANN001
+def child_exit(server: Arbiter, worker: Worker) -> None:
     from service.metrics import mark_worker_dead
 
     mark_worker_dead(worker.pid, _metrics_dir)

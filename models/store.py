@@ -59,7 +59,8 @@ def _from_folder(name: str, path: Path, hub_id: str | None = None) -> ResolvedMo
     provenance = read_provenance(path)
     gguf = provenance.get("gguf_file") or (None if (path / "config.json").is_file() else _gguf_in(path))
     engine = provenance.get("engine") or ("instruct" if gguf else infer_engine(path))
-    return ResolvedModel(name, path.resolve(), engine, provenance.get("hub_id") or hub_id or str(path), provenance, gguf)
+    upstream = provenance.get("hub_id") or hub_id or str(path)
+    return ResolvedModel(name, path.resolve(), engine, upstream, provenance, gguf)
 
 
 def _is_model_folder(path: Path) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import torch
 from tokenizers import ByteLevelBPETokenizer, SentencePieceUnigramTokenizer
@@ -27,6 +28,7 @@ from transformers import (
 
 from models.prepare import sha256_of
 from models.store import PROVENANCE_FILE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
@@ -54,7 +56,8 @@ def bpe_tokenizer(vocab_size: int = 800) -> RobertaTokenizer:
     bpe.train_from_iterator(SEED_TEXTS, vocab_size=vocab_size, min_frequency=1,
                             special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
     merges = [tuple(m) for m in json.loads(bpe.to_str())["model"]["merges"]]
-    return RobertaTokenizer(vocab=bpe.get_vocab(), merges=merges)
+    # transformers annotates merges as list[str], but hands them to tokenizers' BPE, which takes (a, b) pairs.
+    return RobertaTokenizer(vocab=bpe.get_vocab(), merges=merges)  # type: ignore[arg-type]
 
 
 def unigram_tokenizer(vocab_size: int = 500) -> T5Tokenizer:
@@ -69,7 +72,7 @@ def unigram_tokenizer(vocab_size: int = 500) -> T5Tokenizer:
 def build_bart(path: Path, max_positions: int = 64, seed: int = 0, **config: object) -> Path:
     torch.manual_seed(seed)
     tokenizer = bpe_tokenizer()
-    settings = dict(
+    settings: dict[str, Any] = dict(
         vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
         decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=max_positions,
         pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
@@ -93,11 +96,15 @@ def build_distilbart_shaped(path: Path) -> Path:
 def build_t5(path: Path, seed: int = 0) -> Path:
     torch.manual_seed(seed)
     tokenizer = unigram_tokenizer()
-    config = T5Config(
-        vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_decoder_layers=1, num_heads=2,
-        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.pad_token_id,
+    # Not fields of T5Config: its base class takes them as extra keyword arguments.
+    generation: dict[str, Any] = dict(
+        decoder_start_token_id=tokenizer.pad_token_id,
         task_specific_params={"summarization": {"prefix": "summarize: ", "max_length": 20, "min_length": 4,
                                                 "num_beams": 2, "no_repeat_ngram_size": 3}},
+    )
+    config = T5Config(
+        vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_decoder_layers=1, num_heads=2,
+        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, **generation,
     )
     T5ForConditionalGeneration(config).eval().save_pretrained(path)
     tokenizer.model_max_length = 64  # what a relative-position model reads at most

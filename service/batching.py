@@ -25,6 +25,7 @@ Predict = Callable[[list[Prepared]], list[SummaryResult | Exception]]
 
 log = logging.getLogger(__name__)
 
+_malloc_trim: Callable[[int], int] | None
 try:
     _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
 except (OSError, AttributeError):  # not glibc
@@ -38,7 +39,7 @@ class QueueFull(Exception):
 @dataclass
 class _Item:
     prepared: Prepared
-    future: Future = field(default_factory=Future)
+    future: Future[SummaryResult] = field(default_factory=Future)
 
 
 @dataclass
@@ -76,7 +77,7 @@ class MicroBatcher:
                 self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
                 self._thread.start()
 
-    def submit(self, prepared: Prepared) -> Future:
+    def submit(self, prepared: Prepared) -> Future[SummaryResult]:
         """Queue one article; the future resolves to its SummaryResult (or its exception)."""
         self._ensure_thread()
         item = _Item(prepared)
@@ -109,7 +110,7 @@ class MicroBatcher:
         started = time.perf_counter()
         try:
             results = self.predict([item.prepared for item in batch])
-        except Exception as exc:  # noqa: BLE001 - a bug in predict must not kill the batching thread
+        except Exception as exc:  # a bug in predict must not kill the batching thread
             results = [exc] * len(batch)
         # Counted before the answers go out, so a caller that has its answer sees the batch.
         self._record(len(batch), time.perf_counter() - started)

@@ -46,7 +46,7 @@ class ModelHolder:
         log.info("loading model %r", self.settings.model)
         try:
             engine = load_warm_engine(self.settings)
-        except Exception as exc:  # noqa: BLE001 - a failed load is reported by /readyz, not raised
+        except Exception as exc:  # a failed load is reported by /readyz, not raised
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = "failed"
             log.error("model %r failed to load: %s", self.settings.model, self.error)
