@@ -27,7 +27,8 @@ import numpy as np
 
 from bench.common import DEV_DATA, load_articles
 from bench.ranked import RankedArticle, load_embedder, rank_article
-from service.engines.focus import FocusSettings, focus_scores, focus_similarity, focused_order, lexical_overlap
+from service.editorial.focus import lexical_overlap
+from service.engines.focus import FocusSettings, focus_scores, focus_similarity, focused_order
 from service.text.sentences import split_sentences
 
 DATA = DEV_DATA.parent

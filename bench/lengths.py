@@ -4,7 +4,7 @@
     python -m bench.lengths [--limit N] [--examples 10] [--json out.json]
 
 Ranks each article as the embedded engine does (bench.ranked), fits each purpose
-(service.engines.newsroom.fit_purpose) and reports how often whole sentences fitted,
+(service.editorial.fitting.fit_purpose) and reports how often whole sentences fitted,
 how often one was compressed or cut, the lengths, and examples for an editor to judge."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import numpy as np
 
 from bench.common import DEV_DATA, load_articles
 from bench.ranked import load_embedder, rank_article
-from service.engines.newsroom import Fitted, fit_purpose, rank_candidates, x_weighted_length
+from service.editorial.fitting import Fitted, fit_purpose, rank_candidates
 from service.text.sentences import Sentence
+from service.text.x_length import x_weighted_length
 
 # (label, purpose, top): the default looks for whole sentences among the 3 best-ranked;
 # top=1 always starts from the best one, which shows the compression at work.

@@ -20,6 +20,7 @@ from typing import Any, TextIO, get_args
 from tqdm import tqdm
 
 from service.config import Settings, configure_torch
+from service.editorial.purposes import describe
 from service.engines.base import LanguageMode, Purpose
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
@@ -150,9 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--max-chars", type=int)
     run.add_argument("--format", choices=["paragraph", "bullets"])
     run.add_argument("--focus", metavar="TEXT", help="what the summaries should be about (up to 200 characters)")
-    run.add_argument("--purpose", choices=get_args(Purpose),
-                     help="key_points: 3-5 bullets; seo_description: at most 155 characters; "
-                     "social: at most 280 X-weighted characters, room left for a link")
+    run.add_argument("--purpose", choices=get_args(Purpose), help=describe(quote=""))
     run.add_argument("--language", choices=get_args(LanguageMode),
                      help="auto (default): refuse articles in a language the model does not support; force: summarise")
     run.add_argument("--batch-size", type=int, default=16, help="articles per engine call or request")

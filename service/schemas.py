@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from service.editorial.purposes import describe, policy
 from service.engines.base import LanguageMode, Purpose
 
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
@@ -74,8 +75,7 @@ class SummarizeRequest(BaseModel):
     )
     purpose: Purpose = Field(
         "summary",
-        description="`summary`; `key_points`: 3-5 bullets; `seo_description`: at most 155 characters; `social`: "
-        "at most 280 by X's weighted count, with room for a link. Newsroom lengths set their own length.",
+        description=f"What the summary is for: {describe()}. Every purpose but `summary` sets its own length.",
     )
     stream: bool = Field(
         False, description="Answer with server-sent events: each sentence once checked, then `done` (or `error`)."
@@ -107,7 +107,7 @@ class SummarizeRequest(BaseModel):
         lengths = sum(x is not None for x in (self.length, self.max_sentences, self.max_words, self.max_chars))
         if lengths > 1:
             raise ValueError("give at most one of 'length', 'max_sentences', 'max_words' or 'max_chars'")
-        if self.purpose != "summary" and (lengths or self.include_title or self.format != "paragraph"):
+        if policy(self.purpose).budgeted and (lengths or self.include_title or self.format != "paragraph"):
             raise ValueError(f"purpose {self.purpose!r} sets its own length and layout: leave out length, max_*, "
                              "format and include_title")
         source = self.text if self.text is not None else self.html

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import __version__
+from service.editorial.fitting import layout
+from service.editorial.purposes import policy
 from service.engines.base import Document, Engine, Purpose, SummaryParams, SummaryResult, SummarySentence
-from service.engines.newsroom import BUDGETS
 from service.exceptions import NoSentences, UnsupportedOption
 from service.faithfulness import ArticleIndex, Flag, Support
 from service.schemas import (
@@ -104,13 +105,11 @@ def _sentence_out(
 
 
 def _purpose_out(purpose: Purpose, texts: list[str]) -> PurposeOut | None:
-    """A newsroom length's budget, measured on the sentences returned (after `strict`)."""
-    if purpose == "summary":
+    """A purpose's budget, measured on the sentences returned (after `strict`)."""
+    budget = policy(purpose).budget
+    if budget is None:
         return None
-    budget = BUDGETS[purpose]
-    measured = max(map(budget.measure, texts), default=0) if purpose == "key_points" else budget.measure(
-        " ".join(texts))
-    return PurposeOut(name=purpose, limit=budget.limit, unit=budget.unit, measured=measured)
+    return PurposeOut(name=purpose, limit=budget.limit, unit=budget.measure.unit, measured=budget.measured(texts))
 
 
 def read_article(request: SummarizeRequest) -> tuple[CleanArticle, list[Sentence]]:
@@ -205,8 +204,7 @@ class Summarizer:
         request, article, document = prepared.request, prepared.article, prepared.document
         sentences = self.checked_sentences(prepared, result)
         texts = [s.text for s in sentences]
-        bullets = request.format == "bullets" or request.purpose == "key_points"
-        summary = "\n".join(f"- {text}" for text in texts) if bullets else " ".join(texts)
+        summary = layout(texts, bulleted=request.format == "bullets" or policy(request.purpose).bullets is not None)
         if request.include_title and article.title:
             summary = f"{article.title}\n\n{summary}"
         info, coverage = self.engine.info, result.coverage

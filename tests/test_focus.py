@@ -6,15 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from service.editorial.focus import focus_instruction, lexical_overlap
 from service.engines.focus import (
     MATCH_THRESHOLD,
     SENTENCE_THRESHOLD,
     FocusSettings,
-    focus_instruction,
     focus_scores,
     focused_input,
     focused_order,
-    lexical_overlap,
     related_mask,
 )
 

@@ -14,11 +14,12 @@ from flask.testing import FlaskClient
 from bench.server import LiveServer
 from service.app import create_app
 from service.config import Settings
+from service.editorial.purposes import SEO_MAX_CHARS
 from service.engines.base import SummaryParams, SummaryResult
-from service.engines.newsroom import SEO_MAX_CHARS, X_URL_LENGTH, x_weighted_length
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer
+from service.text.x_length import X_URL_LENGTH, x_weighted_length
 from tests.support import PROBLEM_KEYS, assert_problem, summarize
 
 
@@ -163,7 +164,7 @@ def test_instruct_focus_and_purpose_through_the_prompt(smollm2: Summarizer, seed
     assert 0 < len(body["summary"]) <= SEO_MAX_CHARS and body["focus_matched"] is True
     params = SummaryParams(focus="nuclear", purpose="seo_description")
     document, engine = smollm2.prepare(SummarizeRequest(text=seed_text)).document, smollm2.engine
-    assert "nuclear" in engine._prompt(engine._jobs(0, engine._plan(document, params), document, params, {})[0])
+    assert "nuclear" in engine._prompt(engine._final_job(engine._start(document, params)))
 
 
 def test_stream_through_gunicorn_with_a_real_sse_client(server: LiveServer, seed_text: str) -> None:

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from service.engines.newsroom import (
-    ELLIPSIS,
-    SEO_MAX_CHARS,
-    SOCIAL_MAX_WEIGHTED,
-    Candidate,
-    compress,
-    fit_purpose,
-    fit_text,
-    fits,
-    key_point_count,
-    rank_candidates,
-    x_weighted_length,
-)
+from service.editorial.fitting import Candidate, fit_purpose, fit_text, fits, rank_candidates
+from service.editorial.purposes import POLICIES, SEO_MAX_CHARS, SOCIAL_MAX_WEIGHTED
+from service.text.compression import ELLIPSIS, compress
 from service.text.sentences import split_sentences
+from service.text.x_length import x_weighted_length
+
+key_point_count = POLICIES["key_points"].bullets.count_for  # type: ignore[union-attr]  # a list purpose
 
 LINK = "https://www.bbc.co.uk/news/world-12345678"
 

@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol
 from service.text.sentences import Sentence
 
 Overflow = Literal["chunk", "head", "error"]
-# What the summary is for: the usual summary, or a newsroom length (service/engines/newsroom.py).
+# What the summary is for: one row each in service/editorial/purposes.py.
 Purpose = Literal["summary", "key_points", "seo_description", "social"]
 LanguageMode = Literal["auto", "force"]
 
@@ -41,7 +41,7 @@ class SummaryParams:
     overflow: Overflow = "chunk"
     # Validated per-request overrides of generation settings (abstractive engines only).
     generation: Mapping[str, Any] = field(default_factory=dict)
-    focus: str | None = None  # what the summary should be about (service/engines/focus.py)
+    focus: str | None = None  # what the summary should be about (service/editorial/focus.py)
     purpose: Purpose = "summary"
 
 

@@ -14,9 +14,11 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+from service.editorial.fitting import fit_purpose, rank_candidates
+from service.editorial.focus import lexical_overlap
+from service.editorial.purposes import policy
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
-from service.engines.focus import focus_scores, lexical_overlap
-from service.engines.newsroom import fit_purpose, rank_candidates
+from service.engines.focus import focus_scores
 from service.engines.profile import Profile, load_profile
 from service.engines.quantize import convert
 from service.engines.ranking import RankerWeights, RankInput, select_sentences
@@ -123,7 +125,7 @@ class ExtractiveEngine:
         # Sentences unrelated to a matched focus score -inf: never candidates.
         eligible = [i for i in range(len(doc.sentences)) if np.isfinite(scores[i])]
         sentences = [doc.sentences[i] for i in eligible]
-        if params.purpose != "summary":
+        if policy(params.purpose).budgeted:
             return self._fit_purpose(sentences, scores[eligible], params, matched)
         if len(eligible) < len(doc.sentences):
             article = RankInput(sentence_embeddings[eligible], words[eligible])
@@ -144,7 +146,7 @@ class ExtractiveEngine:
     def _fit_purpose(
         self, sentences: list[Sentence], scores: np.ndarray, params: SummaryParams, matched: bool | None
     ) -> SummaryResult:
-        """A newsroom length: the best-ranked sentences that fit, else the best compressed."""
+        """A purpose with its own budget: the best-ranked sentences that fit, else the best compressed."""
         fitted = fit_purpose(rank_candidates(sentences, scores), params.purpose)
         by_index = {s.index: (s, float(score)) for s, score in zip(sentences, scores, strict=True)}
         chosen = [

@@ -1,4 +1,5 @@
-"""A summary focused on what the editor asks about (`focus`, up to 200 characters).
+"""The extractive engine's focused ranking (the focus itself, its word overlap and the
+generative engines' focus steps: service/editorial/focus.py).
 
 Each sentence's relevance to the focus is the cosine similarity of their embeddings (the
 engine's encoder, all-MiniLM-L6-v2) plus LEXICAL_WEIGHT times the share of the focus's
@@ -23,13 +24,9 @@ The thresholds and the weight were measured on MiniLM similarities by bench/focu
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-MAX_FOCUS_CHARS = 200
 
 # Fitted by `python -m bench.focus` on 100 BBC + 100 CNN train articles, reported on dev
 # (docs/QUALITY.md, "Newsroom features"). Similarities below include the word-overlap term.
@@ -38,16 +35,6 @@ SENTENCE_THRESHOLD = 0.1  # a sentence below this is unrelated to the focus ...
 RELATIVE_THRESHOLD = 0.7  # ... and so is one below 0.7 times the article's best match
 RELEVANCE_WEIGHT = 0.7  # of the blend; salience has the rest
 LEXICAL_WEIGHT = 0.3  # one focus word in three found in a sentence adds 0.1 to its cosine
-_WORD = re.compile(r"\w+")
-# Words that say nothing about what a focus is about.
-_STOPWORDS = frozenset(
-    {
-        "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "about",
-        "into", "over", "under", "after", "before", "than", "as", "is", "are", "was", "were", "be", "been", "it",
-        "its", "this", "that", "these", "those", "what", "which", "who", "whom", "how", "why", "when", "where",
-        "news", "story", "article", "focus",
-    }
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,19 +49,6 @@ class FocusSettings:
 def _minmax(values: np.ndarray) -> np.ndarray:
     span = float(values.max() - values.min()) if values.size else 0.0
     return (values - values.min()) / span if span > 1e-9 else np.ones_like(values)
-
-
-def _words(text: str) -> set[str]:
-    # A trailing "s" is dropped so "election" finds "elections".
-    return {w.removesuffix("s") for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and len(w) > 1}
-
-
-def lexical_overlap(sentence_texts: Sequence[str], focus: str) -> np.ndarray:
-    """Share of the focus's words (stopwords aside) that each sentence contains, 0..1."""
-    wanted = _words(focus)
-    if not wanted:
-        return np.zeros(len(sentence_texts))
-    return np.array([len(wanted & _words(text)) / len(wanted) for text in sentence_texts])
 
 
 def focus_similarity(
@@ -128,15 +102,3 @@ def focused_input(blended: np.ndarray) -> list[int]:
     """seq2seq (extract, then abstract): the related sentences, in article order, to give
     the model instead of the whole article; report their indices with the summary."""
     return sorted(focused_order(blended))
-
-
-# Instruct models: appended to the system prompt; the focus is the user's text, so it is
-# quoted and capped, and the model is told what to do when the article does not cover it.
-FOCUS_INSTRUCTION = (
-    'Focus the summary on this topic: "{focus}". Leave out what does not concern it. If the article says nothing '
-    "about it, summarise the article as usual."
-)
-
-
-def focus_instruction(focus: str) -> str:
-    return FOCUS_INSTRUCTION.format(focus=" ".join(focus.split())[:MAX_FOCUS_CHARS].replace('"', "'"))

@@ -6,23 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from service.editorial.focus import focus_instruction
+from service.editorial.purposes import policy
 from service.engines.base import ModelInfo
-from service.engines.focus import focus_instruction
-from service.engines.generative import GenerationJob, GenerationLimits, GenerativeEngine
-from service.engines.newsroom import FIRMER_INSTRUCTIONS, INSTRUCTIONS
+from service.engines.generation import GenerateSettings, GenerationJob, GenerationLimits, ModelInputs
+from service.engines.generative import GenerativeEngine
 
-# A newsroom length's prompt: its own task instead of the sentence count.
+# A purpose's prompt (service/editorial/purposes.py): its own task instead of the sentence count.
 PURPOSE_PROMPT = (
     "You are a careful news editor. {task} Use only facts stated in the article: never add names, numbers or "
     "quotes that are not in it."
 )
-KEY_POINTS = 4  # the 3-5 bullets of key_points: ask for the middle
-# Prompt tokens a focus and a newsroom length may add to the final pass, kept free of article text.
+# Prompt tokens a focus and a purpose's task may add to the final pass, kept free of article text.
 EXTRA_PROMPT_TOKENS = 96
 
 SYSTEM_PROMPT = (
@@ -57,7 +56,7 @@ class InstructEngine(GenerativeEngine):
         model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, **extra)
         super().__init__(info, limits, tokenizer, model, precision)
 
-    def _default_generation(self) -> dict[str, Any]:
+    def _default_generation(self) -> GenerateSettings:
         # Greedy: the most faithful setting for a small model, and reproducible.
         return {"num_beams": 1, "max_new_tokens": self.limits.max_new_tokens, "repetition_penalty": 1.1}
 
@@ -68,9 +67,9 @@ class InstructEngine(GenerativeEngine):
 
     def _messages(self, job: GenerationJob) -> list[dict[str, str]]:
         system = (SYSTEM_PROMPT if job.final else CHUNK_PROMPT).format(sentences=job.sentences)
-        if job.final and job.purpose != "summary":
-            # Its retry, after an answer over the budget, asks more firmly.
-            task = (FIRMER_INSTRUCTIONS if job.firmer else INSTRUCTIONS)[job.purpose].format(n=KEY_POINTS)
+        # A purpose's own task; its retry, after an answer over the budget, asks more firmly.
+        task = policy(job.purpose).task(firmer=job.firmer) if job.final else None
+        if task is not None:
             system = PURPOSE_PROMPT.format(task=task)
         if job.final and job.focus:
             system = f"{system} {focus_instruction(job.focus)}"
@@ -81,11 +80,11 @@ class InstructEngine(GenerativeEngine):
         return self.tokenizer.apply_chat_template(self._messages(job), add_generation_prompt=True, tokenize=False)
 
     def _overhead_tokens(self, final: bool) -> int:
-        empty = self._prompt(GenerationJob(doc=0, text="", settings={}, final=final, sentences=10))
-        # Room for a headline line, a focus and a newsroom length's task too.
+        empty = self._prompt(GenerationJob(text="", settings={}, final=final, sentences=10))
+        # Room for a headline line, a focus and a purpose's task too.
         return self.count_tokens([empty])[0] + (32 + EXTRA_PROMPT_TOKENS if final else 0)
 
-    def _encode(self, jobs: Sequence[GenerationJob]) -> dict[str, torch.Tensor]:
+    def _encode(self, jobs: Sequence[GenerationJob]) -> ModelInputs:
         return self.tokenizer(
             [self._prompt(job) for job in jobs],
             padding=True,
@@ -95,6 +94,6 @@ class InstructEngine(GenerativeEngine):
             return_tensors="pt",
         )
 
-    def _decode(self, outputs: torch.Tensor, inputs: dict[str, torch.Tensor]) -> list[str]:
+    def _decode(self, outputs: torch.Tensor, inputs: ModelInputs) -> list[str]:
         generated = outputs[:, inputs["input_ids"].shape[1] :]
         return self.tokenizer.batch_decode(generated, skip_special_tokens=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from service.engines.base import SummaryParams
 
 
@@ -29,13 +31,18 @@ class LengthBudget:
         self.words += len(sentence.split())
 
 
+def within_budget(sentences: Iterable[str], params: SummaryParams) -> Iterator[str]:
+    """The longest prefix of `sentences` within the budget (at least the first sentence),
+    read lazily: nothing past the first sentence that does not fit is consumed, so a
+    stream stops as soon as the requested length is reached."""
+    budget = LengthBudget(params)
+    for sentence in sentences:
+        if budget.sentences and (budget.full() or not budget.fits(sentence)):
+            return
+        budget.add(sentence)
+        yield sentence
+
+
 def fit_in_order(sentences: list[str], params: SummaryParams) -> list[str]:
     """The longest prefix of `sentences` within the budget (at least the first sentence)."""
-    budget = LengthBudget(params)
-    kept: list[str] = []
-    for sentence in sentences:
-        if budget.full() or not budget.fits(sentence):
-            break
-        kept.append(sentence)
-        budget.add(sentence)
-    return kept or sentences[:1]
+    return list(within_budget(sentences, params))

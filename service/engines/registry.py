@@ -7,7 +7,7 @@ from collections.abc import Callable
 from models.store import ResolvedModel, resolve
 from service.config import Settings, enforce_offline
 from service.engines.base import Engine, ModelInfo
-from service.engines.generative import GenerationLimits
+from service.engines.generation import GenerationLimits
 from service.engines.quantize import effective_precision
 
 

@@ -14,7 +14,8 @@ import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from service.engines.base import ModelInfo
-from service.engines.generative import GenerationJob, GenerationLimits, GenerativeEngine
+from service.engines.generation import GenerateSettings, GenerationJob, GenerationLimits, ModelInputs
+from service.engines.generative import GenerativeEngine
 
 _GENERATION_KEYS = ("num_beams", "length_penalty", "no_repeat_ngram_size", "early_stopping", "repetition_penalty")
 # Relative-position models (T5) have no max_position_embeddings; they were trained at 512.
@@ -33,7 +34,7 @@ class Seq2SeqEngine(GenerativeEngine):
         self._task = task
         super().__init__(info, limits, tokenizer, model, precision)
 
-    def _default_generation(self) -> dict[str, Any]:
+    def _default_generation(self) -> GenerateSettings:
         generation = self.model.generation_config.to_dict()
         merged = {**generation, **self._task}
         settings: dict[str, Any] = {k: merged[k] for k in _GENERATION_KEYS if merged.get(k) is not None}
@@ -55,7 +56,7 @@ class Seq2SeqEngine(GenerativeEngine):
         prefix = self.count_tokens([self.prefix])[0] if self.prefix else 0
         return prefix + self.tokenizer.num_special_tokens_to_add(pair=False)
 
-    def _encode(self, jobs: Sequence[GenerationJob]) -> dict[str, torch.Tensor]:
+    def _encode(self, jobs: Sequence[GenerationJob]) -> ModelInputs:
         return self.tokenizer(
             [self.prefix + job.text for job in jobs],
             padding=True,
@@ -64,5 +65,5 @@ class Seq2SeqEngine(GenerativeEngine):
             return_tensors="pt",
         )
 
-    def _decode(self, outputs: torch.Tensor, inputs: dict[str, torch.Tensor]) -> list[str]:
+    def _decode(self, outputs: torch.Tensor, inputs: ModelInputs) -> list[str]:
         return self.tokenizer.batch_decode(outputs, skip_special_tokens=True)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, cast
 
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
@@ -35,7 +35,8 @@ class CancelledCriteria(StoppingCriteria):
         self.event = event
 
     def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
-        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
+        stop = torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
+        return cast(torch.BoolTensor, stop)  # what transformers declares; torch.full is typed Tensor
 
 
 class SentenceStreamer(BaseStreamer):
@@ -100,7 +101,7 @@ def stream_sentences(
     tokenizer: Any,
     cancel: threading.Event | None = None,
     max_pending: int = 8,
-) -> Iterator[str]:
+) -> Generator[str, None, None]:
     """Run `generate(streamer)` in a thread and yield its sentences as they complete.
 
     `generate` must call model.generate(…, streamer=streamer,
