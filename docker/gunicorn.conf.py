@@ -11,6 +11,7 @@ import gc
 import os
 import shutil
 import tempfile
+from typing import cast
 
 from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
@@ -86,4 +87,5 @@ def post_fork(server: Arbiter, worker: Worker) -> None:
 def child_exit(server: Arbiter, worker: Worker) -> None:
     from service.metrics import mark_worker_dead
 
-    mark_worker_dead(worker.pid, _metrics_dir)
+    # The arbiter set it to the child's pid at fork; the stubs type the "[booting]" placeholder before that.
+    mark_worker_dead(cast(int, worker.pid), _metrics_dir)

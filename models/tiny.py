@@ -35,7 +35,7 @@ SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds"
 SMOLLM2_DIR = REPO_ROOT / "models" / "smollm2-135m-instruct"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # What sshleifer/distilbart-cnn-12-6's config.json says.
-DISTILBART_CNN_12_6 = dict(
+DISTILBART_CNN_12_6: dict[str, Any] = dict(
     vocab_size=50264, d_model=1024, encoder_layers=12, decoder_layers=6, encoder_attention_heads=16,
     decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096, max_position_embeddings=1024,
     task_specific_params={"summarization": {"early_stopping": True, "length_penalty": 2.0, "max_length": 142,
