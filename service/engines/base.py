@@ -91,10 +91,14 @@ class ModelInfo:
 class Engine(Protocol):
     info: ModelInfo
     abstractive: bool  # whether summaries are generated (and so need faithfulness checks)
-    # Articles worth grouping in one engine call (None: no preference), and how long a
-    # micro-batch waits for them: set by each engine from what its model measured.
-    preferred_batch_size: int | None
+    # How long a micro-batch waits for more articles: set by each engine from what its model measured.
     batch_wait_ms: int
+
+    @property
+    def preferred_batch_size(self) -> int | None:
+        """Articles worth grouping in one engine call (None: no preference); read-only, so
+        that an engine may compute it."""
+        ...
 
     def summarize(
         self, documents: Sequence[Document], params: Sequence[SummaryParams]
