@@ -10,7 +10,16 @@ article's Lead-3), and under the engine's own length policy. Lead-3 and Random-3
 same cleaned text the service summarises. ROUGE-1/2/L F1 (rouge-score, stemming on), mean
 over articles with a bootstrap 95% interval, and the paired difference to Lead-3 with its
 own interval. An article the service refuses scores 0 for that system: refusals are
-counted and shown, never dropped. Writes a Markdown table and a JSON file per data set."""
+counted and shown, never dropped. Writes a Markdown table and a JSON file per data set.
+
+    python -m bench.evaluate --shapes [SHAPE ...] --data ... [--systems three lead-words] [--out docs/quality/shapes]
+
+sends every article in each shape of bench/shapes.py (all of them when none is named) and
+compares each shape with the one-paragraph form: the share of articles whose selected
+sentences are the same, ROUGE-2 minus the one-paragraph form's and minus Lead-3 (paired
+bootstrap intervals), refusals, and summaries that hold planted boilerplate. Lead-3 there is
+the first three sentences of the one-paragraph form as the service reads it, one baseline
+for every shape."""
 
 from __future__ import annotations
 
@@ -18,6 +27,7 @@ import argparse
 import json
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +35,12 @@ from typing import Any
 import numpy as np
 from rouge_score import rouge_scorer
 
+from bench import shapes as shaping
 from bench.common import DEV_SETS, REPO_ROOT, article_source, machine, prepare_row
 from service.config import Settings
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
-from service.summarizer import Summarizer
+from service.summarizer import Summarizer, read_article
 from service.text.cleaning import clean_text, normalise
 from service.text.sentences import split_sentences
 
@@ -81,9 +92,9 @@ def summarise_rows(summarizer: Summarizer, requests: list[SummarizeRequest], sys
     bodies: list[dict | None] = []
     for begin in range(0, len(requests), CHUNK):
         started = time.perf_counter()
-        outcomes = summarizer.summarize_many(requests[begin : begin + CHUNK], request_id="bench-evaluate")
+        outcomes = summarizer.summarize_many(requests[begin : begin + CHUNK])
         system.seconds += time.perf_counter() - started
-        bodies.extend(o.body if o.error is None else None for o in outcomes)
+        bodies.extend(map(shaping.body_of, outcomes))
     return bodies
 
 
@@ -188,6 +199,158 @@ def markdown(results: dict, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- shapes: the same article in every shape copy arrives in ----------------------------
+SHAPE_EXAMPLES = 5  # divergent articles kept per shape, for the notes
+
+
+def _paired(values: np.ndarray, baseline: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+    diff = values - baseline
+    return {"mean": float(diff.mean()), "ci95": bootstrap_interval(diff, rng)}
+
+
+def _title(body: dict | None) -> str | None:
+    """The title the service found, with its source ("html: Headline")."""
+    return None if body is None else f"{body['input'].get('title_source')}: {body['input'].get('title')}"
+
+
+def _shape_entry(
+    shape: shaping.Shape, articles: list[shaping.Article], bodies: list[dict | None],
+    baseline_bodies: list[dict | None], scores: SystemScores,
+) -> dict[str, Any]:
+    """Identical selections, refusals, leaks, titles and divergent examples of one shape."""
+    selections = [shaping.selection(b) for b in bodies]
+    baseline = [shaping.selection(b) for b in baseline_bodies]
+    same = [s is not None and s == b for s, b in zip(selections, baseline, strict=True)]
+    leaks = {a.id: found for a, b in zip(articles, bodies, strict=True) if (found := shaping.leaked(shape, a, b))}
+    found = [b["input"] for b in bodies if b is not None]
+    sources = Counter(str(i.get("title_source")) for i in found)
+    titles = Counter(str(i.get("title")) for i in found)
+    examples = [
+        {"id": a.id, "title": _title(b), "one_paragraph_title": _title(base), "removed": (b or {}).get(
+            "input", {}).get("removed"), "one_paragraph": list(shaping.selection(base) or []), "shape": list(sel or [])}
+        for a, b, sel, base, ok in zip(articles, bodies, selections, baseline_bodies, same, strict=True) if not ok
+    ][:SHAPE_EXAMPLES]
+    return {"label": shape.label, "articles": len(articles), "identical": sum(same),
+            "identical_share": sum(same) / max(1, len(articles)), "refused": len(scores.refused),
+            "refused_ids": scores.refused, "leaked_articles": len(leaks), "leaks": leaks,
+            "mean_words": float(np.mean(scores.words)),
+            "title_sources": dict(sources.most_common()), "common_titles": dict(titles.most_common(5)),
+            "divergent": examples}
+
+
+def evaluate_shapes(
+    rows: list[dict[str, str]], summarizer: Summarizer, shape_names: list[str], systems: tuple[str, ...] = ("three",)
+) -> dict[str, Any]:
+    """Per length option and shape: the entry of `_shape_entry`, with ROUGE-2 and its paired
+    differences to the one-paragraph form and to Lead-3."""
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    articles = [shaping.article_from_row(row) for row in rows]
+    baseline_shape = shaping.SHAPES[shaping.BASELINE]
+    lead3 = SystemScores("Lead-3")
+    leads: list[list[str]] = []
+    for article in articles:
+        _, sentences = read_article(shaping.request_for(baseline_shape, article))
+        leads.append([s.text for s in sentences[:EQUAL_LENGTH]])
+        score_into(lead3, scorer, article.reference, leads[-1])
+    options = {"three": lambda i: {"max_sentences": EQUAL_LENGTH},
+               "lead-words": lambda i: {"max_words": max(5, len(" ".join(leads[i]).split()))},
+               "own": lambda i: {}}
+    names = [shaping.BASELINE, *(n for n in shape_names if n != shaping.BASELINE)]
+    bodies = _shaped_bodies(summarizer, articles, names, {k: [options[k](i) for i in range(len(articles))]
+                                                          for k in systems})
+    lead_r2 = np.array(lead3.scores["rouge2"])
+    out: dict[str, Any] = {"articles": len(articles), "lead3": {"rouge2": float(lead_r2.mean()),
+                                                               "mean_words": float(np.mean(lead3.words))}}
+    for key in systems:
+        per_shape: dict[str, Any] = {}
+        baseline_r2 = lead_r2
+        for name in names:
+            scores = SystemScores(name)
+            for article, body in zip(articles, bodies[key, name], strict=True):
+                if body is None:
+                    scores.refused.append(article.id)
+                score_into(scores, scorer, article.reference, list(shaping.selection(body) or ()))
+            r2 = np.array(scores.scores["rouge2"])
+            if name == shaping.BASELINE:
+                baseline_r2 = r2
+            rng = np.random.default_rng(0)
+            entry = _shape_entry(shaping.SHAPES[name], articles, bodies[key, name], bodies[key, shaping.BASELINE],
+                                 scores)
+            entry["rouge2"] = {"mean": float(r2.mean()), "ci95": bootstrap_interval(r2, rng),
+                               "minus_one_paragraph": _paired(r2, baseline_r2, rng),
+                               "minus_lead3": _paired(r2, lead_r2, rng)}
+            per_shape[name] = entry
+        out[key] = per_shape
+    return out
+
+
+def _shaped_bodies(
+    summarizer: Summarizer, articles: list[shaping.Article], names: list[str], options: dict[str, list[dict]]
+) -> dict[tuple[str, str], list[dict | None]]:
+    """Response bodies per (length option, shape), a chunk of articles in every shape at a
+    time, so that identical engine inputs meet while the embedding memo holds them."""
+    bodies: dict[tuple[str, str], list[dict | None]] = {(k, n): [] for k in options for n in names}
+    started = time.perf_counter()
+    with shaping.embeddings_reused(summarizer.engine) as memo:
+        for begin in range(0, len(articles), CHUNK):
+            chunk = slice(begin, begin + CHUNK)
+            for (key, name), done in bodies.items():
+                done.extend(shaping.summarise_shape(summarizer, shaping.SHAPES[name], articles[chunk],
+                                                    options[key][chunk], chunk=CHUNK))
+            memo.clear()
+            same = {n: sum(shaping.selection(a) == shaping.selection(b) for a, b in zip(
+                bodies[k, n], bodies[k, shaping.BASELINE], strict=True)) for k, n in bodies if n != shaping.BASELINE}
+            print(f"  {min(begin + CHUNK, len(articles))}/{len(articles)} articles, "
+                  f"{time.perf_counter() - started:.0f} s; identical: {same}", flush=True)
+    return bodies
+
+
+def shapes_markdown(results: dict[str, Any], title: str) -> str:
+    lengths = {"three": "3 sentences", "lead-words": "Lead-3's word count", "own": "own length policy"}
+    lines = [f"### {title}", ""]
+    for key, per_shape in results.items():
+        if key not in lengths:
+            continue
+        lines += [f"At {lengths[key]} (Lead-3: R-2 {results['lead3']['rouge2']:.2f}, "
+                  f"{results['lead3']['mean_words']:.0f} words):", "",
+                  "| shape | identical selections | R-2 | minus one paragraph | minus Lead-3 | refused | "
+                  "boilerplate in summaries | words |",
+                  "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |"]
+        for entry in per_shape.values():
+            r2 = entry["rouge2"]
+            base, lead = r2["minus_one_paragraph"], r2["minus_lead3"]
+            label = entry["label"].replace("|", "\\|")  # a pipe inside a cell ends the cell
+            lines.append(
+                f"| {label} | {100 * entry['identical_share']:.1f}% | {r2['mean']:.2f} | "
+                f"{base['mean']:+.2f} [{base['ci95'][0]:+.2f}, {base['ci95'][1]:+.2f}] | "
+                f"{lead['mean']:+.2f} [{lead['ci95'][0]:+.2f}, {lead['ci95'][1]:+.2f}] | {entry['refused']} | "
+                f"{entry['leaked_articles']} | {entry['mean_words']:.0f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def run_shapes(args: argparse.Namespace, summarizer: Summarizer, label: str) -> None:
+    names = args.shapes or list(shaping.SHAPES)
+    systems = tuple(args.systems or ("three",))
+    for path in args.data:
+        rows = read_rows(path, args.limit)
+        print(f"{label} on {path.name} ({len(rows)} articles), shapes:", flush=True)
+        results = evaluate_shapes(rows, summarizer, names, systems)
+        title = f"{label} on {path.name} ({len(rows)} articles), each article in every shape"
+        table = shapes_markdown(results, title)
+        print(table, flush=True)
+        if args.out:
+            _write(args.out, path, table, {"title": title, "data": path.name, "machine": machine(),
+                                           "baseline": shaping.BASELINE, "results": results})
+
+
+def _write(out: Path, data: Path, table: str, document: dict[str, Any]) -> None:
+    out = out.with_name(f"{out.name}-{data.stem}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".md").write_text(table, encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
 def load_summarizer(model: str, profile: str | None) -> Summarizer:
     return Summarizer(load_engine(Settings(model=model, ranker_profile=profile or "")))
 
@@ -199,17 +362,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="embedded", help="a SUMMARIZER_MODEL value")
     parser.add_argument("--profile", help="RANKER_PROFILE for the extractive model (a file or a shipped name)")
     parser.add_argument("--limit", type=int, help="only the first N articles of each file")
-    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS,
+                        help=f"default: all of {', '.join(SYSTEMS)}; with --shapes, three")
     parser.add_argument("--out", type=Path, help="write OUT-<data>.md and OUT-<data>.json")
     parser.add_argument("--cleaning", action="store_true",
                         help="also count boilerplate in summaries with and without cleaning (the articles and seeds)")
+    parser.add_argument("--shapes", nargs="*", choices=list(shaping.SHAPES),
+                        help="compare these shapes of bench/shapes.py (all when none is named) with one paragraph")
     args = parser.parse_args(argv)
 
     summarizer = load_summarizer(args.model, args.profile)
     label = args.model + (f" [{summarizer.engine.info.settings.get('profile')}]" if args.profile else "")
+    if args.shapes is not None:
+        run_shapes(args, summarizer, label)
+        print(f"Machine: {machine()}")
+        return 0
     for path in args.data:
         rows = read_rows(path, args.limit)
-        systems = evaluate(rows, summarizer, label, tuple(args.systems))
+        systems = evaluate(rows, summarizer, label, tuple(args.systems or SYSTEMS))
         results = summarise(systems, summarizer.engine.abstractive)
         title = f"{label} on {path.name} ({len(rows)} articles)"
         table = markdown(results, title)
@@ -223,12 +393,7 @@ def main(argv: list[str] | None = None) -> int:
                       "with it.\n")
         print(table, flush=True)
         if args.out:
-            out = args.out.with_name(f"{args.out.name}-{path.stem}")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.with_suffix(".md").write_text(table, encoding="utf-8")
-            out.with_suffix(".json").write_text(json.dumps(
-                {"title": title, "data": path.name, "machine": machine(), "results": results}, indent=2) + "\n",
-                encoding="utf-8")
+            _write(args.out, path, table, {"title": title, "data": path.name, "machine": machine(), "results": results})
     print(f"Machine: {machine()}")
     return 0
 
