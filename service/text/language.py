@@ -19,8 +19,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from service.exceptions import SummaryError
+
+if TYPE_CHECKING:  # imported when first needed, not when the service starts
+    from py3langid.langid import LanguageIdentifier
 
 # ISO 639-1 codes the detector chooses among, with their English names.
 LANGUAGES: dict[str, str] = {
@@ -71,10 +75,10 @@ class UnsupportedLanguage(SummaryError):
 
 
 _lock = threading.Lock()
-_detector = None
+_detector: LanguageIdentifier | None = None
 
 
-def _build_detector():  # -> py3langid.langid.LanguageIdentifier
+def _build_detector() -> LanguageIdentifier:
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
     from py3langid.modelio import load_model
 
@@ -87,7 +91,7 @@ def _build_detector():  # -> py3langid.langid.LanguageIdentifier
     )  # fmt: skip
 
 
-def _get_detector():
+def _get_detector() -> LanguageIdentifier:
     global _detector
     if _detector is None:
         with _lock:  # request threads may race to the first detection
