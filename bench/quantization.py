@@ -39,9 +39,9 @@ def summaries(
     started = time.perf_counter()
     for begin in range(0, len(requests), batch_size):
         for outcome in summarizer.summarize_many(requests[begin : begin + batch_size]):
-            sentences = outcome.body["sentences"] if outcome.body else []
-            out.append([s["text"] for s in sentences])
-            flagged += sum(1 for s in sentences if s["unsupported"])
+            sentences = [] if isinstance(outcome, Exception) else outcome.summary.sentences
+            out.append([s.text for s in sentences])
+            flagged += sum(1 for s in sentences if s.unsupported)
     seconds = (time.perf_counter() - started) / len(requests)
     return out, seconds, flagged / max(1, sum(len(sentences) for sentences in out))
 

@@ -14,15 +14,20 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from models.store import MANIFEST_PATH, PROVENANCE_FILE, infer_engine, is_hub_id, load_manifest, store_folder_name
+from models.store import PROVENANCE_FILE, infer_engine, is_hub_id, load_manifest, store_folder_name
 
-DEFAULT_STORE = Path(os.environ.get("MODEL_STORE") or MANIFEST_PATH.parent)
+
+def default_store() -> Path:
+    """MODEL_STORE, as the service reads it. Imported here, not above: the image prepares
+    its model (with --store) before the service's code is copied in."""
+    from service.config import Settings
+
+    return Settings().model_store
 
 
 class PrepareError(RuntimeError):
@@ -79,7 +84,8 @@ def _from_hub(entry: dict[str, Any], target: Path) -> dict[str, Any]:
     return {"source": "hub", "revision": info.sha}
 
 
-def prepare(name: str, store: Path = DEFAULT_STORE, force: bool = False) -> Path:
+def prepare(name: str, store: Path | None = None, force: bool = False) -> Path:
+    store = store or default_store()
     manifest = load_manifest()
     if name in manifest:
         entry = manifest[name]
@@ -120,7 +126,7 @@ def prepare(name: str, store: Path = DEFAULT_STORE, force: bool = False) -> Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.prepare", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="+", metavar="NAME", help="model name(s) from models/manifest.json")
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help="model store folder (default: models/)")
+    parser.add_argument("--store", type=Path, help="model store folder (default: MODEL_STORE, else models/)")
     parser.add_argument("--force", action="store_true", help="prepare again even if present")
     args = parser.parse_args(argv)
     for name in args.names:

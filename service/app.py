@@ -9,6 +9,7 @@ from service import metrics, middleware
 from service.api import api
 from service.auth import ApiKeys
 from service.config import Settings
+from service.edge import install_runtime
 from service.engines.base import Engine
 from service.errors import register_error_handlers
 from service.jobs.api import jobs_api
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep “quotes” and accents readable
     app.json.sort_keys = False  # type: ignore[attr-defined]
     runtime = Runtime(settings, engine)
-    app.extensions["precis.runtime"] = runtime
+    install_runtime(app, runtime)
     register_error_handlers(app)
     middleware.install(app, settings)
     app.register_blueprint(api)

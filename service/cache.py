@@ -9,7 +9,10 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 
 def cache_key(*parts: Any) -> str:
@@ -17,10 +20,17 @@ def cache_key(*parts: Any) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-class ResponseCache:
-    def __init__(self, max_bytes: int) -> None:
+def json_size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+class ResponseCache(Generic[V]):
+    """Values of type V, each weighed by `size` (its JSON by default)."""
+
+    def __init__(self, max_bytes: int, size: Callable[[V], int] = json_size) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, tuple[dict[str, Any], int]] = OrderedDict()
+        self._size = size
+        self._entries: OrderedDict[str, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -38,7 +48,7 @@ class ResponseCache:
     def size_bytes(self) -> int:
         return self._bytes
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> V | None:
         if not self.enabled:
             return None
         with self._lock:
@@ -50,10 +60,10 @@ class ResponseCache:
             self.hits += 1
             return entry[0]
 
-    def put(self, key: str, value: dict[str, Any]) -> None:
+    def put(self, key: str, value: V) -> None:
         if not self.enabled:
             return
-        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8")) + len(key)
+        size = self._size(value) + len(key)
         if size > self.max_bytes:
             return
         with self._lock:

@@ -22,8 +22,10 @@ from tqdm import tqdm
 from service.config import Settings, configure_torch
 from service.editorial.purposes import describe
 from service.engines.base import LanguageMode, Purpose
+from service.schemas import SummaryOut
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+IN_PROCESS = "in-process"  # the request id of an in-process run's problems
 SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".jsonl"}
 
 
@@ -84,15 +86,12 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in options.items() if v is not None}
 
 
-def _output_row(item_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    keep = ("summary", "characters", "focus", "focus_matched", "purpose", "sentences", "model", "input")
-    return {"id": item_id, **{k: body[k] for k in keep if k in body}}
-
-
-def _server_row(result: dict[str, Any]) -> dict[str, Any]:
-    """One item as the batch endpoint or a job's results answer it, as an output row."""
+def _output_row(result: dict[str, Any]) -> dict[str, Any]:
+    """One item as the batch endpoint, a job's results or the in-process run answer it, as an
+    output row: the summary without the request's transport fields, or the item's problem."""
     if result["status"] == 200:
-        return _output_row(result["id"], result["result"])
+        body = result["result"]
+        return {"id": result["id"], **{k: body[k] for k in SummaryOut.model_fields if k in body}}
     return {"id": result["id"], "error": result["error"]}
 
 
@@ -108,13 +107,12 @@ class InProcess:
         self.summarizer = Summarizer(load_engine(settings))
 
     def run(self, items: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
-        from service.errors import problem_for
+        from service.errors import item_result
         from service.inputs import parse_item
 
         parsed = [parse_item(item, i, self.settings, defaults=options) for i, item in enumerate(items)]
         outcomes = self.summarizer.summarize_many([request for _, request in parsed])
-        return [_output_row(item_id, outcome.body) if outcome.body is not None
-                else {"id": item_id, "error": _problem_dict(problem_for(outcome.error or Exception()))}
+        return [_output_row(item_result(item_id, outcome, IN_PROCESS))
                 for (item_id, _), outcome in zip(parsed, outcomes, strict=True)]
 
 
@@ -128,11 +126,7 @@ class Remote:
 
     def run(self, items: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
         results = self.client.summarize_batch([options | item for item in items])
-        return [_server_row(r) for r in results]
-
-
-def _problem_dict(problem: Any) -> dict[str, Any]:
-    return {"status": problem.status, "title": problem.title, "detail": problem.detail}
+        return [_output_row(r) for r in results]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -254,7 +248,7 @@ def summarize_job(args: argparse.Namespace, settings: Settings, items: list[dict
         with tqdm(total=job["total"], unit="article", disable=args.no_progress, file=sys.stderr) as progress:
             job = client.wait(job["id"], poll=0.5,
                               on_progress=lambda j: progress.update(j["succeeded"] + j["failed"] - progress.n))
-        rows = [_server_row(r) for r in client.results(job["id"])]
+        rows = [_output_row(r) for r in client.results(job["id"])]
     except Exception as exc:  # noqa: BLE001 - a server that went away, or jobs off there
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE

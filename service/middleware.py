@@ -8,14 +8,14 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from service import metrics
+from service import edge, metrics
 from service.auth import ApiKeys
 from service.config import Settings
-from service.errors import ProblemError
+from service.errors import forbidden, unauthorized
 
 access_log = logging.getLogger("precis.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -35,11 +35,11 @@ limiter = Limiter(rate_limit_key, default_limits=[], headers_enabled=True)
 
 
 def configured_rate_limit() -> str:
-    return current_app.extensions["precis.runtime"].settings.rate_limit or "1/second"
+    return edge.settings().rate_limit or "1/second"
 
 
 def rate_limit_off() -> bool:
-    return not current_app.extensions["precis.runtime"].settings.rate_limit
+    return not edge.settings().rate_limit
 
 
 def install(app: Flask, settings: Settings) -> None:
@@ -76,9 +76,8 @@ def _authenticate(keys: ApiKeys) -> None:
     scheme, _, token = header.partition(" ")
     challenge = {"WWW-Authenticate": 'Bearer realm="precis"'}
     if scheme.lower() != "bearer" or not token.strip():
-        raise ProblemError(401, "unauthorized", "Unauthorized",
-                           "Send an API key as 'Authorization: Bearer KEY'.", headers=challenge)
+        raise unauthorized("Send an API key as 'Authorization: Bearer KEY'.", challenge)
     name = keys.identify(token.strip())
     if name is None:
-        raise ProblemError(403, "forbidden", "Forbidden", "The API key is not valid.", headers=challenge)
+        raise forbidden("The API key is not valid.", challenge)
     g.api_key = name

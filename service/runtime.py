@@ -12,18 +12,16 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from service import metrics
 from service.batching import MicroBatcher, QueueFull
 from service.cache import ResponseCache, cache_key
 from service.config import Settings
-from service.engines.base import Engine
-from service.errors import problem_body, problem_for
+from service.engines.base import Engine, SummaryResult
 from service.exceptions import DeadlineExceeded, Overloaded
 from service.model_state import ModelHolder
-from service.schemas import SummarizeRequest
-from service.summarizer import Outcome, Prepared, Summarizer
+from service.schemas import SentenceOut, SummarizeRequest, SummaryOut
+from service.summarizer import Outcome, Prepared, Summarized, Summarizer, alone
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +30,7 @@ class Runtime:
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
         self.model = ModelHolder(settings, engine)
-        self.cache = ResponseCache(settings.cache_max_bytes)
+        self.cache = ResponseCache[SummaryOut](settings.cache_max_bytes, _json_bytes)
         self._batcher: MicroBatcher | None = None
         self._lock = threading.Lock()
         self._streams = threading.BoundedSemaphore(settings.max_queue)
@@ -56,39 +54,31 @@ class Runtime:
         if self._batcher is not None:
             metrics.QUEUE_DEPTH.set(self._batcher.depth)
 
-    def summarize(self, request: SummarizeRequest, request_id: str) -> tuple[dict[str, Any], str]:
-        """The response body, and whether the cache answered ("hit", "miss" or "off")."""
-        pending = self._begin(request, request_id)
-        return self._finish(pending, time.monotonic() + self.settings.request_timeout_s, request_id)
+    def summarize(self, request: SummarizeRequest, request_id: str) -> tuple[Summarized, str]:
+        """The article summarised, and whether the cache answered ("hit", "miss" or "off")."""
+        pending = self._begin(self.model.summarizer().prepare(request), request_id)
+        return self._finish(pending, time.monotonic() + self.settings.request_timeout_s)
 
     def summarize_many(self, requests: Sequence[SummarizeRequest | Exception], request_id: str) -> list[Outcome]:
-        """Several articles at once (the batch endpoint): all are queued before any is
-        awaited, so they share micro-batches; each gets its own outcome."""
+        """Several articles at once (the batch endpoint), through the use case's one
+        `summarize_many`: all are queued before any is awaited, so they share micro-batches."""
         deadline = time.monotonic() + self.settings.request_timeout_s
-        pending = [request if isinstance(request, Exception) else self._attempt(self._begin, request, request_id)
-                   for request in requests]
-        outcomes: list[Outcome] = []
-        for item in pending:
-            done = item if isinstance(item, Exception) else self._attempt(self._finish, item, deadline, request_id)
-            outcomes.append(Outcome(error=done) if isinstance(done, Exception) else Outcome(body=done[0]))
-        return outcomes
 
-    @staticmethod
-    def _attempt(step: Any, *args: Any) -> Any:
-        """One item's step, or the exception that fails this item alone."""
-        try:
-            return step(*args)
-        except Exception as exc:  # noqa: BLE001 - this item's own outcome
-            return exc
+        def run(batch: Sequence[Prepared]) -> list[Outcome]:
+            pending = [alone(self._begin, prepared, request_id) for prepared in batch]
+            return [item if isinstance(item, Exception) else _summarized(alone(self._finish, item, deadline))
+                    for item in pending]
 
-    def stream(self, request: SummarizeRequest, request_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Server-sent events' content for one article: its sentences as each is final, then
-        the whole body (or an error event). The client reads as the model writes, so the
-        micro-batching queue and the cache are bypassed; but at most MAX_QUEUE streams run
-        at once (503 past that), and REQUEST_TIMEOUT_S still stops one. Whatever fails
-        before the first event (bad options, a language the model lacks, an article over
-        the input limit) is raised here, to answer as a plain 4xx; closing the iterator
-        (the client went away) stops the generation."""
+        return self.model.summarizer().summarize_many(requests, run)
+
+    def stream(self, request: SummarizeRequest) -> Iterator[SentenceOut | Summarized | Exception]:
+        """One article as it is written: its sentences as each is final, then the whole
+        answer (or the exception that cut it short, as the stream's last item). The client
+        reads as the model writes, so the micro-batching queue and the cache are bypassed;
+        but at most MAX_QUEUE streams run at once (503 past that), and REQUEST_TIMEOUT_S
+        still stops one. Whatever fails before the first item (bad options, a language the
+        model lacks, an article over the input limit) is raised here, to answer as a plain
+        4xx; closing the iterator (the client went away) stops the generation."""
         summarizer = self.model.summarizer()
         prepared = summarizer.prepare(request)
         if not self._streams.acquire(blocking=False):
@@ -101,7 +91,7 @@ class Runtime:
 
         deadline = threading.Timer(self.settings.request_timeout_s, time_out)
         deadline.start()
-        events = summarizer.stream(prepared, request_id, cancel)
+        events = summarizer.stream(prepared, cancel)
         try:
             first = next(events)
         except BaseException:
@@ -109,19 +99,16 @@ class Runtime:
             self._streams.release()
             raise
 
-        def rest() -> Iterator[tuple[str, dict[str, Any]]]:
+        def rest() -> Iterator[SentenceOut | Summarized | Exception]:
             try:
-                for name, data in itertools.chain([first], events):
-                    if name == "done" and timed_out.is_set():  # cut short: not the summary asked for
+                for event in itertools.chain([first], events):
+                    if isinstance(event, Summarized) and timed_out.is_set():  # cut short: not the summary asked for
                         raise DeadlineExceeded(
                             f"The summary took longer than the {self.settings.request_timeout_s:g} s request deadline."
                         )
-                    yield name, data
-            except Exception as exc:  # noqa: BLE001 - streamed as an error event, after the 200
-                problem = problem_for(exc)
-                if problem.status >= 500:
-                    log.exception("stream %s failed", request_id)
-                yield "error", problem_body(problem, request_id)
+                    yield event
+            except Exception as exc:  # noqa: BLE001 - the stream's last item, after the 200
+                yield exc
             finally:
                 cancel.set()
                 deadline.cancel()
@@ -130,10 +117,10 @@ class Runtime:
 
         return rest()
 
-    def _begin(self, request: SummarizeRequest, request_id: str) -> _Pending:
-        """Clean the article, look it up in the cache, else queue it for the model."""
+    def _begin(self, prepared: Prepared, request_id: str) -> _Pending:
+        """Look the prepared article up in the cache, else queue it for the model."""
         summarizer = self.model.summarizer()
-        prepared = summarizer.prepare(request)
+        request = prepared.request
         info = summarizer.engine.info
         key = cache_key(
             info.id, info.revision, info.precision, info.settings.get("profile"), prepared.document.text,
@@ -155,13 +142,10 @@ class Runtime:
             raise Overloaded("Too many requests are waiting for the model; retry shortly.") from exc
         return _Pending(summarizer, prepared, key, future=future)
 
-    def _finish(self, pending: _Pending, deadline: float, request_id: str) -> tuple[dict[str, Any], str]:
+    def _finish(self, pending: _Pending, deadline: float) -> tuple[Summarized, str]:
         prepared = pending.prepared
         if pending.cached is not None:
-            body = {**pending.cached, "request_id": request_id}
-            body["timing_ms"] = {"total": round(prepared.cleaning_ms, 2), "cleaning": round(prepared.cleaning_ms, 2),
-                                 "inference": 0.0}
-            return body, "hit"
+            return Summarized(pending.cached, prepared.timing(0.0)), "hit"
         assert pending.future is not None
         try:
             result = pending.future.result(timeout=max(0.0, deadline - time.monotonic()))
@@ -171,14 +155,22 @@ class Runtime:
                 f"The summary took longer than the {self.settings.request_timeout_s:g} s request deadline; "
                 "try a shorter length or overflow=head."
             ) from exc
-        inference_ms = (time.perf_counter() - pending.queued) * 1000
-        body = pending.summarizer.render(prepared, result, inference_ms, request_id)
+        summarized = pending.summarizer.summarized(prepared, result, (time.perf_counter() - pending.queued) * 1000)
         metrics.INPUT_SENTENCES.observe(len(prepared.document.sentences))
-        metrics.OUTPUT_SENTENCES.observe(len(body["sentences"]))
+        metrics.OUTPUT_SENTENCES.observe(len(summarized.summary.sentences))
         if result.coverage.input_tokens is not None:
             metrics.INPUT_TOKENS.observe(result.coverage.input_tokens)
-        self.cache.put(pending.key, {k: v for k, v in body.items() if k not in ("request_id", "timing_ms")})
-        return body, "miss" if self.cache.enabled else "off"
+        self.cache.put(pending.key, summarized.summary)
+        return summarized, "miss" if self.cache.enabled else "off"
+
+
+def _json_bytes(summary: SummaryOut) -> int:
+    """What a cached summary weighs: its JSON."""
+    return len(summary.model_dump_json(exclude_none=True).encode("utf-8"))
+
+
+def _summarized(finished: tuple[Summarized, str] | Exception) -> Outcome:
+    return finished if isinstance(finished, Exception) else finished[0]
 
 
 @dataclass
@@ -188,6 +180,6 @@ class _Pending:
     summarizer: Summarizer
     prepared: Prepared
     key: str
-    cached: dict[str, Any] | None = None
-    future: Future | None = None
+    cached: SummaryOut | None = None
+    future: Future[SummaryResult] | None = None
     queued: float = field(default_factory=time.perf_counter)

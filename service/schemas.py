@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -11,6 +12,27 @@ from service.engines.base import LanguageMode, Purpose
 
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 DEFAULT_LENGTH = "medium"
+LENGTH_OPTIONS = ("length", "max_sentences", "max_words", "max_chars")
+
+# A request's rules across fields, stated in its JSON Schema as the validator below enforces
+# them (null counts as absent), so that a client generated from the OpenAPI document sends
+# valid requests. What JSON Schema cannot state is said in the document's description.
+_SET = {"not": {"type": "null"}}
+ONE_ARTICLE: list[dict[str, Any]] = [
+    {"required": [field], "properties": {field: {"type": "string"}}} for field in ("text", "html")
+]
+OPTION_RULES: list[dict[str, Any]] = [
+    {"description": "At most one of length, max_sentences, max_words and max_chars.",
+     "not": {"anyOf": [{"required": [a, b], "properties": {a: _SET, b: _SET}}
+                       for a, b in combinations(LENGTH_OPTIONS, 2)]}},
+    {"description": "A newsroom purpose sets its own length and layout: no length option, format or include_title.",
+     "if": {"required": ["purpose"], "properties": {"purpose": {"not": {"const": "summary"}}}},
+     "then": {"properties": {**{name: {"type": "null"} for name in LENGTH_OPTIONS},
+                             "format": {"const": "paragraph"}, "include_title": {"const": False}}}},
+]
+_NOT_BLANK = {"pattern": r"\S"}  # the article is not empty or whitespace only
+_EXAMPLE = ("The city council approved the new budget on Tuesday after a long debate. It raises spending on "
+            "schools and roads, and the mayor said taxes would not rise this year.")
 
 
 def over_cap(size: int | None, info: ValidationInfo, key: str) -> int | None:
@@ -45,12 +67,17 @@ class SummarizeRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        # Exactly one of text or html, in the OpenAPI document too (the validator below enforces it).
-        json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["html"]}]},
+        json_schema_extra={"oneOf": ONE_ARTICLE, "allOf": OPTION_RULES},
     )
 
-    text: str | None = Field(None, min_length=1, description="The article as plain text.")
-    html: str | None = Field(None, min_length=1, description="The article as an HTML page or fragment.")
+    text: str | None = Field(
+        None, min_length=1, description="The article as plain text.",
+        json_schema_extra={**_NOT_BLANK, "examples": [_EXAMPLE]},
+    )
+    html: str | None = Field(
+        None, min_length=1, description="The article as an HTML page or fragment.",
+        json_schema_extra={**_NOT_BLANK, "examples": [f"<article><h1>Budget approved</h1><p>{_EXAMPLE}</p></article>"]},
+    )
     title: str | None = Field(None, max_length=1000, description="Headline; guides ranking, never returned.")
     length: Literal["short", "medium", "long"] | None = Field(
         None, description="Preset length: short = 2, medium = 3, long = 5 sentences."
@@ -225,7 +252,10 @@ class PurposeOut(BaseModel):
     measured: int = Field(description="What the summary measures in that unit.")
 
 
-class SummarizeResponse(BaseModel):
+class SummaryOut(BaseModel):
+    """One article's summary as the use case answers it (`Summarizer.render`): no transport
+    fields; each door (HTTP, batch, stream, jobs, CLI) adds its own."""
+
     summary: str
     characters: int = Field(description="Characters of `summary`.")
     focus: str | None = Field(None, description="The focus asked for.")
@@ -237,12 +267,24 @@ class SummarizeResponse(BaseModel):
     sentences: list[SentenceOut]
     model: ModelOut
     input: InputOut
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON-ready body: fields that do not apply are left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class SummarizeResponse(SummaryOut):
+    """The answer of POST /v1/summarize: the summary, with the request's own timings and id."""
+
     timing_ms: TimingOut
     request_id: str
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details; every error of the API has this shape."""
+    """RFC 9457 problem details; every error of the API has this shape (some add facts, e.g.
+    `input_tokens` and `token_limit`)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str
     title: str
@@ -250,3 +292,58 @@ class Problem(BaseModel):
     detail: str
     request_id: str | None = None
     errors: list[dict[str, str]] | None = None
+
+
+class BatchResult(BaseModel):
+    """One item of a batch or a job: its result, or its own problem."""
+
+    id: str = Field(description="The item's `id`, or its position (`#3`) when it has none.")
+    status: int = Field(description="200, or the item's own error status.")
+    result: SummarizeResponse | None = None
+    error: Problem | None = None
+
+
+class BatchResponse(BaseModel):
+    items: list[BatchResult] = Field(description="Per-item results or problems, in order.")
+    request_id: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+    model: str = Field(description="The loaded model's name.")
+
+
+class ModelEntry(BaseModel):
+    """The model this server was asked for and, once loaded, what it is."""
+
+    requested: str = Field(description="SUMMARIZER_MODEL.")
+    status: Literal["loading", "ready", "failed"]
+    error: str | None = Field(description="Why loading failed.")
+    name: str | None = None
+    id: str | None = None
+    engine: str | None = None
+    revision: str | None = None
+    precision: str | None = None
+    profile: str | None = None
+    languages: list[str] | None = Field(None, description="Languages the model declares; null: any.")
+    settings: dict[str, Any] | None = None
+    load_seconds: float | None = None
+
+
+class Limits(BaseModel):
+    max_body_bytes: int
+    max_text_chars: int
+    max_summary_sentences: int
+    max_new_tokens: int
+    max_input_tokens: int
+
+
+class Models(BaseModel):
+    models: list[ModelEntry]
+    limits: Limits
+    version: str

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from service import __version__
 from service.editorial.fitting import layout
@@ -34,6 +34,7 @@ from service.schemas import (
     SentenceOut,
     SummarizeRequest,
     SummarizeResponse,
+    SummaryOut,
     SupportOut,
     TimingOut,
 )
@@ -54,13 +55,38 @@ class Prepared:
     cleaning_ms: float
     language: LanguageGuess
 
+    def timing(self, inference_ms: float) -> TimingOut:
+        """How long this article took: its cleaning here, its inference as the caller measured it."""
+        return TimingOut(total=round(self.cleaning_ms + inference_ms, 2), cleaning=round(self.cleaning_ms, 2),
+                         inference=round(inference_ms, 2))
 
-@dataclass
-class Outcome:
-    """One article's answer: the response body, or the domain error that refused it."""
 
-    body: dict[str, Any] | None = None
-    error: Exception | None = None
+@dataclass(frozen=True)
+class Summarized:
+    """One article summarised: the use case's answer and how long it took. Each door adds
+    its own transport fields (`response`, for those that answer a request id)."""
+
+    summary: SummaryOut
+    timing: TimingOut
+
+    def response(self, request_id: str) -> SummarizeResponse:
+        return SummarizeResponse(**dict(self.summary), timing_ms=self.timing, request_id=request_id)
+
+
+# One article of many: summarised, or the exception that refused it alone.
+Outcome = Summarized | Exception
+# Prepared articles to their outcomes, in order (Summarizer.run, or the serving layer's queue).
+Run = Callable[[Sequence[Prepared]], list[Outcome]]
+T = TypeVar("T")
+
+
+def alone(step: Callable[..., T], *args: Any) -> T | Exception:
+    """One item's step, or the exception that fails this item alone: the one place where
+    an item of many (a batch, a job's chunk, the CLI's) catches its own failure."""
+    try:
+        return step(*args)
+    except Exception as exc:  # noqa: BLE001 - this item's own outcome
+        return exc
 
 
 def preset_sentences(preset: str, article_sentences: int) -> int:
@@ -162,10 +188,8 @@ class Summarizer:
                 return [exc]
         out: list[SummaryResult | Exception] = []
         for prepared in batch:
-            try:
-                out.extend(self.engine.summarize([prepared.document], [prepared.params]))
-            except Exception as exc:  # noqa: BLE001 - reported to this article alone
-                out.append(exc)
+            single = alone(self.engine.summarize, [prepared.document], [prepared.params])
+            out.extend([single] if isinstance(single, Exception) else single)
         return out
 
     # --- render ------------------------------------------------------------------------
@@ -197,10 +221,8 @@ class Summarizer:
             out = [s for s in out if not s.unsupported]
         return out
 
-    def render(
-        self, prepared: Prepared, result: SummaryResult, inference_ms: float, request_id: str
-    ) -> dict[str, Any]:
-        """The response body (JSON-ready) of one summarised article."""
+    def render(self, prepared: Prepared, result: SummaryResult) -> SummaryOut:
+        """The summary of one article, checked (no transport fields: each door adds its own)."""
         request, article, document = prepared.request, prepared.article, prepared.document
         sentences = self.checked_sentences(prepared, result)
         texts = [s.text for s in sentences]
@@ -208,7 +230,7 @@ class Summarizer:
         if request.include_title and article.title:
             summary = f"{article.title}\n\n{summary}"
         info, coverage = self.engine.info, result.coverage
-        response = SummarizeResponse(
+        return SummaryOut(
             summary=summary,
             characters=len(summary),
             focus=request.focus,
@@ -235,61 +257,46 @@ class Summarizer:
                                      confidence=prepared.language.confidence),
                 focus_sentences=result.focus_sentences,
             ),
-            timing_ms=TimingOut(
-                total=round(prepared.cleaning_ms + inference_ms, 2),
-                cleaning=round(prepared.cleaning_ms, 2),
-                inference=round(inference_ms, 2),
-            ),
-            request_id=request_id,
         )
-        return response.model_dump(mode="json", exclude_none=True)
 
     # --- streaming ---------------------------------------------------------------------
-    def stream(
-        self, prepared: Prepared, request_id: str, cancel: threading.Event
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Server-sent events' content: ("sentence", one checked sentence) as each is final
-        (with `strict`, a flagged one is never sent), then ("done", the whole body)."""
+    def stream(self, prepared: Prepared, cancel: threading.Event) -> Iterator[SentenceOut | Summarized]:
+        """Each checked sentence as soon as it is final (with `strict`, a flagged one is never
+        sent), then the whole answer."""
         started = time.perf_counter()
         index = self.article_index(prepared)
-        position = 0
         result: SummaryResult | None = None
         for item in self.engine.stream(prepared.document, prepared.params, cancel):
             if isinstance(item, SummaryResult):
                 result = item
                 break
             checked = self.check(prepared.document, item, index)
-            if prepared.request.strict and checked.unsupported:
-                continue
-            yield "sentence", {**checked.model_dump(mode="json", exclude_none=True), "position": position}
-            position += 1
+            if not (prepared.request.strict and checked.unsupported):
+                yield checked
         if result is not None:
-            yield "done", self.render(prepared, result, (time.perf_counter() - started) * 1000, request_id)
+            yield Summarized(self.render(prepared, result), prepared.timing((time.perf_counter() - started) * 1000))
 
-    # --- all three, in process ---------------------------------------------------------
+    # --- all three, for many articles ----------------------------------------------------
     def summarize_many(
-        self, requests: Sequence[SummarizeRequest | Exception], request_id: str = "in-process"
+        self, requests: Sequence[SummarizeRequest | Exception], run: Run | None = None
     ) -> list[Outcome]:
         """Each request's outcome, in order; an item given as an exception (it failed
-        validation) or refused by `prepare` or the engine fails alone."""
-        outcomes: list[Outcome] = [Outcome() for _ in requests]
-        ready: list[tuple[int, Prepared]] = []
-        for i, request in enumerate(requests):
-            if isinstance(request, Exception):
-                outcomes[i].error = request
-                continue
-            try:
-                ready.append((i, self.prepare(request)))
-            except Exception as exc:  # noqa: BLE001 - this article's own outcome
-                outcomes[i].error = exc
-        if not ready:
-            return outcomes
+        validation) or refused by `prepare`, the engine or `render` fails alone. `run`
+        takes the prepared articles to their answers: by default one engine call for all
+        (`run`); the serving layer passes its queue, cache and deadline instead."""
+        prepared = [request if isinstance(request, Exception) else alone(self.prepare, request)
+                    for request in requests]
+        ready = [p for p in prepared if isinstance(p, Prepared)]
+        answers = iter((run or self.run)(ready) if ready else [])
+        return [next(answers) if isinstance(p, Prepared) else p for p in prepared]
+
+    def run(self, batch: Sequence[Prepared]) -> list[Outcome]:
+        """Prepared articles to their answers, in process: one engine call, each rendered."""
         started = time.perf_counter()
-        results = self.predict([p for _, p in ready])
-        inference_ms = (time.perf_counter() - started) * 1000 / len(ready)
-        for (i, prepared), result in zip(ready, results, strict=True):
-            if isinstance(result, Exception):
-                outcomes[i].error = result
-            else:
-                outcomes[i].body = self.render(prepared, result, inference_ms, request_id)
-        return outcomes
+        results = self.predict(batch)
+        inference_ms = (time.perf_counter() - started) * 1000 / len(batch)
+        return [result if isinstance(result, Exception) else alone(self.summarized, prepared, result, inference_ms)
+                for prepared, result in zip(batch, results, strict=True)]
+
+    def summarized(self, prepared: Prepared, result: SummaryResult, inference_ms: float) -> Summarized:
+        return Summarized(self.render(prepared, result), prepared.timing(inference_ms))

@@ -44,8 +44,8 @@ def test_invalid_values_fail_at_start_with_the_variable_named(monkeypatch: pytes
 def test_only_bootstraps_read_the_environment() -> None:
     """Modules take a Settings; only the settings module and process entry points read os.environ."""
     allowed = {"service/config.py", "service/jobs/stack.py", "service/jobs/worker.py", "docker/gunicorn.conf.py"}
-    found = subprocess.run(["grep", "-rln", "os.environ", "service", "docker/gunicorn.conf.py"], cwd=REPO_ROOT,
-                           capture_output=True, text=True).stdout.split()
+    found = subprocess.run(["grep", "-rln", "--include=*.py", "os.environ", "service", "models", "docker"],
+                           cwd=REPO_ROOT, capture_output=True, text=True).stdout.split()
     assert set(found) <= allowed, sorted(set(found) - allowed)
 
 

@@ -17,8 +17,8 @@ from service.config import Settings
 from service.editorial.purposes import SEO_MAX_CHARS
 from service.engines.base import SummaryParams, SummaryResult
 from service.engines.registry import load_engine
-from service.schemas import SummarizeRequest
-from service.summarizer import Summarizer
+from service.schemas import SentenceOut, SummarizeRequest
+from service.summarizer import Summarized, Summarizer
 from service.text.x_length import X_URL_LENGTH, x_weighted_length
 from tests.support import PROBLEM_KEYS, assert_problem, summarize
 
@@ -133,14 +133,14 @@ def test_closing_the_stream_stops_generation(smollm2: Summarizer, seed_text: str
 
 def test_strict_streams_no_flagged_sentence(smollm2: Summarizer, seed_text: str) -> None:
     loose = smollm2.prepare(SummarizeRequest(text=seed_text, length="long"))
-    unflagged = [d["text"] for n, d in smollm2.stream(loose, "loose-stream", threading.Event())
-                 if n == "sentence" and not d["unsupported"]]
+    unflagged = [s.text for s in smollm2.stream(loose, threading.Event())
+                 if isinstance(s, SentenceOut) and not s.unsupported]
     prepared = smollm2.prepare(SummarizeRequest(text=seed_text, length="long", strict=True))
-    events = list(smollm2.stream(prepared, "strict-stream", threading.Event()))
-    assert events[-1][0] == "done"
+    *sentences, done = smollm2.stream(prepared, threading.Event())
+    assert isinstance(done, Summarized)
     # Exactly the sentences the loose stream sent unflagged (greedy: the same generation).
-    assert [data["text"] for name, data in events if name == "sentence"] == unflagged
-    assert [d["text"] for n, d in events[:-1]] == [s["text"] for s in events[-1][1]["sentences"]]
+    assert [s.text for s in sentences if isinstance(s, SentenceOut)] == unflagged
+    assert [s.text for s in sentences] == [s.text for s in done.summary.sentences]
 
 
 def test_a_stream_past_its_deadline_ends_with_an_error_event(smollm2: Summarizer, seed_text: str) -> None:

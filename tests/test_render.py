@@ -16,7 +16,7 @@ def _render(engine, seed_text: str, strict: bool) -> dict:
     summarizer = Summarizer(engine)
     prepared = summarizer.prepare(SummarizeRequest(text=seed_text, strict=strict))
     result = SummaryResult([SummarySentence(FAITHFUL), SummarySentence(PLANTED)])
-    return summarizer.render(prepared, result, 1.0, "t")
+    return summarizer.render(prepared, result).as_json()
 
 
 def test_generated_sentences_get_support_and_flags(tiny_models: dict[str, Path], load_tiny, seed_text: str) -> None:

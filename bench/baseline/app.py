@@ -25,4 +25,4 @@ def summarize():
     summary_request = SummarizeRequest.model_validate(request.get_json())
     prepared = summarizer.prepare(summary_request)
     [result] = engine.summarize([prepared.document], [prepared.params])
-    return jsonify(summarizer.render(prepared, result, 0.0, "baseline"))
+    return jsonify(summarizer.summarized(prepared, result, 0.0).response("baseline").as_json())

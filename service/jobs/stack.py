@@ -58,7 +58,7 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _run_honcho(procfile: Path, env: dict[str, str], skip: tuple[str, ...] = ()) -> int:
+def _run_honcho(procfile: Path, env: dict[str, str], graceful_timeout: int, skip: tuple[str, ...] = ()) -> int:
     import functools
 
     from honcho import manager as honcho_manager
@@ -82,7 +82,7 @@ def _run_honcho(procfile: Path, env: dict[str, str], skip: tuple[str, ...] = ())
             _signal(pid, signal.SIGKILL)
 
     # Give gunicorn its graceful shutdown before honcho escalates to SIGKILL.
-    honcho_manager.KILL_WAIT = Settings().graceful_timeout + 5
+    honcho_manager.KILL_WAIT = graceful_timeout + 5
     runner = honcho_manager.Manager()
     runner._process_ctor = ForegroundProcess
     runner._procmgr = PidSignals()
@@ -118,14 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.jobs:
         _api_only("JOBS=off", "run `make run` without JOBS=off")
     if settings.redis_url:  # someone else's Redis: run no local one
-        return _run_honcho(args.procfile, env, skip=("redis",))
+        return _run_honcho(args.procfile, env, settings.graceful_timeout, skip=("redis",))
     if shutil.which("redis-server") is None:  # before any temporary folder: exec leaves none behind
         _api_only("redis-server is not installed", "install it as root (`apt-get install redis-server`) and run "
                   "`make run` again, or set REDIS_URL to a Redis")
     with tempfile.TemporaryDirectory(prefix="precis-redis-") as folder:
         conf, env["REDIS_URL"] = start_redis_config(Path(folder))
         env["PRECIS_REDIS_CONF"] = str(conf)
-        return _run_honcho(args.procfile, env)
+        return _run_honcho(args.procfile, env, settings.graceful_timeout)
 
 
 if __name__ == "__main__":

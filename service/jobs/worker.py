@@ -8,9 +8,11 @@ POST /v1/summarize/batch: one engine call for the chunk, each article failing al
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from celery import Celery, signals
@@ -18,22 +20,25 @@ from celery import Celery, signals
 from service.config import Settings, configure_torch, enforce_offline, preload_torch
 from service.jobs.queue import RUN_CHUNK, celery_config
 from service.jobs.store import JobStore
-from service.summarizer import Summarizer
+from service.summarizer import Outcome, Summarized, Summarizer
 
 log = logging.getLogger(__name__)
 
 celery_app = Celery("precis", set_as_current=False)
+Work = list[tuple[int, dict[str, Any]]]  # a chunk: (position in the job, item fields)
+Row = tuple[int, str, bool]  # (position, JSON Lines row, succeeded)
 _state: dict[str, Any] = {}
+
+
+@functools.cache
+def settings() -> Settings:
+    """This worker's settings: read from the environment once per process."""
+    return Settings()
 
 
 @celery_app.on_configure.connect
 def _configure(sender: Celery, **_: Any) -> None:
-    settings = _state.setdefault("settings", Settings())
-    sender.conf.update(celery_config(settings))
-
-
-def settings() -> Settings:
-    return _state.setdefault("settings", Settings())
+    sender.conf.update(celery_config(settings()))
 
 
 @signals.worker_init.connect
@@ -97,28 +102,23 @@ def run_chunk(job_id: str, chunk: int) -> int:
         rows = summarize_chunk(work, request_id)
     except Exception:  # a bug: the items fail (500) and the job ends "failed"
         log.exception("job %s chunk %d failed", job_id, chunk)
-        rows = [(position, _internal_error(item, position, request_id), False) for position, item in work]
-        return jobs.record(job_id, rows, chunk_failed=True)
+        return jobs.record(job_id, _rows(work, [RuntimeError("chunk failed")] * len(work), request_id),
+                           chunk_failed=True)
     return jobs.record(job_id, rows)
 
 
-def summarize_chunk(work: list[tuple[int, dict[str, Any]]], request_id: str) -> list[tuple[int, str, bool]]:
+def summarize_chunk(work: Work, request_id: str) -> list[Row]:
     """(position, JSON Lines row, succeeded) for each item, exactly as the batch endpoint answers it."""
-    from service.errors import item_result
     from service.inputs import parse_item
 
-    parsed = [parse_item(item, position, settings()) for position, item in work]
-    outcomes = summarizer().summarize_many([request for _, request in parsed], request_id)
-    out = []
-    for (position, _), (item_id, _), outcome in zip(work, parsed, outcomes, strict=True):
-        row = item_result(item_id, outcome.body, outcome.error, request_id)
-        out.append((position, json.dumps(row, ensure_ascii=False), outcome.error is None))
-    return out
+    requests = [parse_item(item, position, settings())[1] for position, item in work]
+    return _rows(work, summarizer().summarize_many(requests), request_id)
 
 
-def _internal_error(item: dict[str, Any], position: int, request_id: str) -> str:
-    """An item of a chunk that failed by a bug: a 500 problem, as the batch endpoint answers one."""
+def _rows(work: Work, outcomes: Sequence[Outcome], request_id: str) -> list[Row]:
     from service.errors import item_result
     from service.inputs import item_id
 
-    return json.dumps(item_result(item_id(item, position), None, RuntimeError("chunk failed"), request_id))
+    return [(position, json.dumps(item_result(item_id(item, position), outcome, request_id), ensure_ascii=False),
+             isinstance(outcome, Summarized))
+            for (position, item), outcome in zip(work, outcomes, strict=True)]

@@ -1,0 +1,49 @@
+"""This API process's way to jobs: its Redis store and Celery producer, made after
+gunicorn's fork (a connection must not be shared across processes), or the problem that
+says why this server has none."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from flask import current_app
+from redis import Redis
+
+from service.config import Settings
+from service.edge import settings
+from service.errors import jobs_off
+from service.jobs.queue import make_celery
+from service.jobs.store import JobStore
+
+_BACKEND = "precis.jobs"
+
+
+class Backend:
+    """The store and the producer of one process; made again in a forked child."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pid = 0
+        self._store: JobStore | None = None
+        self._celery: Celery | None = None
+
+    def get(self) -> tuple[JobStore, Celery]:
+        if self._store is None or self._celery is None or self._pid != os.getpid():
+            self._store = JobStore(Redis.from_url(self.settings.redis_url, socket_timeout=30),
+                                   self.settings.job_result_ttl_s)
+            self._celery = make_celery(self.settings)
+            self._pid = os.getpid()
+        return self._store, self._celery
+
+
+def backend() -> tuple[JobStore, Celery]:
+    """This app's job store and queue; 503 where jobs are off or have no Redis."""
+    configured = settings()
+    if not configured.jobs:
+        raise jobs_off("Jobs are off on this server (JOBS=off): set JOBS=on and REDIS_URL to enable /v1/jobs.")
+    if not configured.redis_url:
+        raise jobs_off("Jobs need Redis and this server has none: set REDIS_URL (`make run` starts one when "
+                       "redis-server is installed: apt-get install redis-server).")
+    found: Backend = current_app.extensions.setdefault(_BACKEND, Backend(configured))
+    return found.get()

@@ -1,0 +1,56 @@
+"""A job's request and its view, as pydantic models: they validate the JSON body and shape
+the OpenAPI document (service/openapi.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from service.schemas import OPTION_RULES, SummarizeRequest
+
+REF = "#/components/schemas/{model}"
+# Fields an item carries itself: options apply to every item, so they cannot hold these.
+ITEM_ONLY = ("text", "html", "id")
+
+
+def options_schema() -> dict[str, Any]:
+    """A summarize request's options, without the article: defaults for every item."""
+    schema = SummarizeRequest.model_json_schema(ref_template=REF)
+    properties = {k: v for k, v in schema["properties"].items() if k not in ITEM_ONLY}
+    return {"type": "object", "properties": properties, "additionalProperties": False, "allOf": OPTION_RULES,
+            "description": "Options for every item (an item's own fields win). Each is checked as typed here: "
+            "`0` is not `false`. Newsroom purposes exclude length, format and include_title, as in a request."}
+
+
+class JobRequest(BaseModel):
+    """A job as JSON. (As JSON Lines, one item a line, the options come as query parameters.)"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Items stay raw here: each is validated on its own, so one bad item fails alone.
+    items: list[Any] = Field(min_length=1, description="Articles, each a BatchItem.")
+    options: Annotated[dict[str, Any], WithJsonSchema(options_schema())] = Field(default_factory=dict)
+
+
+Timestamp = AwareDatetime | None
+
+
+class JobView(BaseModel):
+    """A job's status, counts and settings, as GET /v1/jobs/{job_id} answers it."""
+
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    total: int = Field(ge=0)
+    succeeded: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    created_at: Timestamp
+    started_at: Timestamp
+    finished_at: Timestamp
+    expires_at: Timestamp = Field(description="When the job and its results are deleted.")
+    result_ttl_s: int = Field(description="How long results are kept after the last activity.")
+    model: dict[str, Any] = Field(description="The model the job runs with.")
+    settings: dict[str, Any] = Field(description="Job options, chunk size and result TTL.")
+    duplicate_results_ignored: int = Field(ge=0, description="Results of redelivered chunks, written once.")
+    request_id: str = Field(description="The request that created the job.")
+    results_url: str
