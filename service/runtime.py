@@ -126,6 +126,9 @@ class Runtime:
             info.id, info.revision, info.precision, info.settings.get("profile"), prepared.document.text,
             prepared.document.title, asdict(prepared.params), request.format, request.strict, request.include_title,
             request.include_text,
+            # What the answer's `input` reports of the reading, and how far the ranker trusts the headline.
+            prepared.document.title_confidence, prepared.article.title_source, prepared.article.standfirst,
+            dict(prepared.article.removed),
         )
         cached = self.cache.get(key)
         if self.cache.enabled:

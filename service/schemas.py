@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from service.editorial.purposes import describe, policy
 from service.engines.base import LanguageMode, Purpose
+from service.text.titles import TitleSource
 
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
 DEFAULT_LENGTH = "medium"
@@ -224,6 +225,13 @@ class InputOut(BaseModel):
     truncated: bool = Field(description="Whether any of the article was left unread.")
     coverage: float = Field(description="Share of the article's characters that were read.")
     title: str | None = None
+    title_source: TitleSource = Field(
+        "none",
+        description="Where `title` came from: the request's `title` field; the page's <h1>, og:title or <title> "
+        "(site name cut off); a first line that reads as a headline; or none found (bylines, datelines, captions, "
+        "kickers and generic page titles never count). The ranker leans on the headline only as far as it is sure "
+        "of it, and not at all without one.",
+    )
     standfirst: str | None = None
     removed: dict[str, int] = Field(description="Boilerplate blocks removed, by kind.")
     text: str | None = Field(None, description="The cleaned article (only with include_text).")

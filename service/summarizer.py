@@ -39,7 +39,7 @@ from service.schemas import (
     TimingOut,
 )
 from service.text.cleaning import CleanArticle, clean_text
-from service.text.html import extract_html
+from service.text.html import read_page
 from service.text.language import LanguageGuess, check_supported, detect_language
 from service.text.sentences import Sentence, split_sentences
 
@@ -142,11 +142,10 @@ def read_article(request: SummarizeRequest) -> tuple[CleanArticle, list[Sentence
     """The request's article cleaned and split, as every door sees it: the one read step
     that serving, calibration and the benchmarks share."""
     if request.html is not None:
-        page_title, raw = extract_html(request.html)
-        title = request.title or page_title
+        page = read_page(request.html)
+        article = clean_text(page.text, title=request.title, page=page.titles)
     else:
-        raw, title = request.text or "", request.title
-    article = clean_text(raw, title=title)
+        article = clean_text(request.text or "", title=request.title)
     return article, split_sentences(article.body)
 
 
@@ -173,7 +172,8 @@ class Summarizer:
             )
         language = detect_language(article.body)
         check_supported(language, self.engine.info.languages, force=request.language == "force")
-        document = Document(text=article.body, sentences=sentences, title=article.title)
+        document = Document(text=article.body, sentences=sentences, title=article.title,
+                            title_confidence=article.title_confidence)
         params = summary_params(request, len(sentences))
         return Prepared(request, article, document, params, (time.perf_counter() - started) * 1000, language)
 
@@ -250,6 +250,7 @@ class Summarizer:
                 truncated=coverage.truncated,
                 coverage=coverage.covered,
                 title=article.title,
+                title_source=article.title_source,
                 standfirst=article.standfirst,
                 removed=dict(article.removed),
                 text=document.text if request.include_text else None,

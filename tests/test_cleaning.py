@@ -8,12 +8,13 @@ import textwrap
 from html import escape
 
 import pytest
+from flask.testing import FlaskClient
 
 from bench.server import REPO_ROOT
 from service.text.cleaning import clean_text, normalise
-from service.text.html import extract_html
+from service.text.html import read_page
 from service.text.sentences import split_sentences
-from tests.support import SEED_BOILERPLATE
+from tests.support import SEED_BOILERPLATE, summarize
 
 SEED_FIRST = "Negotiators from communist allies North Korea and China"
 SEED_LAST = "arsenal of nuclear weapons."
@@ -78,9 +79,10 @@ def test_seed_article_in_each_text_shape(seed_text: str, shape: str) -> None:
 
 
 def test_seed_article_as_html(seed_text: str) -> None:
-    title, text = extract_html(seed_html(seed_text))
-    article = clean_text(text, title=title)
+    page = read_page(seed_html(seed_text))
+    article = clean_text(page.text, page=page.titles)
     assert article.title == "North Korea and China in talks to repair frayed relationship"
+    assert article.title_source == "html"
     assert article.body.startswith(SEED_FIRST) and article.body.endswith(SEED_LAST)
     for fragment in [*SEED_BOILERPLATE, "Irish Times", "Home", "World"]:
         assert fragment not in article.body, fragment
@@ -179,22 +181,51 @@ def test_long_paragraph_with_a_credit_is_never_removed() -> None:
     assert long_block in article.body
 
 
-def test_cleaning_that_would_leave_one_sentence_falls_back() -> None:
+def test_cleaning_that_would_leave_one_sentence_keeps_its_certain_removals() -> None:
+    """A caption with a credit and a READ MORE link are boilerplate however short the story."""
     raw = (
         "A storm hit the coast on Monday and cut power to thousands of homes.\n\n"
         "Photo: waves on the harbour wall. Jane Doe/Reuters\n\nRead more: storms explained"
     )
     article = clean_text(raw)
-    assert article.fallback and article.removed == {"fallback": 1}
-    assert len(split_sentences(article.body)) >= 2
+    assert article.body == "A storm hit the coast on Monday and cut power to thousands of homes."
+    assert article.removed == {"caption": 1, "link": 1} and not article.fallback
 
 
-def test_removals_stay_under_the_stated_share() -> None:
-    story = "A storm hit the coast on Monday. Power was cut to 20,000 homes."
-    raw = "\n\n".join([story] + [f"Photo: harbour scene number {i} at dawn, by Jane Doe." for i in range(8)])
+def test_cleaning_that_would_leave_one_sentence_gives_back_only_the_doubtful() -> None:
+    """A fragment is only doubtfully boilerplate: given back (and reported) when the story is
+    too short without it; the caption stays out."""
+    raw = (
+        "Storm hits coast\n\nPower cut to thousands\n\n"
+        "Waves crash over the harbour wall. (Getty Images)\n\n"
+        "A storm hit the coast on Monday and cut power to 20,000 homes across the region, the utility said."
+    )
+    article = clean_text(raw)
+    assert article.title == "Storm hits coast" and article.fallback
+    assert article.removed == {"caption": 1, "fallback": 1}
+    assert article.body == (
+        "Power cut to thousands\n\n"
+        "A storm hit the coast on Monday and cut power to 20,000 homes across the region, the utility said."
+    )
+
+
+def test_doubtful_removals_stay_under_the_stated_share() -> None:
+    """Unpunctuated lines are only doubtfully boilerplate: they never take more than 40%."""
+    story = ("A storm hit the coast on Monday. Power was cut to 20,000 homes. Engineers worked through the "
+             "night to restore it. Schools stayed closed on Tuesday. The council opened two shelters.")
+    raw = "\n\n".join([story] + [f"Harbour scene number {i} at dawn on the first day of the storm" for i in range(8)])
     article = clean_text(raw)
     removed = sum(len(block) for _, block in article.dropped)
     assert 0 < removed <= 0.4 * len(normalise(raw))
+    assert set(article.removed) == {"fragment"}
+
+
+def test_captions_with_credits_are_removed_whatever_their_share() -> None:
+    """A credit marks a caption for certain: a short story loses all of its captions."""
+    story = "A storm hit the coast on Monday. Power was cut to 20,000 homes."
+    raw = "\n\n".join([story] + [f"Photo: harbour scene number {i} at dawn, by Jane Doe." for i in range(8)])
+    article = clean_text(raw)
+    assert article.body == story and article.removed == {"caption": 8}
 
 
 def test_hard_wrapped_lines_are_joined() -> None:
@@ -248,3 +279,51 @@ def test_unpunctuated_note_is_kept() -> None:
 
 def test_normalise_unifies_spaces_newlines_and_invisibles() -> None:
     assert normalise("A\u00a0b\u200b c\r\nd\u2029e") == "A b c\nd\n\ne"
+
+
+# A real-shaped photo gallery: a 25-word blurb, sent byline-first with a caption (issue 18).
+GALLERY_BLURB = ("Heavy overnight snow has closed hundreds of schools and roads across northern England, "
+                 "and readers have been sending us their wintry pictures of the scene.")
+GALLERY_CAPTION = ("Commuters walk along a snow-covered road in Harrogate, North Yorkshire, after buses were "
+                   "cancelled across the county on Tuesday morning. Photograph: Jacky Chen/Reuters")
+GALLERIES = [
+    ["By Jane Moran", "In pictures: Snow blankets northern England", GALLERY_CAPTION, GALLERY_BLURB,
+     "Share this article", "Sign up to our newsletter"],
+    ["By Jane Moran", GALLERY_CAPTION, GALLERY_BLURB, "Share on Facebook", "Follow us on Twitter"],
+    ["By Jane Moran", GALLERY_BLURB, GALLERY_CAPTION, "READ MORE: How to drive safely in the snow"],
+]
+
+
+@pytest.mark.parametrize("blocks", GALLERIES)
+def test_a_near_empty_story_keeps_its_certain_removals(blocks: list[str]) -> None:
+    """Fewer than two sentences are left, and still the caption, the byline and the sharing
+    lines stay out: only doubtful removals are ever given back."""
+    article = clean_text("\n\n".join(blocks))
+    assert article.body == GALLERY_BLURB
+    assert article.removed["caption"] == 1 and article.removed["byline"] == 1
+    assert article.removed["link"] == len(blocks) - 3 - (article.title is not None)
+    assert article.title in (None, "Snow blankets northern England")
+
+
+@pytest.mark.parametrize("blocks", GALLERIES)
+def test_the_caption_is_never_the_summary_of_a_near_empty_story(client: FlaskClient, blocks: list[str]) -> None:
+    body = summarize(client, json={"text": "\n\n".join(blocks)}).get_json()
+    assert body["summary"] == GALLERY_BLURB
+    assert body["input"]["removed"]["caption"] == 1
+
+
+@pytest.mark.parametrize("line", [
+    "Share this article", "Share on Facebook", "Share via Email", "Sign up to our newsletter",
+    "Get our free morning newsletter", "Follow us on Twitter", "Follow Jane Moran on Instagram",
+    "READ MORE: Ministers face fresh questions over the ferry contract",
+])
+def test_share_and_newsletter_lines_are_links(seed_text: str, line: str) -> None:
+    story = clean_text(seed_text).body
+    article = clean_text(f"{story}\n\n{line}")
+    assert article.body == story and article.removed == {"link": 1}
+
+
+def test_a_paragraph_about_shares_is_story() -> None:
+    raw = ("Share prices fell sharply on Monday.\n\nThe company said it would cut 200 jobs. "
+           "Its chief executive resigned on Friday.")
+    assert clean_text(raw).body == raw

@@ -5,13 +5,20 @@ the headline and standfirst, photo captions with credits (often printed twice), 
 MORE" links, crossheads, bylines and author bios. The cleaner works on blocks (lines,
 after re-joining hard-wrapped ones) and keeps a record of what it dropped and why.
 
+Removals are certain or doubtful. Certain: a block marked as furniture (a caption with its
+credit, a READ MORE, sharing or newsletter line, a "By ..." byline: service/text/furniture.py),
+an exact repeat, a wire dateline, and the bylines, datelines and kickers above the headline.
+Doubtful: a block judged by its shape alone (an unpunctuated fragment or crosshead, a bare
+name, an author bio, a line in capitals).
+
 It can never eat the article: a block is removed only when it is shaped like boilerplate
-(a line or a short paragraph of one or two sentences, never the longest block printed
-once: a caption printed twice can be longer than any paragraph), all
-removals together stay under a stated share of the text, and when cleaning would leave
-fewer than two sentences the uncleaned text is kept instead (`removed == {"fallback": 1}`).
-A one-paragraph article (CNN's shape) is therefore never touched by the block rules,
-whatever words ("pictured", "Photo:", "READ MORE", "By") its sentences hold."""
+(a line or a short paragraph of one or two sentences), never the whole text; the longest
+block printed once (a caption printed twice can be longer than any paragraph) goes only as
+certain furniture; doubtful removals together stay under a stated share of the text; and
+when cleaning would leave fewer than two sentences, the doubtful removals (and a
+standfirst) are given back while the certain ones stay out (`removed` then holds
+`fallback: 1`). A one-paragraph article (CNN's shape) is therefore never touched by the
+block rules, whatever words ("pictured", "Photo:", "READ MORE", "By") its sentences hold."""
 
 from __future__ import annotations
 
@@ -20,24 +27,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from service.text import furniture, titles
+from service.text.titles import PageTitles, TitleSource
+
 # A block that ends like a sentence: terminal punctuation, maybe inside quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
-# Credits that mark a photo or video caption.
-_CREDIT = re.compile(
-    r"\b(?:Photograph|Photographs|Photo|Photos|Picture|Pictures|Image|Images|Illustration|"
-    r"Composite|Video|Credit|Source)\s*:\s*\S"
-    r"|\((?:[^()]*\b(?:Getty Images|AFP|Reuters|AP Photo|PA Wire|PA Media|EPA|Shutterstock|"
-    r"Alamy|Bloomberg)\b[^()]*)\)\s*$",
-    re.IGNORECASE,
-)
-# Promotional and navigation lines inside the story.
-_LINK = re.compile(
-    r"^(?:read|see|watch|listen|click|tap)\b.{0,40}\b(?:more|also|here|next|related)\b"
-    r"|^(?:related|advertisement|sponsored|sign up|subscribe|share this|follow us|"
-    r"most read|more on this story|you may also like)\b",
-    re.IGNORECASE,
-)
-_BYLINE = re.compile(r"^[Bb]y\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}(?:\s*(?:,|and|in)\b.*)?$")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 
@@ -64,18 +58,17 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0
 # line or a paragraph of one or two sentences.
 BOILERPLATE_MAX_SENTENCES = 2
 BOILERPLATE_MAX_WORDS = 60
-# Removals other than exact repeats never take more than this share of the text's characters
-# (or, in a very short text, more than two lines' worth).
+# Doubtful removals never take more than this share of the text's characters (or, in a very
+# short text, more than two lines' worth).
 MAX_REMOVED_SHARE = 0.4
 MIN_REMOVED_BUDGET = 160
-# Cleaning that leaves fewer sentences than this falls back to the uncleaned text.
+# Cleaning that leaves fewer sentences than this gives back its doubtful removals.
 MIN_SENTENCES = 2
 # Hard-wrapped text: lines no longer than this, most of them close to the longest.
 WRAP_MAX_WIDTH = 100
 
 # Blocks without terminal punctuation and at most this many words are labels, not prose.
 FRAGMENT_MAX_WORDS = 15
-HEADLINE_MAX_WORDS = 25
 STANDFIRST_MAX_WORDS = 40
 
 
@@ -83,16 +76,17 @@ STANDFIRST_MAX_WORDS = 40
 class CleanArticle:
     body: str  # the story's prose, paragraphs separated by blank lines
     title: str | None = None
+    title_source: TitleSource = "none"  # where the headline came from (service/text/titles.py)
+    title_confidence: float = 0.0  # how sure it is that `title` is the headline
     standfirst: str | None = None
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (kind, block) removed as boilerplate
-    fallback: bool = False  # cleaning would have left too little: the uncleaned text was kept
+    fallback: bool = False  # cleaning would have left too little: the doubtful removals were given back
 
     @property
     def removed(self) -> Counter[str]:
-        """How many blocks of each kind were removed; {"fallback": 1} when none were, by the fallback."""
-        if self.fallback:
-            return Counter({"fallback": 1})
-        return Counter(kind for kind, _ in self.dropped)
+        """How many blocks of each kind were removed, and `fallback: 1` when the doubtful
+        removals were given back."""
+        return Counter(kind for kind, _ in self.dropped) + Counter({"fallback": int(self.fallback)})
 
 
 def normalise(text: str) -> str:
@@ -157,32 +151,36 @@ def sentence_count(block: str) -> int:
     return len(_SENTENCE_BREAK.findall(block)) + 1
 
 
-def _shaped_like_boilerplate(block: str, longest: int) -> bool:
-    """A line or a short paragraph of one or two sentences, and not the article's longest block."""
-    return (
-        len(block) != longest
-        and len(block.split()) <= BOILERPLATE_MAX_WORDS
-        and sentence_count(block) <= BOILERPLATE_MAX_SENTENCES
-    )
+def _shaped_like_boilerplate(block: str) -> bool:
+    """A line or a short paragraph of one or two sentences."""
+    return len(block.split()) <= BOILERPLATE_MAX_WORDS and sentence_count(block) <= BOILERPLATE_MAX_SENTENCES
 
 
-def _classify(block: str, bylines: list[str]) -> str | None:
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    certain: bool  # marked as furniture (a credit, a link, "By ..."), not judged by its shape alone
+
+
+def _classify(block: str, bylines: list[str]) -> Verdict | None:
     """The kind of boilerplate `block` is, or None when it is story text."""
-    if _CREDIT.search(block):
-        return "caption"
-    if _LINK.search(block) or _is_shouting(block):
-        return "link"
-    if _BYLINE.match(block):
-        return "byline"
+    if furniture.is_caption(block):
+        return Verdict("caption", True)
+    if furniture.is_link(block):
+        return Verdict("link", True)
+    if _is_shouting(block):
+        return Verdict("link", False)
+    if furniture.is_byline(block):
+        return Verdict("byline", True)
     if any(block.startswith(name) and block != name for name in bylines):
-        return "bio"
+        return Verdict("bio", False)
     if _is_fragment(block):
         words = block.split()
         # A short run of capitalised words on its own is a byline (its name may open a bio).
         if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words):
             bylines.append(block)
-            return "byline"
-        return "fragment"
+            return Verdict("byline", False)
+        return Verdict("fragment", False)
     return None
 
 
@@ -208,61 +206,96 @@ def _agency_dateline(block: str) -> re.Match[str] | None:
     return found if found.group("dash") or glued or capitals else None
 
 
-def _boilerplate(blocks: list[str]) -> dict[int, str]:
-    """Which blocks to remove, by index, and as what kind."""
+def _boilerplate(blocks: list[str]) -> tuple[dict[int, str], set[int]]:
+    """Which blocks to remove, by index, and as what kind; and which of those removals are
+    doubtful (judged by shape alone: a fragment, a bio, a name, a line in capitals)."""
     # The longest block printed once is the body's backbone (the whole of a one-paragraph
-    # article); repeated blocks are layout (captions, bylines printed twice), not prose.
+    # article): only marked furniture (a caption's credit, a link) is removed even then.
+    # Repeated blocks are layout (captions, bylines printed twice), not prose.
     counts = Counter(_key(b) for b in blocks)
     longest = max((len(b) for b in blocks if counts[_key(b)] == 1), default=-1)
     seen: set[str] = set()
     bylines: list[str] = []
     found: dict[int, str] = {}
+    doubtful: set[int] = set()
     for i, block in enumerate(blocks):
         key = _key(block)
         if key in seen:
             found[i] = "duplicate"  # a repeat loses no text, whatever its size
-        elif _shaped_like_boilerplate(block, longest) and (kind := _classify(block, bylines)):
-            found[i] = kind
+        elif (_shaped_like_boilerplate(block) and (verdict := _classify(block, bylines))
+              and (verdict.certain or len(block) != longest)):
+            found[i] = verdict.kind
+            if not verdict.certain:
+                doubtful.add(i)
         seen.add(key)
-    # Keep the share limit: past it, the longest candidates (the least boilerplate-like) stay.
+    # Doubtful removals keep under the share limit: past it, the longest (the least
+    # boilerplate-like) stay.
     budget = max(MAX_REMOVED_SHARE * sum(len(b) for b in blocks), MIN_REMOVED_BUDGET)
-    for i in sorted((i for i, kind in found.items() if kind != "duplicate"), key=lambda i: len(blocks[i])):
+    for i in sorted(doubtful, key=lambda i: len(blocks[i])):
         budget -= len(blocks[i])
         if budget < 0:
             del found[i]
-    return found
+            doubtful.discard(i)
+    if len(found) == len(blocks):
+        # Never the whole text: what is left when all of it looks like furniture is summarised.
+        keep = [i for i in doubtful if len(blocks[i].split()) >= 3] or [max(found, key=lambda i: len(blocks[i]))]
+        for i in keep:
+            del found[i]
+            doubtful.discard(i)
+    return found, doubtful
 
 
-def clean_text(raw: str, title: str | None = None) -> CleanArticle:
+def clean_text(raw: str, title: str | None = None, page: PageTitles | None = None) -> CleanArticle:
     """Strip boilerplate from a plain-text article and find its headline and standfirst.
 
-    An explicit `title` wins; otherwise a first line that reads as a headline (no
-    terminal punctuation, followed by more text) is taken as one."""
+    The headline is the given `title`, else one of the `page`'s titles, else a first line
+    that reads as one (service/text/titles.py). Bylines, datelines and kickers above the
+    story are removed first, so none is ever taken for the headline."""
     blocks = _blocks(normalise(raw))
-    article = CleanArticle(body="", title=title.strip() if title and title.strip() else None)
-
-    if article.title and blocks and _key(blocks[0]) == _key(article.title):
+    article = CleanArticle(body="")
+    _strip_top(blocks, article.dropped)
+    headline, printed = titles.decide(blocks, given=title, page=page)
+    article.title, article.title_source, article.title_confidence = headline.text, headline.source, headline.confidence
+    if printed:
         blocks.pop(0)
-    elif article.title is None and len(blocks) > 1 and _is_headline(blocks[0], HEADLINE_MAX_WORDS):
-        article.title = blocks.pop(0)
+        _strip_top(blocks, article.dropped)  # a byline or dateline under the headline
     if article.title and len(blocks) > 1 and _is_standfirst(blocks[0]):
         article.standfirst = blocks.pop(0)
     if not blocks:
         return article
 
-    uncleaned = list(blocks)
     _strip_dateline(blocks, article.dropped)
-    found = _boilerplate(blocks)
-    article.dropped.extend((kind, blocks[i]) for i, kind in found.items())
-    kept = [b for i, b in enumerate(blocks) if i not in found]
-    if not kept:
-        # Nothing reads like prose: an unpunctuated note is still worth summarising.
-        kept = [b for kind, b in article.dropped if kind == "fragment" and len(b.split()) >= 3]
-        article.dropped = [(kind, b) for kind, b in article.dropped if b not in kept]
-    article.body = "\n\n".join(kept)
-    if _too_little(article.body) and not _too_little(whole := "\n\n".join(uncleaned)):
-        article.body, article.dropped, article.fallback = whole, [], True
+    found, doubtful = _boilerplate(blocks)
+    if _too_little("\n\n".join(b for i, b in enumerate(blocks) if i not in found)) and (doubtful or article.standfirst):
+        # Too little is left: give back what was only doubtfully boilerplate, and keep the
+        # certain removals (a caption's credit, a link, a byline, a repeat, a dateline).
+        found = {i: kind for i, kind in found.items() if i not in doubtful}
+        if article.standfirst:
+            blocks.insert(0, article.standfirst)
+            found = {i + 1: kind for i, kind in found.items()}
+            article.standfirst = None
+        article.fallback = True
+    article.dropped.extend((kind, blocks[i]) for i, kind in sorted(found.items()))
+    article.body = "\n\n".join(b for i, b in enumerate(blocks) if i not in found)
     return article
+
+
+def _strip_top(blocks: list[str], dropped: list[tuple[str, str]]) -> None:
+    """Remove the bylines, datelines and kickers that open the text, while more text follows."""
+    while len(blocks) > 1 and (kind := _top_furniture(blocks[0])):
+        dropped.append((kind, blocks.pop(0)))
+
+
+def _top_furniture(block: str) -> str | None:
+    if len(block.split()) > titles.HEADLINE_MAX_WORDS:
+        return None
+    if furniture.is_byline(block):
+        return "byline"
+    if furniture.is_dateline(block):
+        return "dateline"
+    if furniture.is_kicker(block):
+        return "kicker"
+    return None
 
 
 def _too_little(body: str) -> bool:
@@ -271,14 +304,11 @@ def _too_little(body: str) -> bool:
     return sentence_count(body) < MIN_SENTENCES and len(split_sentences(body)) < MIN_SENTENCES
 
 
-def _is_headline(block: str, max_words: int) -> bool:
-    return not _SENTENCE_END.search(block) and len(block.split()) <= max_words
-
-
 def _is_standfirst(block: str) -> bool:
     """A summary line under the headline: unpunctuated, longer than a byline, not a credit."""
     return (
-        _is_headline(block, STANDFIRST_MAX_WORDS)
+        not _SENTENCE_END.search(block)
+        and len(block.split()) <= STANDFIRST_MAX_WORDS
         and len(block.split()) > 4
-        and not (_BYLINE.match(block) or _CREDIT.search(block) or _LINK.search(block))
+        and not (furniture.is_byline(block) or furniture.is_caption(block) or furniture.is_link(block))
     )
