@@ -246,8 +246,11 @@ def summarize_job(args: argparse.Namespace, settings: Settings, items: list[dict
     try:
         job = client.submit_job(items, **_options(args))
         with tqdm(total=job["total"], unit="article", disable=args.no_progress, file=sys.stderr) as progress:
-            job = client.wait(job["id"], poll=0.5,
-                              on_progress=lambda j: progress.update(j["succeeded"] + j["failed"] - progress.n))
+
+            def advance(current: dict[str, Any]) -> None:
+                progress.update(current["succeeded"] + current["failed"] - progress.n)
+
+            job = client.wait(job["id"], poll=0.5, on_progress=advance)
         rows = [_output_row(r) for r in client.results(job["id"])]
     except Exception as exc:  # noqa: BLE001 - a server that went away, or jobs off there
         print(f"error: {exc}", file=sys.stderr)

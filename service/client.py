@@ -74,7 +74,7 @@ class PrecisClient:
             response.read()  # a server that answered with the whole body at once
             yield {"event": "done", "data": response.json()}
             return
-        name, data = "", []
+        name, data = "", list[str]()
         for line in itertools.chain(response.iter_lines(), [""]):  # a final blank line ends an unterminated event
             if not line:
                 if data:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.exceptions import (
     DeadlineExceeded,
@@ -160,7 +160,7 @@ def register_error_handlers(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response:
         slug = (exc.name or "error").lower().replace(" ", "-")
         response = problem_response(ProblemError(exc.code or 500, slug, exc.name, exc.description or exc.name))
-        if exc.code == 405 and exc.valid_methods:
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 

@@ -19,10 +19,10 @@ LENGTH_OPTIONS = ("length", "max_sentences", "max_words", "max_chars")
 # them (null counts as absent), so that a client generated from the OpenAPI document sends
 # valid requests. What JSON Schema cannot state is said in the document's description.
 _SET = {"not": {"type": "null"}}
-ONE_ARTICLE: list[dict[str, Any]] = [
+ONE_ARTICLE: list[Any] = [  # JSON Schema fragments
     {"required": [field], "properties": {field: {"type": "string"}}} for field in ("text", "html")
 ]
-OPTION_RULES: list[dict[str, Any]] = [
+OPTION_RULES: list[Any] = [
     {"description": "At most one of length, max_sentences, max_words and max_chars.",
      "not": {"anyOf": [{"required": [a, b], "properties": {a: _SET, b: _SET}}
                        for a, b in combinations(LENGTH_OPTIONS, 2)]}},

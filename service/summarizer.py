@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -261,7 +261,7 @@ class Summarizer:
         )
 
     # --- streaming ---------------------------------------------------------------------
-    def stream(self, prepared: Prepared, cancel: threading.Event) -> Iterator[SentenceOut | Summarized]:
+    def stream(self, prepared: Prepared, cancel: threading.Event) -> Generator[SentenceOut | Summarized]:
         """Each checked sentence as soon as it is final (with `strict`, a flagged one is never
         sent), then the whole answer."""
         started = time.perf_counter()

@@ -131,7 +131,7 @@ class JobStore:
         raw = self.redis.hgetall(PREFIX + job_id) if _valid_id(job_id) else {}
         if not raw:
             return None
-        fields = {k.decode(): v.decode() for k, v in raw.items()}
+        fields = {_text(k): _text(v) for k, v in raw.items()}
         return {
             "id": fields["id"], "status": fields["status"], "total": int(fields["total"]),
             "succeeded": int(fields["succeeded"]), "failed": int(fields["failed"]),
@@ -178,7 +178,12 @@ class JobStore:
                     if whole:
                         continue
                     return
-                yield value.decode()
+                yield _text(value)
+
+
+def _text(value: bytes | str) -> str:
+    """A Redis reply as text (this client answers bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _valid_id(job_id: str) -> bool:
