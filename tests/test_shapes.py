@@ -100,3 +100,17 @@ def test_every_shape_carries_the_whole_story_and_no_made_up_headline(dev: str) -
             assert -1 not in positions and positions == sorted(positions), (article.id, shape.name)
             for marker in shape.planted:
                 assert escape(marker) in flat if kind == "html" else marker in flat, (shape.name, marker)
+
+
+def test_a_direction_mark_reads_the_same_as_text_and_as_html() -> None:
+    """Five CNN dev stories hold invisible left-to-right marks (U+200E); page extraction drops
+    them, so the text path must too, or the same sentence comes back as two different texts."""
+    from service.schemas import SummarizeRequest
+    from service.summarizer import read_article
+
+    story = ("The talks ran late into the night.\u200e Both sides said progress was made. "
+             "\u200fA deal is expected on Wednesday.")
+    as_text = [s.text for s in read_article(SummarizeRequest(text=story))[1]]
+    as_html = [s.text for s in read_article(SummarizeRequest(html=f"<html><body><p>{story}</p></body></html>"))[1]]
+    assert as_text == as_html == ["The talks ran late into the night.", "Both sides said progress was made.",
+                                  "A deal is expected on Wednesday."]
