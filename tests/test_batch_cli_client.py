@@ -186,3 +186,28 @@ def test_cli_purpose_through_a_server(server: LiveServer, seed_text: str) -> Non
                 stdin=io.StringIO(seed_text), stdout=stdout) == EXIT_OK
     row = _rows(stdout.getvalue())[0]
     assert row["purpose"]["name"] == "social" and row["purpose"]["measured"] <= 280
+
+
+def test_cli_rows_are_the_same_in_process_and_through_a_server(tmp_path: Path, server: LiveServer,
+                                                                 seed_text: str) -> None:
+    """One row shape for both modes: the summary without the request's transport fields, or
+    the item's own problem document (type, title, status, detail)."""
+    source = tmp_path / "items.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in (
+        {"id": "good", "text": seed_text}, {"id": "blank", "text": "   "},
+        {"id": "german", "text": (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")})))
+    modes = {}
+    for mode, extra in (("in-process", []), ("server", ["--url", server.url])):
+        stdout = io.StringIO()
+        assert main(["summarize", str(source), "--length", "short", "--no-progress", *extra],
+                    stdout=stdout) == EXIT_SOME_FAILED
+        modes[mode] = {row["id"]: row for row in _rows(stdout.getvalue())}
+    local, remote = modes["in-process"], modes["server"]
+    assert local.keys() == remote.keys() == {"good", "blank", "german"}
+    assert local["good"].keys() == remote["good"].keys() and "timing_ms" not in local["good"]
+    assert local["good"]["sentences"] == remote["good"]["sentences"]
+    for item in ("blank", "german"):
+        mine, theirs = local[item]["error"], remote[item]["error"]
+        assert mine.keys() == theirs.keys() and mine.keys() >= {"type", "title", "status", "detail"}
+        assert {k: v for k, v in mine.items() if k != "request_id"} == \
+            {k: v for k, v in theirs.items() if k != "request_id"}

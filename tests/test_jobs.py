@@ -367,3 +367,11 @@ def test_python_client_and_cli_run_a_job(api: LiveServer, worker: Worker, dev_ar
 def test_schemathesis_on_the_jobs_api(api: LiveServer, worker: Worker) -> None:
     """The /v1/jobs operations, fuzzed from the OpenAPI document as the rest of the API is."""
     assert fuzz(api.url, 25, "--include-path-regex", "^/v1/jobs", "-H", f"Authorization: Bearer {ALPHA}") >= 40
+
+
+def test_the_worker_reads_its_settings_once() -> None:
+    """The worker's settings are built once per process, not once per item (each build re-reads
+    the environment)."""
+    from service.jobs import worker
+
+    assert worker.settings() is worker.settings()

@@ -150,3 +150,39 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(tmp_path: Path, dev_
     assert result["response"].status_code == 200 and result["response"].json()["summary"]
     assert time.monotonic() - started < 30  # within GRACEFUL_TIMEOUT
     live.stop()
+
+
+def test_openapi_states_the_rules_the_server_enforces(client: FlaskClient, seed_text: str) -> None:
+    """A body the document calls valid passes the server's validation, and one it calls invalid
+    does not: a client generated from the document sends requests the server takes."""
+    from jsonschema import Draft202012Validator
+
+    from service.inputs import parse_request
+
+    document = client.get("/openapi.json").get_json()
+    validator = Draft202012Validator({"$ref": "#/components/schemas/SummarizeRequest", **document})
+    text = seed_text[:2000]
+    bodies = [
+        {"text": text}, {"html": f"<p>{text}</p>"}, {"text": text, "html": None}, {"text": None, "html": text},
+        {"text": text, "html": text}, {}, {"text": None}, {"text": " \n\t "},
+        {"text": text, "length": "short"}, {"text": text, "length": "short", "max_words": 40},
+        {"text": text, "max_sentences": 2, "max_chars": 300}, {"text": text, "length": None, "max_words": 40},
+        {"text": text, "purpose": "social"}, {"text": text, "purpose": "key_points", "length": "long"},
+        {"text": text, "purpose": "seo_description", "format": "bullets"},
+        {"text": text, "purpose": "social", "include_title": True},
+        {"text": text, "purpose": "summary", "max_words": 9},
+        {"text": text, "max_sentences": 51}, {"text": "x" * 200_001},
+    ]
+    settings = Settings(model="embedded")
+    for body in bodies:
+        try:
+            parse_request(body, settings)
+            accepted = True
+        except Exception:  # noqa: BLE001 - the 422 problem
+            accepted = False
+        assert validator.is_valid(body) == accepted, (body if len(str(body)) < 300 else list(body), accepted)
+    # Every operation's examples are valid requests, and the server summarises them.
+    schema = document["components"]["schemas"]["SummarizeRequest"]
+    for field in ("text", "html"):
+        [example] = schema["properties"][field]["examples"]
+        assert summarize(client, json={field: example}).status_code == 200
