@@ -15,6 +15,7 @@ from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer, read_article
 from service.text.cleaning import clean_text
 from service.text.html import read_page
+from service.text.sentences import split_sentences
 from service.text.titles import PageTitles, strip_site
 from tests.support import summarize
 
@@ -40,7 +41,16 @@ def _read_page(html: str):
 
 @pytest.fixture(scope="module")
 def bbc_rows(dev_articles: list[dict[str, str]]) -> list[dict[str, str]]:
-    return dev_articles[::20]  # ten BBC stories, one from each part of the set
+    # Ten BBC stories, one from each part of the set, and one whose headline ends in a
+    # quote's attribution ("Farrell saga to drag on - Lindsay"), not a site's name.
+    return [*dev_articles[::20], *(row for row in dev_articles if row["id"] == "bbc-sport-399")]
+
+
+def _cnn_row(row_id: str) -> dict[str, str]:
+    if not CNN_DEV.is_file():
+        pytest.skip("../shared/data/cnndm-dev.jsonl is not present")
+    with CNN_DEV.open(encoding="utf-8") as handle:
+        return next(row for row in map(json.loads, handle) if row["id"] == row_id)
 
 
 def _headline_and_body(row: dict[str, str]) -> tuple[str, list[str]]:
@@ -184,6 +194,16 @@ def test_the_first_sentence_is_never_the_title(seed_text: str) -> None:
     lede = story[0].removesuffix(".")
     article = _read_page(_page(f"<meta property='og:title' content='{escape(lede, quote=True)}'>", "", story))
     assert article.title is None and article.body.startswith(story[0])
+
+
+def test_a_paragraph_of_several_sentences_is_never_the_title() -> None:
+    """A CNN lede that ends with a question and opens with a wire dateline, set as its own
+    paragraph: three sentences of story, not a headline (and the dateline is still cut)."""
+    row = _cnn_row("ece92ffd3a149ecbf4b9702527b36a22d96e497a")
+    sentences = [s.text for s in split_sentences(row["article"])]
+    article = clean_text(" ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:]))
+    assert article.title is None and article.removed == {"dateline": 1}
+    assert article.body.startswith("Kids, being kids, like to climb on things.")
 
 
 def test_a_line_sharing_no_word_with_the_article_is_never_the_title(seed_text: str) -> None:

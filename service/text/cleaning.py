@@ -33,7 +33,9 @@ from service.text.titles import PageTitles, TitleSource
 # A block that ends like a sentence: terminal punctuation, maybe inside quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Zero-width characters, soft hyphens and left-to-right/right-to-left marks: page extraction
+# drops them too, so the same story sent as text and as HTML gives the same sentences.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 
 # A Daily Mail-style byline glued to the front of a one-paragraph article:
 # "By . Jane Smith . PUBLISHED: . 08:24 EST, 1 May 2013 . | . UPDATED: . 09:10 EST, 1 May 2013 . "
@@ -41,15 +43,6 @@ _BYLINE_PREFIX = re.compile(
     r"^(?:By \. [^.]{1,80}? \. (?:and [^.]{1,60}? \. )?)?"
     r"(?:(?:PUBLISHED|UPDATED|Last updated)\b:?[^|]{0,60}?\d{4} \. (?:\| \. )?)+"
     r"|^By \. [^.]{1,80}? \. (?:and [^.]{1,60}? \. )?(?=[A-Z\"'‘“(])"
-)
-# A wire dateline before the story's first word: "(CNN)", "LONDON, England (Reuters) -- ",
-# "Tokyo (CNN)Police say ...". It names the place and the source, not the story, and a
-# sentence splitter takes "Tokyo (CNN)" for a sentence of its own.
-_AGENCY_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][\w.'’-]*(?:,? +[A-Z][\w.'’-]*){0,5},? *)?"
-    r"(?P<source>\((?:[A-Z]|the )[\w.&'’ -]{0,40}?\))"
-    r"(?P<dash> *(?:--|—|–|-))? *"
-    r"(?=[\"'‘“(\[]?[A-Z0-9])"
 )
 # Sentence ends, to count the sentences of a block without running the full splitter.
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
@@ -186,24 +179,11 @@ def _classify(block: str, bylines: list[str]) -> Verdict | None:
 
 def _strip_dateline(blocks: list[str], dropped: list[tuple[str, str]]) -> None:
     """Cut a byline, then a wire dateline, from the front of the first block."""
-    for kind, match in (("byline", _BYLINE_PREFIX.match), ("dateline", _agency_dateline)):
+    for kind, match in (("byline", _BYLINE_PREFIX.match), ("dateline", furniture.agency_dateline)):
         found = match(blocks[0]) if blocks else None
         if found and found.end() < len(blocks[0]):
             dropped.append((kind, found.group().strip()))
             blocks[0] = blocks[0][found.end() :].lstrip()
-
-
-def _agency_dateline(block: str) -> re.Match[str] | None:
-    """A wire dateline at the start of this block. After a place name it must be set off
-    (a dash, glued to the next word, or a place in capitals), so that "Apple (AAPL) Chief
-    Executive Tim Cook said ..." keeps its first words."""
-    found = _AGENCY_DATELINE.match(block)
-    if found is None or not (place := found.group("place")):
-        return found
-    glued = not block[found.end("source") :].startswith(" ")
-    first_word = place.split()[0].strip(",")
-    capitals = first_word.isupper() and len(first_word) > 2
-    return found if found.group("dash") or glued or capitals else None
 
 
 def _boilerplate(blocks: list[str]) -> tuple[dict[int, str], set[int]]:

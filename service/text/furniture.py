@@ -77,6 +77,15 @@ _DATELINE_PREFIX = re.compile(
 )
 _SOURCE = re.compile(r"\([A-Za-z.& ]{2,30}\)")
 
+# A wire dateline before the story's first word: "(CNN)", "LONDON, England (Reuters) -- ",
+# "Tokyo (CNN)Police say ...". It names the place and the source, not the story, and a
+# sentence splitter takes "Tokyo (CNN)" for a sentence of its own.
+AGENCY_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][\w.'’-]*(?:,? +[A-Z][\w.'’-]*){0,5},? *)?"
+    r"(?P<source>\((?:[A-Z]|the )[\w.&'’ -]{0,40}?\))"
+    r"(?P<dash> *(?:--|—|–|-))? *"
+    r"(?=[\"'‘“(\[]?[A-Z0-9])"
+)
 # Labels printed above a headline or in place of one.
 KICKERS = frozenset({
     "breaking", "breaking news", "live", "live updates", "live blog", "updated", "update", "exclusive",
@@ -142,3 +151,16 @@ def strip_kicker(line: str) -> str:
     if found and _label(found.group("kicker")) in KICKERS:
         return line[found.end():]
     return line
+
+
+def agency_dateline(block: str) -> re.Match[str] | None:
+    """A wire dateline at the start of this block. After a place name it must be set off
+    (a dash, glued to the next word, or a place in capitals), so that "Apple (AAPL) Chief
+    Executive Tim Cook said ..." keeps its first words."""
+    found = AGENCY_DATELINE.match(block)
+    if found is None or not (place := found.group("place")):
+        return found
+    glued = not block[found.end("source") :].startswith(" ")
+    first_word = place.split()[0].strip(",")
+    capitals = first_word.isupper() and len(first_word) > 2
+    return found if found.group("dash") or glued or capitals else None

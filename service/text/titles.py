@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.text import furniture
+from service.text.sentences import split_sentences
 
 TitleSource = Literal["field", "html", "first_line", "none"]
 
@@ -84,16 +85,19 @@ class PageTitles:
     title: str | None = None  # the <title> element
     site_names: tuple[str, ...] = ()  # og:site_name, application-name, publisher, host
 
-    def candidates(self) -> list[str]:
-        """In the order they are trusted, without repeats. Of several <h1>s (a logo, a
-        section, the story's), those the page's other titles repeat come first."""
+    def candidates(self) -> list[tuple[str, bool]]:
+        """(title, whether it may carry the site's and section's names), in the order they
+        are trusted, without repeats. An <h1> is the story's own heading: nothing is cut from
+        it. Of several <h1>s (a logo, a section, the story's), those the page's other titles
+        repeat come first."""
         named = " ".join(key(t) for t in (self.og_title, self.metadata_title, self.title) if t)
         h1 = sorted(self.h1, key=lambda text: key(text) not in named)
-        seen: dict[str, None] = {}
-        for text in (*h1, self.og_title, self.metadata_title, self.title):
+        seen: dict[str, bool] = {}
+        for text, decorated in (*((t, False) for t in h1), (self.og_title, True), (self.metadata_title, True),
+                                (self.title, True)):
             if text and text.strip():
-                seen.setdefault(" ".join(text.split()), None)
-        return list(seen)
+                seen.setdefault(" ".join(text.split()), decorated)
+        return list(seen.items())
 
 
 def key(text: str) -> str:
@@ -148,16 +152,20 @@ def _name_like(part: str) -> bool:
                                    for w in words)
 
 
-def strip_site(text: str, site_names: Sequence[str] = ()) -> str | None:
+def strip_site(text: str, site_names: Sequence[str] = (), article: str = "") -> str | None:
     """The headline without the site's and section's names around it: "Headline | Site",
     "Headline - Section - Site", "Site | Headline", and "Site: Headline" when the site is
-    known. None when no part is left that reads as a headline rather than a name ("World
-    news | The Morning Ledger")."""
+    known. A name the article itself mentions is part of the headline ("Farrell saga to drag
+    on - Lindsay": a quote's speaker). None when no part is left that reads as a headline
+    rather than a name ("World news | The Morning Ledger")."""
+    mentioned = f" {key(article)} "
     pieces = _SEPARATOR.split(text.strip())
     parts, separators = pieces[0::2], [s.strip() for s in pieces[1::2]]
     first, last = 0, len(parts)
+    unnamed = 0  # parts cut as a site's name nobody declared: a page names its site once
 
     def site_like(i: int, dash: bool, edge: str) -> bool:
+        nonlocal unnamed
         part, others = parts[i], parts[first:i] + parts[i + 1 : last]
         if is_site_name(part, site_names) or is_generic(part):
             return True
@@ -165,7 +173,11 @@ def strip_site(text: str, site_names: Sequence[str] = ()) -> str | None:
         # or before it when set off by a bar (a dash inside a headline joins two of its own
         # phrases: "North Korea - China talks").
         longer = len(part.split()) < max(len(o.split()) for o in others)
-        return (edge == "end" or not dash) and longer and _name_like(part)
+        if (unnamed == 0 and (edge == "end" or not dash) and longer and _name_like(part)
+                and f" {key(part)} " not in mentioned):
+            unnamed += 1
+            return True
+        return False
 
     while last - first > 1 and site_like(last - 1, separators[last - 2] in _DASHES, "end"):
         last -= 1
@@ -186,9 +198,10 @@ def rejection(line: str, rest: Sequence[str], site_names: Sequence[str] = ()) ->
     words = line.split()
     if not HEADLINE_MIN_WORDS <= len(words) <= HEADLINE_MAX_WORDS:
         return "length"
-    if _STATEMENT_END.search(line):
+    if _STATEMENT_END.search(line) or len(split_sentences(line)) > 1:
         return "sentence"
     for kind, test in (("byline", furniture.is_byline), ("dateline", furniture.is_dateline),
+                       ("dateline", furniture.agency_dateline),
                        ("caption", furniture.is_caption), ("kicker", furniture.is_kicker),
                        ("link", furniture.is_link)):
         if test(line):
@@ -213,8 +226,10 @@ def _is_first(blocks: Sequence[str], *lines: str) -> bool:
 def from_page(page: PageTitles, blocks: Sequence[str]) -> tuple[Title, bool] | None:
     """The first of the page's titles that reads as this article's headline, and whether
     the text's first block is that headline."""
-    for candidate in page.candidates():
-        headline = strip_site(furniture.strip_kicker(candidate), page.site_names)
+    article = " ".join(blocks)
+    for candidate, decorated in page.candidates():
+        headline = furniture.strip_kicker(candidate)
+        headline = strip_site(headline, page.site_names, article) if decorated else headline
         if not headline:
             continue
         printed = _is_first(blocks, headline, candidate)
