@@ -135,9 +135,7 @@ class GenerativeEngine:
 
     # --- summaries -----------------------------------------------------------------
     def summarize(self, documents: Sequence[Document], params: Sequence[SummaryParams]) -> list[SummaryResult]:
-        works = [self._start(doc, p) for doc, p in zip(documents, params, strict=True)]
-        self._generate_all(works)
-        return [work.result(summary_sentences(work.text or "", work.params)) for work in works]
+        return self._generate_all([self._start(doc, p) for doc, p in zip(documents, params, strict=True)])
 
     def stream(
         self, document: Document, params: SummaryParams, cancel: threading.Event
@@ -146,8 +144,7 @@ class GenerativeEngine:
         model input, a purpose without a budget); otherwise the sentences are only final at the end."""
         work = self._start(document, params)
         if not work.plan.final or policy(params.purpose).budgeted or work.settings["num_beams"] > 1:
-            self._generate_all([work])
-            result = work.result(summary_sentences(work.text or "", params))
+            [result] = self._generate_all([work])
             yield from result.sentences
             yield result
             return
@@ -165,9 +162,9 @@ class GenerativeEngine:
         plan = self.planner.plan(focused.document.text, sentences, params.overflow)
         return _Generation(params, focused, self.generation_settings(params), plan)
 
-    def _generate_all(self, works: Sequence[_Generation]) -> None:
+    def _generate_all(self, works: Sequence[_Generation]) -> list[SummaryResult]:
         """Rounds of generation until each document has its summary, then one firmer retry
-        of each that missed its purpose's budget."""
+        of each that missed its purpose's budget, then the editorial step after."""
         pending = list(works)
         while pending:
             rounds = [self._round_jobs(work) for work in pending]
@@ -182,6 +179,7 @@ class GenerativeEngine:
         over = [work for work in works if needs_retry(work.text or "", work.params.purpose)]
         for work, text in zip(over, self.runner.run([self._final_job(w, firmer=True) for w in over]), strict=True):
             work.text = text
+        return [work.result(summary_sentences(work.text or "", work.params)) for work in works]
 
     def _round_jobs(self, work: _Generation) -> list[GenerationJob]:
         """This round's generation for one document: the summary itself when one piece is
