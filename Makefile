@@ -98,9 +98,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
-# Fit the extractive ranker to a newsroom's articles and summaries ({"id", "text"|"html", "reference"}
-# a line) and write a profile for RANKER_PROFILE: make calibrate DATA=ours.jsonl OUT=ours.json [RANKER=salience]
-calibrate: install-dev model
+# Fit the extractive ranker to a newsroom's articles and summaries ({"id", "text"|"html"|"sentences", "reference"}
+# a line, .jsonl or .jsonl.gz) and write a profile for RANKER_PROFILE: make calibrate DATA=ours.jsonl OUT=ours.json [RANKER=salience]
+calibrate: install model
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m service.calibration --data $(DATA) --out $(or $(OUT),profile.json) --ranker $(or $(RANKER),weighted)
 
 clean:

@@ -29,18 +29,13 @@ def article_source(row: dict[str, str]) -> tuple[str, str]:
 
 
 def prepare_row(row: dict[str, str]):
-    """The cleaned article and its sentences, as the service prepares a request (no 422 here)."""
-    from service.text.cleaning import clean_text
-    from service.text.html import extract_html
-    from service.text.sentences import split_sentences
+    """The cleaned article and its sentences, read as the service reads a request
+    (service.summarizer.read_article, the one read step; no 422 here)."""
+    from service.schemas import SummarizeRequest
+    from service.summarizer import read_article
 
     kind, raw = article_source(row)
-    title = row.get("title")
-    if kind == "html":
-        page_title, raw = extract_html(raw)
-        title = title or page_title
-    article = clean_text(raw, title=title)
-    return article, split_sentences(article.body)
+    return read_article(SummarizeRequest(**{kind: raw}, title=row.get("title")))
 
 
 def machine() -> str:

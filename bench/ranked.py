@@ -1,8 +1,9 @@
-"""Dev articles cleaned, split, embedded and scored as the embedded engine does it, for the
+"""Dev articles read, embedded and scored as the embedded engine does it, for the
 newsroom-feature benchmarks (bench.focus, bench.lengths) and their tests.
 
-Uses the engine's parts directly (SentenceEmbedder, score_sentences with the current
-default RankerWeights) so the figures follow whatever the ranking is tuned to."""
+Uses the service's own read step (bench.common.prepare_row: service.summarizer.read_article),
+the engine's encoder and the shared ranker (ranking.RankInput, score_sentences with the
+current default RankerWeights), so the figures follow whatever the ranking is tuned to."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.common import REPO_ROOT
+from bench.common import REPO_ROOT, prepare_row
 from service.engines.extractive import SentenceEmbedder
-from service.engines.ranking import RankerWeights, score_sentences
-from service.text.cleaning import clean_text
-from service.text.sentences import Sentence, split_sentences
+from service.engines.ranking import RankerWeights, RankInput, score_sentences
+from service.text.sentences import Sentence
 
 EMBEDDED = REPO_ROOT / "models" / "embedded"
 
@@ -41,11 +41,11 @@ def load_embedder(path: Path = EMBEDDED, precision: str = "int8") -> SentenceEmb
 
 
 def rank_article(embedder: SentenceEmbedder, row: dict[str, str]) -> RankedArticle:
-    clean = clean_text(row["article"])
-    sentences = split_sentences(clean.body)
+    clean, sentences = prepare_row(row)
     texts = [s.text for s in sentences] + ([clean.title] if clean.title else [])
     embedded = embedder.embed(texts)
     embeddings = embedded[: len(sentences)]
-    title_embedding = embedded[-1] if clean.title else None
-    scores = score_sentences(embeddings, title_embedding, RankerWeights())
+    article = RankInput(embeddings, np.array([s.words for s in sentences]), embedded[-1] if clean.title else None,
+                        float(getattr(clean, "title_confidence", 1.0)))
+    scores = score_sentences(article, RankerWeights())
     return RankedArticle(row["id"], clean.title, clean.body, sentences, embeddings, scores, row["reference"])

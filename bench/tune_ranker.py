@@ -25,16 +25,7 @@ import numpy as np
 
 from bench.common import DEV_SETS, TRAIN_SETS, machine
 from bench.features import load
-from service.calibration import (
-    calibrate,
-    fit,
-    gains,
-    grid_points,
-    grid_table,
-    salience_gains,
-    summary,
-    weighted_scores,
-)
+from service.calibration import calibrate, fit, gains, grid_points, grid_table, summary
 from service.engines.profile import SHIPPED, Profile, save_profile
 from service.engines.ranking import RankerWeights
 
@@ -42,15 +33,9 @@ BOOTSTRAP = 1000
 OLD_DEFAULT = RankerWeights(position_decay=0.3, lede=0.0, centrality=2.0, title=0.3, backward=0.3)
 
 
-def profile_gains(profile: Profile, articles) -> np.ndarray:
-    if profile.salience is not None:
-        return salience_gains(articles, profile.salience)
-    return gains(articles, lambda a: weighted_scores(a, profile.weights), profile.weights)
-
-
 def _row(label: str, fitted_on: str, profile: Profile, devs: dict, scored: dict | None = None) -> dict:
     """One table row: the profile's gain on each dev set (`scored`: already measured)."""
-    scored = scored or {name: summary(profile_gains(profile, articles)) for name, articles in devs.items()}
+    scored = scored or {name: summary(gains(articles, profile)) for name, articles in devs.items()}
     return {"system": label, "fitted_on": fitted_on, "ranker": profile.ranker,
             "weights": asdict(profile.weights) if profile.salience is None else None, **scored}
 
@@ -120,7 +105,7 @@ def write_profiles(trains: dict, paths: dict, devs: dict, stride: int, folds: in
         candidates = []
         for ranker in ("weighted", "salience"):
             profile = calibrate(articles, ranker, folds, publisher, data)
-            dev = {dev_name: summary(profile_gains(profile, dev_articles)) for dev_name, dev_articles in devs.items()}
+            dev = {dev_name: summary(gains(dev_articles, profile)) for dev_name, dev_articles in devs.items()}
             candidates.append((profile, dev))
         best, dev = max(candidates, key=lambda c: c[1][own_dev]["mean"])
         meta = {**best.meta, "command": f"python -m bench.tune_ranker --bbc-stride {stride} --write-profiles"}

@@ -1,38 +1,40 @@
-"""Calibrate the extractive ranker to a newsroom's house style: fit its weights (or a small
-salience model) to articles with the summaries the newsroom wrote, and write a profile.
+"""Calibrate the extractive ranker to a newsroom's house style: fit its weights, or learn a
+salience model, from articles with the summaries the newsroom wrote, and write a profile.
 
-    python -m service calibrate --data our-articles.jsonl --out profiles/ours.json [--ranker weighted|salience]
-    make calibrate DATA=our-articles.jsonl OUT=profiles/ours.json
+    python -m service calibrate --data archive.jsonl[.gz] --out profiles/ours.json [--ranker weighted|salience]
+    make calibrate DATA=archive.jsonl OUT=profiles/ours.json [RANKER=salience]
 
-Input: JSON Lines of {"id", "text" | "html", "reference"} ("article" also accepted for text).
-Every article is cleaned and split as the service does it and embedded by the served
-encoder once; fitting only re-ranks. The profile holds the weights, the data's size and
-sha256, and the gain over Lead-3 (ROUGE-2 at three sentences, same cleaned text)
-measured by k-fold cross-validation on the data, with a bootstrap 95% interval: the
-figure to expect on more articles like these. Load it with RANKER_PROFILE=FILE.
-
-Fitting needs the evaluation tools of requirements-dev.txt (rouge-score); serving a
-profile needs numpy only."""
+Input (service/archive.py): JSON Lines of {"id", "text" | "html", "reference"}, or
+{"id", "sentences", "reference"}. Articles are read as the service reads a request and
+embedded by the served encoder once (cached on disk, resumable); fitting only re-ranks,
+with the serving ranker itself (service/engines/ranking.py). `weighted` searches the
+ranker's weights over a grid; `salience` learns a model of which sentences the newsroom's
+summaries draw on (greedy ROUGE-2 oracle labels; a logistic regression or a small MLP,
+whichever cross-validates better). The profile holds the weights or the model, the data's
+size and sha256, the command, and the gain over Lead-3 (ROUGE-2 at three sentences, same
+text) measured by k-fold cross-validation, with a bootstrap 95% interval: the figure to
+expect on more articles like these. Serve it with RANKER_PROFILE=FILE."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import functools
 import itertools
-import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from service.config import Settings
+from service.archive import DEFAULT_CACHE, EmbeddingCache, Pair, file_sha256, prepare, read_rows, served_encoder
+from service.engines.base import SummaryParams
+from service.engines.length import LengthBudget
 from service.engines.profile import Profile, save_profile
-from service.engines.ranking import RankerWeights, minmax, pacsum_centrality
-from service.engines.salience import SalienceModel, fit_logistic, salience_features
+from service.engines.ranking import RankerWeights, RankInput, score_grid, select_indices, top_k_grid
+from service.engines.salience import SalienceModel, salience_features
 
 SUMMARY_SENTENCES = 3
 BOOTSTRAP_SAMPLES = 1000
@@ -44,9 +46,11 @@ GRID: dict[str, list[float]] = {
     "title": [0.0, 0.1, 0.2, 0.4, 0.8],
     "backward": [-0.3, 0.0, 0.3],
 }
-# L2 strength of the salience model on standardised features: strong, so that ~400
-# features fitted on a few hundred articles stay close to what travels across publishers.
-SALIENCE_L2 = 100.0
+# The salience models tried; the one with the better cross-validated gain is kept.
+SALIENCE_MODELS: dict[str, dict[str, Any]] = {
+    "logistic": {"hidden": 0, "epochs": 4, "weight_decay": 1e-3},
+    "mlp": {"hidden": 64, "epochs": 6, "weight_decay": 1e-3, "dropout": 0.2},
+}
 
 
 # --- articles with their references, ready for fitting -----------------------------------
@@ -56,43 +60,65 @@ SALIENCE_L2 = 100.0
 class Article:
     id: str
     sentences: list[str]
-    words: np.ndarray  # words per sentence
-    embeddings: np.ndarray  # (n, d), L2-normalised, as the engine embeds them
-    title: np.ndarray | None  # headline embedding
+    rank: RankInput  # what the serving ranker reads
     reference: str
     tokens: list[list[str]] = field(default_factory=list)  # rouge-score tokens per sentence
     ref_bigrams: Counter = field(default_factory=Counter)
     _memo: dict = field(default_factory=dict, repr=False)
-    _centrality: dict = field(default_factory=dict, repr=False)
-
-    def similarity(self) -> np.ndarray:
-        if "similarity" not in self._memo:
-            self._memo["similarity"] = self.embeddings @ self.embeddings.T
-        return self._memo["similarity"]
-
-    def centrality(self, backward: float, edge_threshold: float) -> np.ndarray:
-        key = (backward, edge_threshold)
-        if key not in self._centrality:
-            self._centrality[key] = minmax(pacsum_centrality(self.similarity(), backward, edge_threshold))
-        return self._centrality[key]
 
 
 _TOKENIZER: list = []
 
 
+class _MemoStemmer:
+    """nltk's Porter stemmer with each word's stem remembered: news repeats its words, and
+    stemming is most of tokenising thousands of articles."""
+
+    def __init__(self, stemmer: Any) -> None:
+        self.stem = functools.lru_cache(maxsize=1 << 18)(stemmer.stem)
+
+
 def tokenize(text: str) -> list[str]:
     """rouge-score's own tokens (lower case, stemmed), so scores equal rouge-score's."""
     if not _TOKENIZER:
-        try:
-            from rouge_score import rouge_scorer
-        except ImportError as exc:  # pragma: no cover - a production image without dev tools
-            raise SystemExit("calibrate needs rouge-score: pip install -r requirements-dev.txt") from exc
-        _TOKENIZER.append(rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)._tokenizer)
-    return _TOKENIZER[0].tokenize(text)
+        from rouge_score import tokenize as rouge_tokenize
+        from rouge_score.tokenizers import DefaultTokenizer
+
+        stemmer = _MemoStemmer(DefaultTokenizer(use_stemmer=True)._stemmer)
+        _TOKENIZER.append(lambda line: rouge_tokenize.tokenize(line, stemmer))
+    return _TOKENIZER[0](text)
 
 
 def _bigrams(tokens: list[str]) -> Counter:
     return Counter(zip(tokens, tokens[1:], strict=False))
+
+
+def make_article(pair: Pair, embedded: np.ndarray) -> Article:
+    """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline)."""
+    n = len(pair.sentences)
+    words = np.array([len(s.split()) for s in pair.sentences])
+    rank = RankInput(embedded[:n], words, embedded[n] if pair.title else None, pair.title_confidence)
+    article = Article(pair.id, pair.sentences, rank, pair.reference)
+    article.tokens = [tokenize(s) for s in pair.sentences]
+    article.ref_bigrams = _bigrams(tokenize(pair.reference))
+    return article
+
+
+def load_articles(
+    path: Path, embedder: Any, encoder_key: str, cache: Path | None = DEFAULT_CACHE, limit: int | None = None,
+    split: str = "given", progress: bool = True, stride: int = 1,
+) -> list[Article]:
+    """A data file's articles (every `stride`-th), prepared, embedded (through the cache
+    unless `cache` is None)."""
+    from tqdm import tqdm
+
+    pairs = prepare(read_rows(path, limit)[::stride], split)
+    if cache is None:
+        embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
+    else:
+        embedded = EmbeddingCache(cache, encoder_key, file_sha256(path)).embed(pairs, embedder, progress)
+    return [make_article(p, e) for p, e in
+            tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)]
 
 
 def rouge2(article: Article, chosen: Sequence[int]) -> float:
@@ -133,64 +159,18 @@ def oracle(article: Article, k: int = SUMMARY_SENTENCES) -> list[int]:
     return sorted(chosen)
 
 
-def make_article(
-    id_: str, sentences: list[str], embeddings: np.ndarray, title: np.ndarray | None, reference: str
-) -> Article:
-    article = Article(id_, sentences, np.array([len(s.split()) for s in sentences]), embeddings, title, reference)
-    article.tokens = [tokenize(s) for s in sentences]
-    article.ref_bigrams = _bigrams(tokenize(reference))
-    return article
+# --- choosing sentences: the serving ranker's own selection --------------------------------
 
 
-def article_input(row: dict[str, Any]) -> tuple[list[str], str | None]:
-    """Sentences and headline of a data line, cleaned and split as the service does it."""
-    from service.text.cleaning import clean_text
-    from service.text.html import extract_html
-    from service.text.sentences import split_sentences
-
-    title = row.get("title")
-    if row.get("html"):
-        page_title, raw = extract_html(row["html"])
-        title = title or page_title
-    else:
-        raw = row.get("text") or row.get("article") or ""
-    article = clean_text(raw, title=title)
-    return [s.text for s in split_sentences(article.body)], article.title
+def selection(article: Article, scores: np.ndarray, weights: RankerWeights) -> list[int]:
+    """The engine's summary at three sentences (ranking.select_indices), as indices."""
+    budget = LengthBudget(SummaryParams(max_sentences=SUMMARY_SENTENCES))
+    return select_indices(article.rank, scores, weights, budget, article.sentences)
 
 
-# --- choosing sentences --------------------------------------------------------------------
-
-
-def pick(article: Article, scores: np.ndarray, weights: RankerWeights) -> tuple[int, ...]:
-    """The engine's selection at three sentences (ranking.select_sentences), on indices."""
-    n = len(scores)
-    order = sorted(range(n), key=lambda i: (bool(article.words[i] < weights.min_words), -scores[i]))
-    similarity = article.similarity()
-    chosen: list[int] = []
-    for i in order:
-        if len(chosen) == SUMMARY_SENTENCES:
-            break
-        if chosen and float(np.max(similarity[chosen, i])) > weights.redundancy:
-            continue
-        chosen.append(i)
-    return tuple(sorted(chosen))
-
-
-def weighted_scores(article: Article, weights: RankerWeights) -> np.ndarray:
-    """ranking.score_sentences, from the article's cached centrality."""
-    n = len(article.sentences)
-    scores = weights.position / (1.0 + np.arange(n)) ** weights.position_decay
-    scores = scores + weights.centrality * article.centrality(weights.backward, weights.edge_threshold)
-    if n:
-        scores[0] += weights.lede
-    if article.title is not None and n > 1:
-        scores = scores + weights.title * minmax(article.embeddings @ article.title)
-    return scores
-
-
-def gains(articles: Sequence[Article], scorer: Callable[[Article], np.ndarray], weights: RankerWeights) -> np.ndarray:
-    """Per article: ROUGE-2 of the ranker's three sentences minus Lead-3's."""
-    return np.array([rouge2(a, pick(a, scorer(a), weights)) - lead3(a) for a in articles if a.sentences])
+def gains(articles: Sequence[Article], profile: Profile) -> np.ndarray:
+    """Per article: ROUGE-2 of the profile's three sentences minus Lead-3's."""
+    return np.array([rouge2(a, selection(a, profile.score(a.rank), profile.weights)) - lead3(a) for a in articles])
 
 
 def grid_points() -> list[RankerWeights]:
@@ -199,61 +179,42 @@ def grid_points() -> list[RankerWeights]:
 
 
 def grid_table(articles: Sequence[Article], points: Sequence[RankerWeights]) -> np.ndarray:
-    """(points, articles) gains over Lead-3 for every grid point.
-
-    All points are scored at once per article (a matrix product) and only the distinct
-    picks are scored with ROUGE: the same result as `gains` for each point, much faster."""
-    if not points:
-        return np.zeros((0, len(articles)))
-    base = points[0]
-    decays = sorted({w.position_decay for w in points})
-    backwards = sorted({w.backward for w in points})
-    decay_of = np.array([decays.index(w.position_decay) for w in points])
-    backward_of = np.array([backwards.index(w.backward) for w in points])
-    position, lede, centrality_weight, title_weight = (
-        np.array([getattr(w, name) for w in points])[:, None] for name in ("position", "lede", "centrality", "title"))
+    """(points, articles) gains over Lead-3 for every grid point: every point scored at once
+    (ranking.score_grid), selected at once (ranking.top_k_grid), and only distinct picks scored."""
     table = np.zeros((len(points), len(articles)))
+    if not points:
+        return table
     for column, article in enumerate(articles):
-        n = len(article.sentences)
-        if n == 0:
-            continue
-        priors = 1.0 / (1.0 + np.arange(n))[None, :] ** np.array(decays)[:, None]
-        centrality = np.stack([article.centrality(b, base.edge_threshold) for b in backwards])
-        title = minmax(article.embeddings @ article.title) if article.title is not None and n > 1 else np.zeros(n)
-        scores = position * priors[decay_of] + centrality_weight * centrality[backward_of] + title_weight * title
-        scores[:, :1] += lede
-        scores[:, article.words < base.min_words] -= 1e6  # short sentences only fill in last
-        top = np.sort(np.argsort(-scores, axis=1, kind="stable")[:, :SUMMARY_SENTENCES], axis=1)
-        redundant = article.similarity() > base.redundancy
-        clash = np.zeros(len(points), dtype=bool)  # a near-duplicate among the top three
-        for a, b in itertools.combinations(range(top.shape[1]), 2):
-            clash |= redundant[top[:, a], top[:, b]]
-        unique, inverse = np.unique(top[~clash], axis=0, return_inverse=True)
-        values = np.array([rouge2(article, tuple(row)) for row in unique]) - lead3(article)
-        table[~clash, column] = values[inverse.ravel()]
-        for row in np.flatnonzero(clash):
-            chosen = pick(article, scores[row] + 1e6 * (article.words < base.min_words), base)
-            table[row, column] = rouge2(article, chosen) - lead3(article)
+        picks = top_k_grid(article.rank, score_grid(article.rank, points), points[0], SUMMARY_SENTENCES)
+        scored = {pick: rouge2(article, pick) - lead3(article) for pick in set(picks)}
+        table[:, column] = [scored[pick] for pick in picks]
     return table
 
 
 # --- the salience model --------------------------------------------------------------------
 
 
-def training_matrix(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = [], []
-    for article in articles:
-        if len(article.sentences) < 2:
-            continue
+def labelled(article: Article) -> tuple[np.ndarray, np.ndarray]:
+    """The article's sentence features, labelled 1 where the greedy oracle takes a sentence;
+    kept with the article (cross-validation fits on each article several times)."""
+    if "labelled" not in article._memo:
         labels = np.zeros(len(article.sentences))
         labels[oracle(article)] = 1.0
-        xs.append(salience_features(article.embeddings, article.title, article.words))
-        ys.append(labels)
-    return np.vstack(xs), np.concatenate(ys)
+        article._memo["labelled"] = (salience_features(article.rank).astype(np.float32), labels)
+    return article._memo["labelled"]
 
 
-def salience_gains(articles: Sequence[Article], model: SalienceModel) -> np.ndarray:
-    return gains(articles, lambda a: model.score(a.embeddings, a.title, a.words), RankerWeights())
+def training_matrix(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray]:
+    """Features of every sentence of the articles with two or more, and their labels."""
+    pairs = [labelled(a) for a in articles if len(a.sentences) >= 2]
+    return np.vstack([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
+
+
+def fit_salience_model(articles: Sequence[Article], kind: str, progress: bool = False) -> SalienceModel:
+    from service.salience_fit import fit_salience
+
+    x, y = training_matrix(articles)
+    return fit_salience(x, y, progress=progress, **SALIENCE_MODELS[kind])
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -271,31 +232,56 @@ def summary(values: np.ndarray) -> dict[str, Any]:
     return {"mean": round(float(values.mean()), 3), "ci95": [round(low, 3), round(high, 3)], "articles": len(values)}
 
 
-def fit(articles: Sequence[Article], ranker: str, table: np.ndarray | None = None) -> Profile:
+def fit(articles: Sequence[Article], ranker: str, kind: str = "mlp", table: np.ndarray | None = None) -> Profile:
     """The best profile for these articles: the grid point with the highest mean gain over
-    Lead-3, or the salience model fitted to their oracle labels."""
+    Lead-3, or a salience model (`kind`) fitted to their oracle labels."""
     if ranker == "weighted":
         points = grid_points()
         table = grid_table(articles, points) if table is None else table
         return Profile("calibrated", points[int(np.argmax(table.mean(axis=1)))])
-    x, y = training_matrix(articles)
-    return Profile("calibrated", RankerWeights(), fit_logistic(x, y, l2=SALIENCE_L2), meta={"l2": SALIENCE_L2})
+    return Profile("calibrated", RankerWeights(), fit_salience_model(articles, kind), meta={"model": kind})
 
 
-def cross_validate(articles: Sequence[Article], ranker: str, folds: int) -> np.ndarray:
+def cross_validate(articles: Sequence[Article], ranker: str, folds: int, kind: str = "mlp",
+                   progress: bool = False) -> np.ndarray:
     """Held-out gains over Lead-3: each fold scored by the profile fitted on the others."""
+    from tqdm import tqdm
+
     fold_of = np.arange(len(articles)) % folds
     held_out = np.zeros(len(articles))
     table = grid_table(articles, grid_points()) if ranker == "weighted" else None
-    for fold in range(folds):
+    for fold in tqdm(range(folds), desc=f"cross-validating {kind if ranker == 'salience' else ranker}",
+                     disable=not progress or table is not None):
         test = fold_of == fold
         if table is not None:
             held_out[test] = table[int(np.argmax(table[:, ~test].mean(axis=1))), test]
         else:
             train = [a for a, t in zip(articles, test, strict=True) if not t]
-            model = fit(train, ranker).salience
-            held_out[test] = salience_gains([a for a, t in zip(articles, test, strict=True) if t], model)
+            profile = fit(train, ranker, kind)
+            held_out[test] = gains([a for a, t in zip(articles, test, strict=True) if t], profile)
     return held_out
+
+
+def calibrate(articles: Sequence[Article], ranker: str, folds: int, name: str, data: dict[str, Any],
+              kinds: Sequence[str] = tuple(SALIENCE_MODELS), progress: bool = False) -> Profile:
+    """The profile with its provenance and cross-validated gain; for `salience`, the model
+    kind with the better cross-validated gain (each kind's figure is kept in the profile)."""
+    usable = [a for a in articles if a.sentences]
+    if ranker == "weighted":
+        held_out = {"weighted": cross_validate(usable, ranker, folds)}
+    else:
+        held_out = {kind: cross_validate(usable, ranker, folds, kind, progress) for kind in kinds}
+    best = max(held_out, key=lambda kind: held_out[kind].mean())
+    profile = fit(usable, ranker, best)
+    evaluation: dict[str, Any] = {
+        "metric": "ROUGE-2 F1 x 100 at 3 sentences minus Lead-3 on the same text",
+        "cross_validated": {"folds": folds, "rouge2_minus_lead3": summary(held_out[best])},
+        "lead3_rouge2": round(float(np.mean([lead3(a) for a in usable])), 3),
+    }
+    if len(held_out) > 1:
+        evaluation["models"] = {kind: summary(values) for kind, values in held_out.items()}
+    meta = {**profile.meta, "data": data, "evaluation": evaluation}
+    return Profile(name, profile.weights, profile.salience, meta=meta)
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -303,66 +289,27 @@ def cross_validate(articles: Sequence[Article], ranker: str, folds: int) -> np.n
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, required=True,
-                        help='JSON Lines of {"id", "text" | "html", "reference"}: your articles and summaries')
-    parser.add_argument("--out", type=Path, required=True, help="the profile file to write (JSON)")
+                        help='JSON Lines (.jsonl or .jsonl.gz) of {"id", "text" | "html" | "sentences", '
+                             '"reference"}: your articles and summaries')
+    parser.add_argument("--out", type=Path, help="the profile file to write (JSON)")
     parser.add_argument("--name", help="the profile's name (default: the output file's stem)")
     parser.add_argument("--ranker", choices=("weighted", "salience"), default="weighted",
-                        help="fit the ranker's weights (default) or a salience model")
+                        help="fit the ranker's weights (default) or learn a salience model")
+    parser.add_argument("--model", choices=("auto", *SALIENCE_MODELS), default="auto",
+                        help="salience model: the better cross-validated of both (auto), or one")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for the reported gain")
     parser.add_argument("--limit", type=int, help="only the first N articles")
-
-
-def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if not isinstance(row, dict) or not row.get("reference") or not (
-                row.get("text") or row.get("html") or row.get("article")
-            ):
-                raise ValueError(f"{path}:{number}: need {{'id', 'text' or 'html', 'reference'}}")
-            rows.append(row)
-    return rows[:limit] if limit else rows
-
-
-def embed_rows(rows: Sequence[dict[str, Any]], embedder) -> list[Article]:
-    """Each article embedded in one call of its own, exactly as the engine does it."""
-    articles = []
-    for number, row in enumerate(rows):
-        sentences, title = article_input(row)
-        embedded = embedder.embed(sentences + ([title] if title else []))
-        articles.append(make_article(str(row.get("id", number)), sentences, embedded[: len(sentences)],
-                                     embedded[-1] if title else None, row["reference"]))
-    return articles
-
-
-def served_embedder(settings: Settings | None = None):
-    """The embedded model's encoder at its served precision (QUANTIZE, MODEL_STORE as the server reads them)."""
-    from models.store import resolve
-    from service.engines.extractive import SentenceEmbedder
-    from service.engines.quantize import effective_precision
-
-    settings = settings or Settings()
-    model = resolve("embedded", settings.model_store)
-    return SentenceEmbedder(model.path, effective_precision(settings.quantize, model.quantize))
-
-
-def calibrate(articles: Sequence[Article], ranker: str, folds: int, name: str, data: dict[str, Any]) -> Profile:
-    usable = [a for a in articles if a.sentences]
-    profile = fit(usable, ranker)
-    held_out = cross_validate(usable, ranker, folds)
-    evaluation = {
-        "metric": "ROUGE-2 F1 x 100 at 3 sentences minus Lead-3 on the same cleaned text",
-        "cross_validated": {"folds": folds, "rouge2_minus_lead3": summary(held_out)},
-        "lead3_rouge2": round(float(np.mean([lead3(a) for a in usable])), 3),
-    }
-    meta = {**profile.meta, "data": data, "evaluation": evaluation}
-    return Profile(name, profile.weights, profile.salience, meta=meta)
+    parser.add_argument("--split", choices=("given", "service"), default="given",
+                        help="pre-split 'sentences': kept as given, or joined and split as the service splits text")
+    parser.add_argument("--cache", default=str(DEFAULT_CACHE),
+                        help="where embeddings are kept between runs ('none': not kept)")
+    parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.out is None and not args.embed_only:
+        print("calibrate: --out is required", file=sys.stderr)
+        return 2
     try:
         rows = read_rows(args.data, args.limit)
     except (OSError, ValueError) as exc:
@@ -372,15 +319,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"calibrate: {len(rows)} articles; need at least {2 * args.folds} for {args.folds}-fold "
               "cross-validation (a few hundred give a useful interval)", file=sys.stderr)
         return 2
-    data = {"path": str(args.data), "articles": len(rows),
-            "sha256": hashlib.sha256(args.data.read_bytes()).hexdigest()}
-    articles = embed_rows(rows, served_embedder())
-    profile = calibrate(articles, args.ranker, args.folds, args.name or args.out.stem, data)
-    command = f"python -m service calibrate --data {args.data} --out {args.out} --ranker {args.ranker}"
+    embedder, key = served_encoder()
+    cache = None if args.cache == "none" else Path(args.cache)
+    articles = load_articles(args.data, embedder, key, cache, args.limit, args.split)
+    if args.embed_only:
+        print(f"calibrate: {len(articles)} articles embedded" + (f" into {cache}" if cache else ""))
+        return 0
+    data = {"path": str(args.data), "articles": len(articles), "sha256": file_sha256(args.data)}
+    kinds = tuple(SALIENCE_MODELS) if args.model == "auto" else (args.model,)
+    profile = calibrate(articles, args.ranker, args.folds, args.name or args.out.stem, data, kinds, progress=True)
+    command = " ".join(["python -m service calibrate", *sys.argv[2:]]) if sys.argv[1:2] == ["calibrate"] else (
+        f"python -m service calibrate --data {args.data} --out {args.out} --ranker {args.ranker}")
     profile = replace(profile, meta={**profile.meta, "command": command})
     save_profile(profile, args.out)
     gain = profile.meta["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
-    print(f"{args.out}: {profile.ranker} ranker fitted on {len(rows)} articles; cross-validated ROUGE-2 minus "
+    kind = f"{profile.ranker} ({profile.salience.kind})" if profile.salience else profile.ranker
+    print(f"{args.out}: {kind} ranker fitted on {len(articles)} articles; cross-validated ROUGE-2 minus "
           f"Lead-3 {gain['mean']:+.2f} [{gain['ci95'][0]:+.2f}, {gain['ci95'][1]:+.2f}]")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -10,17 +11,26 @@ import pytest
 from rouge_score import rouge_scorer
 
 from bench.server import REPO_ROOT
-from service import calibration
+from service import archive, calibration
 from service.config import Settings
-from service.engines.base import Document, SummaryParams
 from service.engines.profile import Profile, load_profile, profile_from_json, save_profile
-from service.engines.ranking import RankerWeights, score_sentences, select_sentences
+from service.engines.ranking import RankerWeights
 from service.engines.registry import load_engine
-from service.engines.salience import fit_logistic
-from service.text.sentences import Sentence, split_sentences
+from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
+from service.text.sentences import split_sentences
 
 DATA = REPO_ROOT.parent / "shared" / "data"
 CNN_TRAIN = DATA / "cnndm-train.jsonl"
+DEV_SETS = {"bbc": DATA / "dev.jsonl", "cnn": DATA / "cnndm-dev.jsonl"}
+DEV_SAMPLE = 6  # articles of each dev set, spread over the file
+
+
+def _rows(path: Path, count: int, spread: bool = False) -> list[dict]:
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+    rows = archive.read_rows(path)
+    return rows[:: max(1, len(rows) // count)][:count] if spread else rows[:count]
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +40,18 @@ def engine():
 
 @pytest.fixture(scope="module")
 def cnn_rows() -> list[dict]:
-    if not CNN_TRAIN.is_file():
-        pytest.skip("../shared/data/cnndm-train.jsonl is not present")
-    with CNN_TRAIN.open(encoding="utf-8") as handle:
-        return [json.loads(next(handle)) for _ in range(12)]
+    return _rows(CNN_TRAIN, 12)
 
 
 @pytest.fixture(scope="module")
 def cnn_articles(cnn_rows, engine) -> list[calibration.Article]:
-    return calibration.embed_rows(cnn_rows, engine.embedder)
+    return [calibration.make_article(p, engine.embedder.embed(p.texts)) for p in archive.prepare(cnn_rows)]
+
+
+@pytest.fixture(scope="module")
+def salience_profile(cnn_articles) -> Profile:
+    model = calibration.fit_salience_model(cnn_articles, "mlp")
+    return Profile("house", RankerWeights(), model)
 
 
 def test_fast_rouge2_equals_rouge_score(cnn_articles) -> None:
@@ -54,17 +67,101 @@ def test_oracle_is_at_least_as_good_as_lead3(cnn_articles) -> None:
         assert calibration.rouge2(article, calibration.oracle(article)) >= calibration.lead3(article) - 1e-9
 
 
-def test_grid_table_equals_the_engines_own_selection(cnn_articles) -> None:
+def test_grid_table_equals_the_serving_selection_point_by_point(cnn_articles) -> None:
     points = calibration.grid_points()[::97]
     table = calibration.grid_table(cnn_articles, points)
-    params = SummaryParams(max_sentences=3)
     for row, weights in zip(table, points, strict=True):
-        for column, article in enumerate(cnn_articles):
-            scores = score_sentences(article.embeddings, article.title, weights)
-            sentences = [Sentence(text, 0, len(text), i) for i, text in enumerate(article.sentences)]
-            chosen = select_sentences(sentences, article.embeddings, scores, params, weights)
-            gain = calibration.rouge2(article, [c.source.index for c in chosen]) - calibration.lead3(article)
-            assert row[column] == pytest.approx(gain, abs=1e-9)
+        expected = calibration.gains(cnn_articles, Profile("point", weights))
+        np.testing.assert_allclose(row, expected, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def summarizers(salience_profile, tmp_path_factory) -> dict[str, Summarizer]:
+    """The use case serving the built-in default, the shipped cnn profile and a learned one."""
+    learned = tmp_path_factory.mktemp("profiles") / "house.json"
+    save_profile(salience_profile, learned)
+    return {name: Summarizer(load_engine(Settings(model="embedded", ranker_profile=spec)))
+            for name, spec in (("default", ""), ("cnn", "cnn"), ("house", str(learned)))}
+
+
+@pytest.mark.parametrize("publisher", sorted(DEV_SETS))
+def test_calibration_scores_and_selects_as_serving_does(publisher: str, summarizers) -> None:
+    """The article calibration fits on is the one serving ranks: same read step, same
+    embeddings, same scores, same three sentences as the summary through the use case."""
+    rows = _rows(DEV_SETS[publisher], DEV_SAMPLE, spread=True)
+    pairs = archive.prepare(rows)
+    assert len(pairs) == len(rows)
+    embedder = summarizers["default"].engine.embedder
+    articles = [calibration.make_article(pair, embedder.embed(pair.texts)) for pair in pairs]
+    for summarizer in summarizers.values():
+        profile = summarizer.engine.profile
+        for row, pair, article in zip(rows, pairs, articles, strict=True):
+            scores = profile.score(article.rank)
+            chosen = calibration.selection(article, scores, profile.weights)
+
+            prepared = summarizer.prepare(SummarizeRequest(text=row["article"], max_sentences=3))
+            [served] = summarizer.predict([prepared])
+            assert [s.text for s in prepared.document.sentences] == article.sentences
+            assert prepared.document.title == pair.title
+            assert [s.source.index for s in served.sentences] == chosen, (profile.name, row["id"])
+            np.testing.assert_allclose([s.score for s in served.sentences], scores[chosen], atol=1e-6)
+
+
+def test_archive_lines_of_text_or_sentences_read_from_gzip(cnn_rows, tmp_path: Path) -> None:
+    data = tmp_path / "archive.jsonl.gz"
+    first, second = cnn_rows[:2]
+    lines = [{"id": "a", "text": first["article"], "reference": first["reference"]},
+             {"id": "b", "sentences": [s.text for s in split_sentences(second["article"])],
+              "reference": second["reference"]}]
+    with gzip.open(data, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(line) + "\n" for line in lines)
+    given, resplit = archive.prepare(archive.read_rows(data)), archive.prepare(archive.read_rows(data), "service")
+    assert [p.id for p in given] == ["a", "b"]
+    assert given[1].sentences == lines[1]["sentences"]
+    assert resplit[1].sentences == [s.text for s in split_sentences(" ".join(lines[1]["sentences"]))]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "text": "no summary"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        archive.read_rows(bad)
+
+
+class Refusing:
+    def embed(self, texts):
+        raise AssertionError("embedded again: the cache was not used")
+
+
+class Counting:
+    def __init__(self, embedder) -> None:
+        self.embedder, self.calls = embedder, 0
+
+    def embed(self, texts):
+        self.calls += 1
+        return self.embedder.embed(texts)
+
+
+def test_embedding_cache_resumes_where_it_stopped(cnn_rows, engine, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(archive, "CHUNK_ARTICLES", 4)
+    pairs = archive.prepare(cnn_rows)
+    cache = archive.EmbeddingCache(tmp_path, "encoder", "0" * 64)
+    counting = Counting(engine.embedder)
+    first = cache.embed(pairs, counting, progress=False)
+    assert counting.calls == len(pairs)
+    for pair, embedded in zip(pairs, first, strict=True):
+        np.testing.assert_array_equal(embedded, engine.embedder.embed(pair.texts))  # one call per article
+    again = cache.embed(pairs, Refusing(), progress=False)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    # An interrupted run: one chunk lost, only its articles are embedded again.
+    sorted(cache.folder.glob("chunk-*.npz"))[1].unlink()
+    counting.calls = 0
+    resumed = cache.embed(pairs, counting, progress=False)
+    assert counting.calls == 4
+    assert all(np.array_equal(a, b) for a, b in zip(first, resumed, strict=True))
+
+
+def _run(argv: list[str]) -> int:
+    parser = calibration.argparse.ArgumentParser()
+    calibration.add_arguments(parser)
+    return calibration.run(parser.parse_args(argv))
 
 
 def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path: Path) -> None:
@@ -75,9 +172,7 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
                  "reference": cnn_rows[11]["reference"]})
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "ours.json"
-    parser = calibration.argparse.ArgumentParser()
-    calibration.add_arguments(parser)
-    assert calibration.run(parser.parse_args(["--data", str(data), "--out", str(out), "--folds", "2"])) == 0
+    assert _run(["--data", str(data), "--out", str(out), "--folds", "2", "--cache", "none"]) == 0
 
     stored = json.loads(out.read_text(encoding="utf-8"))
     assert stored["name"] == "ours" and stored["ranker"] == "weighted"
@@ -86,27 +181,40 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
     assert gain["ci95"][0] <= gain["mean"] <= gain["ci95"][1]
 
     # Served through RANKER_PROFILE, as a newsroom would.
-    served = load_engine(Settings(ranker_profile=str(out)))
-    assert served.info.settings["profile"] == "ours"
-    sentences = split_sentences(cnn_rows[0]["article"])
-    [result] = served.summarize([Document(cnn_rows[0]["article"], sentences)], [SummaryParams(max_sentences=3)])
+    served = Summarizer(load_engine(Settings(ranker_profile=str(out))))
+    assert served.engine.info.settings["profile"] == "ours"
+    prepared = served.prepare(SummarizeRequest(text=cnn_rows[0]["article"], max_sentences=3))
+    [result] = served.predict([prepared])
     assert 1 <= len(result.sentences) <= 3
     assert [s.source.index for s in result.sentences] == sorted(s.source.index for s in result.sentences)
     assert engine.info.settings["profile"] == "default"
 
 
-def test_salience_profile_round_trips_through_json(cnn_articles, tmp_path: Path) -> None:
-    x, y = calibration.training_matrix(cnn_articles)
-    model = fit_logistic(x, y, l2=100.0)
-    profile = Profile("house", RankerWeights(), model)
-    save_profile(profile, tmp_path / "house.json")
+def test_calibrate_learns_a_salience_model_from_a_split_archive(cnn_rows, tmp_path: Path) -> None:
+    data = tmp_path / "archive.jsonl.gz"
+    with gzip.open(data, "wt", encoding="utf-8") as handle:
+        for row in cnn_rows:
+            sentences = [s.text for s in split_sentences(row["article"])]
+            handle.write(json.dumps({"id": row["id"], "sentences": sentences, "reference": row["reference"]}) + "\n")
+    out, cache = tmp_path / "house.json", tmp_path / "cache"
+    argv = ["--data", str(data), "--out", str(out), "--ranker", "salience", "--folds", "2", "--cache", str(cache)]
+    assert _run(argv) == 0
+    stored = json.loads(out.read_text(encoding="utf-8"))
+    assert stored["ranker"] == "salience" and stored["salience"]["kind"] in ("logistic", "mlp")
+    assert set(stored["evaluation"]["models"]) == {"logistic", "mlp"}
+    assert stored["data"]["articles"] == len(cnn_rows) and list(cache.rglob("chunk-*.npz"))
+    served = load_engine(Settings(ranker_profile=str(out)))
+    assert served.info.settings["ranker"]["kind"] == "salience"
+
+
+def test_salience_profile_round_trips_through_json(cnn_articles, salience_profile, tmp_path: Path) -> None:
+    save_profile(salience_profile, tmp_path / "house.json")
     loaded = load_profile(tmp_path / "house.json")
-    assert loaded.ranker == "salience"
+    assert loaded.ranker == "salience" and loaded.salience.kind == "mlp"
     article = cnn_articles[0]
-    np.testing.assert_allclose(loaded.score(article.embeddings, article.title, article.words),
-                               profile.score(article.embeddings, article.title, article.words), atol=1e-4)
+    np.testing.assert_allclose(loaded.score(article.rank), salience_profile.score(article.rank), atol=1e-4)
     # Oracle sentences score higher than the rest, on average, on the data it was fitted to.
-    scores = model.score(article.embeddings, article.title, article.words)
+    scores = salience_profile.score(article.rank)
     labels = np.zeros(len(scores), dtype=bool)
     labels[calibration.oracle(article)] = True
     assert scores[labels].mean() > scores[~labels].mean()
@@ -130,6 +238,10 @@ def test_bad_profiles_are_refused_with_a_reason(tmp_path: Path) -> None:
         load_profile("no-such-profile")
     with pytest.raises(ValueError, match="unknown ranker weights"):
         profile_from_json({"name": "x", "weights": {"speed": 1}})
+    with pytest.raises(ValueError, match="one output"):
+        profile_from_json({"name": "x", "ranker": "salience",
+                           "salience": {"mean": [0.0] * 40, "scale": [1.0] * 40,
+                                        "layers": [{"weight": [[0.0, 0.0]] * 40, "bias": [0.0, 0.0]}]}})
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid JSON"):

@@ -3,7 +3,7 @@ newsroom's house style, in a small JSON file with where it came from and what it
 
     {"name": "cnn", "ranker": "weighted" | "salience",
      "weights": {RankerWeights fields},            # selection settings for both kinds
-     "salience": {"coef", "intercept", "mean", "scale", "features"},   # "salience" only
+     "salience": {"kind", "features", "mean", "scale", "layers"},   # "salience" only
      "data": {"path", "articles", "sha256"},
      "evaluation": {"cross_validated": {"rouge2_minus_lead3": {"mean", "ci95"}, ...}, ...},
      "command": "python -m service calibrate ..."}

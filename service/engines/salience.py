@@ -1,10 +1,18 @@
-"""A small supervised salience model: a linear score over features the ranker already has.
+"""A learned salience model: a small network (or a logistic regression, its one-layer case)
+over each sentence's features, served in numpy from the profile's JSON.
 
-Features per sentence: the lead prior and the first three positions, relative position,
-PacSum centrality, headline similarity, length, and the sentence embedding itself. The
-weights come from a logistic regression on oracle labels (the sentences of a greedy
-ROUGE-2 oracle against human summaries), fitted offline (`python -m service calibrate`,
-`bench/tune_ranker`) and stored as plain numbers: serving needs numpy only."""
+Features per sentence (`salience_features`):
+- position: the lead prior, the first three positions, relative position, log index;
+- the sentence: log words, a short-fragment flag;
+- the article around it: PacSum centrality, similarity to the lede, to the article's
+  centroid, to the previous and next sentences, the highest similarity to any earlier
+  sentence (does it repeat?), log sentence count;
+- the headline: min-max and raw similarity, scaled by how sure the title is one;
+- embeddings: the sentence's own, its neighbours' mean and the article's centroid, so the
+  network can learn what a summary sentence says in the context it says it.
+
+Fitted offline (`python -m service calibrate --ranker salience`, service/salience_fit.py)
+on the sentences of a greedy ROUGE-2 oracle against a newsroom's own summaries."""
 
 from __future__ import annotations
 
@@ -12,95 +20,109 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.engines.ranking import RankInput, minmax, pacsum_centrality
+from service.engines.ranking import RankInput
 
-# Named features, in the order of the stored coefficients; the embedding follows them.
+# Named features, in the order of the stored standardisation; the embeddings follow them.
 FEATURES = (
-    "prior", "first", "second", "third", "relative_position", "centrality", "title", "title_raw",
-    "has_title", "log_words", "short",
+    "prior", "first", "second", "third", "relative_position", "log_index", "log_words", "short",
+    "centrality", "centrality_backward", "lede_similarity", "centroid_similarity", "previous_similarity",
+    "next_similarity", "earlier_max_similarity", "log_sentences", "title", "title_raw", "title_weight",
 )
-# Centrality as the built-in ranker computes it: the model learns how much it counts.
-CENTRALITY_BACKWARD = 0.0
-CENTRALITY_EDGE_THRESHOLD = 0.6
+EMBEDDING_BLOCKS = ("sentence", "neighbours", "centroid")
 SHORT_WORDS = 5
+CENTRALITY_EDGE_THRESHOLD = 0.6
 
 
-def salience_features(embeddings: np.ndarray, title_embedding: np.ndarray | None, words: np.ndarray) -> np.ndarray:
-    """(n, len(FEATURES) + dimension) features of an article's sentences."""
-    n = embeddings.shape[0]
+def salience_features(article: RankInput) -> np.ndarray:
+    """(n, len(FEATURES) + 3 * dimension) features of an article's sentences."""
+    n = article.n
+    e = article.embeddings.astype(np.float64)
+    if n == 0:
+        return np.zeros((0, len(FEATURES) + len(EMBEDDING_BLOCKS) * e.shape[1]))
+    s = article.similarity
     index = np.arange(n)
-    centrality = minmax(pacsum_centrality(embeddings @ embeddings.T, CENTRALITY_BACKWARD, CENTRALITY_EDGE_THRESHOLD))
-    title_raw = embeddings @ title_embedding if title_embedding is not None else np.zeros(n)
+    centroid = e.mean(axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+    adjacent = np.diag(s, 1) if n > 1 else np.zeros(0)
+    earlier = np.where(np.tril(np.ones((n, n), dtype=bool), -1), s, -1.0).max(axis=1)
+    earlier[0] = 0.0
+    title_raw = e @ article.title if article.title is not None else np.zeros(n)
+    weight = article.title_weight
+    padded = np.vstack([np.zeros_like(e[:1]), e, np.zeros_like(e[:1])])
+    neighbours = (padded[:-2] + padded[2:]) / 2
     named = np.column_stack([
         1.0 / (1.0 + index),
         index == 0,
         index == 1,
         index == 2,
         index / max(1, n - 1),
-        centrality,
-        minmax(title_raw) if title_embedding is not None and n > 1 else np.zeros(n),
-        title_raw,
-        np.full(n, float(title_embedding is not None)),
-        np.log1p(words),
-        words < SHORT_WORDS,
+        np.log1p(index),
+        np.log1p(article.words),
+        article.words < SHORT_WORDS,
+        article.centrality(0.0, CENTRALITY_EDGE_THRESHOLD),
+        article.centrality(-0.3, CENTRALITY_EDGE_THRESHOLD),
+        s[0],
+        e @ centroid,
+        np.r_[0.0, adjacent],
+        np.r_[adjacent, 0.0],
+        earlier,
+        np.full(n, np.log(n)),
+        weight * article.title_similarity,
+        weight * title_raw,
+        np.full(n, weight),
     ]).astype(np.float64)
-    return np.hstack([named, embeddings.astype(np.float64)])
+    return np.hstack([named, e, neighbours, np.broadcast_to(centroid, e.shape)])
 
 
-def _digits(values: np.ndarray) -> list[float]:
-    """Eight significant digits: a small file, scores equal to about 1e-6."""
-    return [float(f"{v:.8g}") for v in values]
+def _digits(values: np.ndarray) -> list:
+    """Seven significant digits: a smaller file, scores equal to about 1e-5."""
+    return np.vectorize(lambda v: float(f"{v:.7g}"), otypes=[float])(values).tolist()
 
 
 @dataclass(frozen=True)
 class SalienceModel:
-    """score = ((features - mean) / scale) @ coef + intercept (a logit of salience)."""
+    """score = layers(((features - mean) / scale)), ReLU between layers: a logit of salience.
+    One layer is a logistic regression; two, a small MLP."""
 
-    coef: np.ndarray
-    intercept: float
     mean: np.ndarray
     scale: np.ndarray
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weight (in, out), bias (out,)) each
+
+    @property
+    def kind(self) -> str:
+        return "logistic" if len(self.layers) == 1 else "mlp"
 
     def score(self, article: RankInput) -> np.ndarray:
-        x = salience_features(article.embeddings, article.title, article.words)
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return self.score_features(salience_features(article))
+
+    def score_features(self, x: np.ndarray) -> np.ndarray:
+        h = (x - self.mean) / self.scale
+        for number, (weight, bias) in enumerate(self.layers):
+            h = h @ weight + bias
+            if number < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return h[:, 0]
 
     def to_json(self) -> dict:
         return {
-            "features": [*FEATURES, f"embedding[{len(self.coef) - len(FEATURES)}]"],
-            "coef": _digits(self.coef),
-            "intercept": float(f"{self.intercept:.8g}"),
+            "kind": self.kind,
+            "features": [*FEATURES, *(f"{b}_embedding" for b in EMBEDDING_BLOCKS)],
             "mean": _digits(self.mean),
             "scale": _digits(self.scale),
+            "layers": [{"weight": _digits(w), "bias": _digits(b)} for w, b in self.layers],
         }
 
     @classmethod
     def from_json(cls, data: dict) -> SalienceModel:
-        coef = np.asarray(data["coef"], dtype=np.float64)
         mean = np.asarray(data["mean"], dtype=np.float64)
         scale = np.asarray(data["scale"], dtype=np.float64)
-        if not (len(coef) == len(mean) == len(scale) > len(FEATURES)):
-            raise ValueError("salience model: coef, mean and scale must have one value per feature")
-        return cls(coef, float(data["intercept"]), mean, scale)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 100.0, iterations: int = 12) -> SalienceModel:
-    """L2-regularised logistic regression by Newton's method, in numpy (no scikit-learn needed).
-
-    Features are standardised first, so one `l2` suits them all; the intercept is not penalised."""
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    w = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], l2)
-    penalty[-1] = 0.0
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -30, 30)))
-        gradient = z.T @ (p - y) + penalty * w
-        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.max(np.abs(step)) < 1e-4:
-            break
-    return SalienceModel(w[:-1], float(w[-1]), mean, scale)
+        layers = tuple((np.asarray(layer["weight"], dtype=np.float64), np.asarray(layer["bias"], dtype=np.float64))
+                       for layer in data["layers"])
+        width = len(mean)
+        for weight, bias in layers:
+            if weight.ndim != 2 or weight.shape[0] != width or bias.shape != (weight.shape[1],):
+                raise ValueError("salience model: each layer's weight must be (inputs, outputs) with one bias each")
+            width = weight.shape[1]
+        if not layers or width != 1 or len(scale) != len(mean) or len(mean) <= len(FEATURES):
+            raise ValueError("salience model: mean and scale need one value per feature, and one output")
+        return cls(mean, scale, layers)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from bench.server import free_port
+from bench.server import REPO_ROOT, free_port
 from tests.support import SEED_BOILERPLATE
 
 IMAGE = os.environ.get("PRECIS_IMAGE", "")
@@ -142,3 +142,26 @@ def test_stop_is_graceful_with_exit_code_0() -> None:
         print(f"\npodman stop took {took:.1f} s, exit code 0")
     finally:
         podman("rm", "-f", "-t", "0", name, check=False)
+
+
+def test_calibrate_runs_inside_the_image() -> None:
+    """A newsroom calibrates where it serves: `python -m service calibrate` needs only the
+    image's runtime dependencies (rouge-score, torch), offline, read-only, as the non-root user."""
+    train = REPO_ROOT.parent / "shared" / "data" / "cnndm-train.jsonl"
+    if not train.is_file():
+        pytest.skip(f"{train} is not present")
+    with train.open(encoding="utf-8") as handle:
+        rows = [json.loads(next(handle)) for _ in range(12)]
+    archive = "".join(json.dumps({"id": r["id"], "text": r["article"], "reference": r["reference"]}) + "\n"
+                      for r in rows)
+    script = ("cat > /tmp/ours.jsonl && python -m service calibrate --data /tmp/ours.jsonl --out /tmp/ours.json "
+              "--ranker salience --folds 2 >&2 && cat /tmp/ours.json")
+    result = subprocess.run(["podman", "run", "--rm", "-i", "--network", "none", "--read-only", "--tmpfs", "/tmp",
+                             IMAGE, "sh", "-c", script], input=archive, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "requirements-dev" not in result.stderr
+    profile = json.loads(result.stdout)
+    assert profile["name"] == "ours" and profile["ranker"] == "salience"
+    assert profile["data"]["articles"] == 12
+    gain = profile["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
+    assert gain["ci95"][0] <= gain["mean"] <= gain["ci95"][1]

@@ -1,0 +1,237 @@
+"""A newsroom's archive for calibration: article/summary pairs read from JSON Lines,
+prepared as the service prepares a request, and embedded by the served encoder with an
+on-disk cache, so that thousands of articles are embedded once.
+
+Lines (`.jsonl` or `.jsonl.gz`): {"id", "text" | "html", "reference"} ("article" is read as
+text, "title" is optional), or {"id", "sentences", "reference"} for an archive already split
+into sentences (kept as given unless `split="service"` joins and re-splits them).
+
+The cache holds one file per chunk of articles under CACHE/<encoder>/<data sha256>/, named by
+the hash of the texts it embeds: an interrupted run resumes at the first missing chunk, two
+runs can fill one cache side by side, and a change to cleaning or splitting re-embeds only
+the chunks it changed. Each article is embedded in one encoder call of its own, as the engine
+does (int8 quantises activations with one scale per call)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+CHUNK_ARTICLES = 100
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "precis" / "embeddings"
+
+
+class Embedder(Protocol):
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class Pair:
+    """One archive article, prepared: what the ranker reads, and the newsroom's summary."""
+
+    id: str
+    sentences: list[str]
+    title: str | None
+    title_confidence: float
+    reference: str
+
+    @property
+    def texts(self) -> list[str]:
+        """What the engine embeds in one call: the sentences, then the headline."""
+        return self.sentences + ([self.title] if self.title else [])
+
+
+def open_lines(path: Path) -> Iterator[str]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        yield from handle
+
+
+def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """The data lines, checked: each needs a reference and an article (text, html, article or sentences)."""
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(open_lines(path), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if not isinstance(row, dict) or not row.get("reference") or not (
+            row.get("text") or row.get("html") or row.get("article") or row.get("sentences")
+        ):
+            raise ValueError(f"{path}:{number}: need {{'id', 'text' | 'html' | 'sentences', 'reference'}}")
+        rows.append(row)
+        if limit and len(rows) == limit:
+            break
+    return rows
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
+    """Each row as the service reads it (service.summarizer.read_article, the one read step);
+    pre-split `sentences` are kept as given, or with split="service" joined and re-split.
+    Rows that leave no sentence are skipped: the service would refuse them."""
+    from service.schemas import SummarizeRequest
+    from service.summarizer import read_article
+
+    pairs = []
+    for number, row in enumerate(rows):
+        id_ = str(row.get("id", number))
+        if row.get("sentences") and split == "given":
+            pairs.append(Pair(id_, [str(s) for s in row["sentences"]], row.get("title"), 1.0, row["reference"]))
+            continue
+        if row.get("html"):
+            request = SummarizeRequest(html=row["html"], title=row.get("title"))
+        else:
+            text = row.get("text") or row.get("article") or " ".join(row.get("sentences") or [])
+            request = SummarizeRequest(text=text, title=row.get("title"))
+        article, sentences = read_article(request)
+        if sentences:
+            confidence = float(getattr(article, "title_confidence", 1.0))
+            pairs.append(Pair(id_, [s.text for s in sentences], article.title, confidence, row["reference"]))
+    return pairs
+
+
+def _texts_key(pairs: Sequence[Pair]) -> str:
+    return hashlib.sha256(json.dumps([p.texts for p in pairs]).encode()).hexdigest()[:16]
+
+
+class EmbeddingCache:
+    """Article embeddings of one data file by one encoder, kept in chunk files."""
+
+    def __init__(self, root: Path, encoder_key: str, data_sha256: str) -> None:
+        self.folder = root / encoder_key / data_sha256[:16]
+
+    def _path(self, start: int, pairs: Sequence[Pair]) -> Path:
+        return self.folder / f"chunk-{start:07d}-{_texts_key(pairs)}.npz"
+
+    def embed(self, pairs: Sequence[Pair], embedder: Embedder, progress: bool = True) -> list[np.ndarray]:
+        """One (texts, d) array per pair, from the cache or embedded now (and saved)."""
+        from tqdm import tqdm
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        starts = range(0, len(pairs), CHUNK_ARTICLES)
+        out: list[np.ndarray] = []
+        bar = tqdm(total=len(pairs), desc="embedding", unit="article", disable=not progress, smoothing=0.05)
+        for start in starts:
+            chunk = pairs[start : start + CHUNK_ARTICLES]
+            path = self._path(start, chunk)
+            if path.is_file():
+                out.extend(_load_chunk(path))
+                bar.update(len(chunk))
+                continue
+            arrays = []
+            for pair in chunk:
+                arrays.append(embedder.embed(pair.texts))
+                bar.update(1)
+            _save_chunk(path, arrays)
+            out.extend(arrays)
+        bar.close()
+        return out
+
+    def fill(self, pairs: Sequence[Pair], embedder: Embedder, reverse: bool = False) -> int:
+        """Embed the chunks no other run has taken (a lock file each): for filling a cache
+        with several processes. Returns the number of chunks this run embedded."""
+        from tqdm import tqdm
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        starts = list(range(0, len(pairs), CHUNK_ARTICLES))
+        done = 0
+        for start in tqdm(starts[::-1] if reverse else starts, desc="chunks", unit="chunk", smoothing=0.05):
+            chunk = pairs[start : start + CHUNK_ARTICLES]
+            path = self._path(start, chunk)
+            lock = path.with_suffix(".lock")
+            if path.is_file() or not _take(lock):
+                continue
+            try:
+                _save_chunk(path, [embedder.embed(p.texts) for p in chunk])
+                done += 1
+            finally:
+                lock.unlink(missing_ok=True)
+        return done
+
+
+def _take(lock: Path) -> bool:
+    """Claim a chunk; a lock left by a run that died (its process gone) is taken over."""
+    try:
+        with lock.open("x") as handle:
+            handle.write(str(os.getpid()))
+        return True
+    except FileExistsError:
+        try:
+            os.kill(int(lock.read_text() or 0), 0)
+            return False  # another run is on it
+        except (ProcessLookupError, ValueError):
+            lock.unlink(missing_ok=True)
+            return _take(lock)
+        except (PermissionError, FileNotFoundError):
+            return False
+
+
+def _save_chunk(path: Path, arrays: Sequence[np.ndarray]) -> None:
+    offsets = np.cumsum([0, *(len(a) for a in arrays)])
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        np.savez(handle, embeddings=np.concatenate(arrays).astype(np.float32), offsets=offsets)
+    tmp.replace(path)  # atomic: a chunk file is whole or absent
+
+
+def _load_chunk(path: Path) -> list[np.ndarray]:
+    with np.load(path) as data:
+        embeddings, offsets = data["embeddings"], data["offsets"]
+    return [embeddings[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+
+
+def served_encoder(settings: Any = None) -> tuple[Embedder, str]:
+    """The embedded model's encoder at its served precision (QUANTIZE, MODEL_STORE as the
+    server reads them), and a key naming it: its weights' hash and the precision."""
+    from models.store import resolve
+    from service.config import Settings
+    from service.engines.extractive import SentenceEmbedder
+    from service.engines.quantize import effective_precision
+
+    settings = settings or Settings()
+    model = resolve("embedded", settings.model_store)
+    precision = effective_precision(settings.quantize, model.quantize)
+    weights = json.dumps(model.provenance.get("weights") or str(model.path), sort_keys=True)
+    key = f"{hashlib.sha256(weights.encode()).hexdigest()[:12]}-{precision}"
+    return SentenceEmbedder(model.path, precision), key
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fill the embedding cache of a data file (several runs may share the work)."""
+    import argparse
+
+    import torch
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--split", choices=("given", "service"), default="given")
+    parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
+    pairs = prepare(read_rows(args.data, args.limit), args.split)
+    embedder, key = served_encoder()
+    cache = EmbeddingCache(args.cache, key, file_sha256(args.data))
+    done = cache.fill(pairs, embedder, reverse=args.reverse)
+    print(f"{cache.folder}: {done} chunks embedded by this run")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""Fitting the salience model (service/engines/salience.py) with torch: a logistic regression
+(no hidden layer) or a small MLP, on standardised sentence features and (soft) oracle labels.
+Serving reads the fitted numbers in numpy; torch is needed only here."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.engines.salience import SalienceModel
+
+BATCH = 1024
+
+
+def fit_salience(
+    x: np.ndarray, y: np.ndarray, hidden: int = 0, epochs: int = 6, weight_decay: float = 1e-4,
+    dropout: float = 0.1, seed: int = 0, progress: bool = False,
+) -> SalienceModel:
+    """Binary cross-entropy on the labels (1 for oracle sentences, or a soft gain in [0, 1]),
+    Adam with decoupled weight decay; `hidden` 0 is a logistic regression."""
+    import torch
+    from tqdm import tqdm
+
+    torch.manual_seed(seed)
+    mean = x.mean(axis=0, dtype=np.float64)
+    scale = x.std(axis=0, dtype=np.float64)
+    scale[scale < 1e-9] = 1.0
+    inputs = torch.from_numpy(((x - mean) / scale).astype(np.float32))
+    targets = torch.from_numpy(y.astype(np.float32))
+    width = inputs.shape[1]
+    if hidden:
+        model = torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(width, hidden), torch.nn.ReLU(),
+                                    torch.nn.Linear(hidden, 1))
+    else:
+        model = torch.nn.Sequential(torch.nn.Linear(width, 1))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=weight_decay)
+    loss_of = torch.nn.BCEWithLogitsLoss()
+    generator = torch.Generator().manual_seed(seed)
+    steps = epochs * ((len(inputs) + BATCH - 1) // BATCH)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=max(1, steps))
+    model.train()
+    with tqdm(total=steps, desc=f"fitting ({'mlp' if hidden else 'logistic'})", disable=not progress) as bar:
+        for _ in range(epochs):
+            order = torch.randperm(len(inputs), generator=generator)
+            for begin in range(0, len(order), BATCH):
+                batch = order[begin : begin + BATCH]
+                optimiser.zero_grad()
+                loss = loss_of(model(inputs[batch])[:, 0], targets[batch])
+                loss.backward()
+                optimiser.step()
+                schedule.step()
+                bar.update(1)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    layers = tuple((m.weight.detach().numpy().T.astype(np.float64).copy(), m.bias.detach().numpy().astype(np.float64))
+                   for m in linears)
+    return SalienceModel(mean, scale, layers)
