@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 
 from service.editorial.generated import needs_retry, retry_settings, summary_sentences
-from service.editorial.purposes import POLICIES, SEO_MAX_CHARS, Budget, describe, policy
+from service.editorial.purposes import CHARACTERS, POLICIES, SEO_MAX_CHARS, WORDS, X_WEIGHTED, Budget, describe, policy
 from service.engines.base import Purpose, SummaryParams
 from service.engines.chunking import MAX_LEVELS, ChunkPlan, ChunkPlanner, TextBudgets
 from service.engines.length import within_budget
@@ -30,9 +30,10 @@ def test_every_purpose_has_one_complete_row() -> None:
 
 def test_a_budget_is_measured_per_item_or_whole() -> None:
     items = ["One short point.", "A second, rather longer, point."]
-    assert Budget(200, policy("key_points").budget.measure, per_item=True).measured(items) == len(items[1])  # type: ignore[union-attr]
-    social = policy("social").budget
-    assert social is not None and social.measured(["漢字", "ok"]) == x_weighted_length("漢字 ok") == 7
+    assert Budget(200, CHARACTERS, per_item=True).measured(items) == len(items[1])
+    assert Budget(200, CHARACTERS).measured(items) == len(" ".join(items))
+    assert Budget(30, WORDS).measured(items) == 8
+    assert Budget(252, X_WEIGHTED).measured(["漢字", "ok"]) == x_weighted_length("漢字 ok") == 7
 
 
 def test_list_purposes_ask_for_the_middle_of_their_range() -> None:
