@@ -281,6 +281,14 @@ def test_normalise_unifies_spaces_newlines_and_invisibles() -> None:
     assert normalise("A\u00a0b\u200b c\r\nd\u2029e") == "A b c\nd\n\ne"
 
 
+def test_character_references_in_text_read_as_a_page_shows_them() -> None:
+    """BBC dev copy holds "se volvi&#243; loco": as text it reads as the HTML page shows it."""
+    raw = "Marca: \"Wayne Rooney se volvi&#243; loco en el Bernab&#233;u\". AT&T and R&D stay."
+    text = "Marca: \"Wayne Rooney se volvió loco en el Bernabéu\". AT&T and R&D stay."
+    assert normalise(raw) == text
+    assert read_page(f"<html><body><p>{escape(raw)}</p></body></html>").text == text
+
+
 # A real-shaped photo gallery: a 25-word blurb, sent byline-first with a caption (issue 18).
 GALLERY_BLURB = ("Heavy overnight snow has closed hundreds of schools and roads across northern England, "
                  "and readers have been sending us their wintry pictures of the scene.")

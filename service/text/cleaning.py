@@ -22,6 +22,7 @@ block rules, whatever words ("pictured", "Photo:", "READ MORE", "By") its senten
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter
@@ -32,6 +33,8 @@ from service.text.titles import PageTitles, TitleSource
 
 # A block that ends like a sentence: terminal punctuation, maybe inside quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+# A well-formed character reference: "&#243;", "&#xF3;", "&eacute;" (never a bare "&").
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # Zero-width characters, soft hyphens and left-to-right/right-to-left marks: page extraction
 # drops them too, so the same story sent as text and as HTML gives the same sentences.
@@ -83,7 +86,11 @@ class CleanArticle:
 
 
 def normalise(text: str) -> str:
-    """Unicode NFC, unified newlines and spaces, invisible characters removed."""
+    """Character references decoded, Unicode NFC, unified newlines and spaces, invisible
+    characters removed."""
+    # Scraped copy holds HTML character references as text ("se volvi&#243; loco"); a page
+    # shows them as characters, and the same story must read the same as text and as HTML.
+    text = _CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group()), text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _INVISIBLE.sub("", text)
