@@ -17,7 +17,7 @@ from service.engines.profile import Profile, load_profile, profile_from_json, sa
 from service.engines.ranking import RankerWeights
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
-from service.summarizer import Summarizer
+from service.summarizer import Summarizer, read_article
 from service.text.sentences import split_sentences
 
 DATA = REPO_ROOT.parent / "shared" / "data"
@@ -118,7 +118,8 @@ def test_archive_lines_of_text_or_sentences_read_from_gzip(cnn_rows, tmp_path: P
     given, resplit = archive.prepare(archive.read_rows(data)), archive.prepare(archive.read_rows(data), "service")
     assert [p.id for p in given] == ["a", "b"]
     assert given[1].sentences == lines[1]["sentences"]
-    assert resplit[1].sentences == [s.text for s in split_sentences(" ".join(lines[1]["sentences"]))]
+    _, served = read_article(SummarizeRequest(text=" ".join(lines[1]["sentences"])))
+    assert resplit[1].sentences == [s.text for s in served]
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"id": "x", "text": "no summary"}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.jsonl:1"):
