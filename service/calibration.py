@@ -243,13 +243,15 @@ def fit(articles: Sequence[Article], ranker: str, kind: str = "mlp", table: np.n
 
 
 def cross_validate(articles: Sequence[Article], ranker: str, folds: int, kind: str = "mlp",
-                   progress: bool = False) -> np.ndarray:
-    """Held-out gains over Lead-3: each fold scored by the profile fitted on the others."""
+                   progress: bool = False, table: np.ndarray | None = None) -> np.ndarray:
+    """Held-out gains over Lead-3: each fold scored by the profile fitted on the others
+    (`table`: the weighted grid's gains, when already computed)."""
     from tqdm import tqdm
 
     fold_of = np.arange(len(articles)) % folds
     held_out = np.zeros(len(articles))
-    table = grid_table(articles, grid_points()) if ranker == "weighted" else None
+    if ranker == "weighted" and table is None:
+        table = grid_table(articles, grid_points())
     for fold in tqdm(range(folds), desc=f"cross-validating {kind if ranker == 'salience' else ranker}",
                      disable=not progress or table is not None):
         test = fold_of == fold
@@ -267,12 +269,13 @@ def calibrate(articles: Sequence[Article], ranker: str, folds: int, name: str, d
     """The profile with its provenance and cross-validated gain; for `salience`, the model
     kind with the better cross-validated gain (each kind's figure is kept in the profile)."""
     usable = [a for a in articles if a.sentences]
-    if ranker == "weighted":
-        held_out = {"weighted": cross_validate(usable, ranker, folds)}
+    table = grid_table(usable, grid_points()) if ranker == "weighted" else None
+    if table is not None:
+        held_out = {"weighted": cross_validate(usable, ranker, folds, table=table)}
     else:
         held_out = {kind: cross_validate(usable, ranker, folds, kind, progress) for kind in kinds}
     best = max(held_out, key=lambda kind: held_out[kind].mean())
-    profile = fit(usable, ranker, best)
+    profile = fit(usable, ranker, best, table)
     evaluation: dict[str, Any] = {
         "metric": "ROUGE-2 F1 x 100 at 3 sentences minus Lead-3 on the same text",
         "cross_validated": {"folds": folds, "rouge2_minus_lead3": summary(held_out[best])},
