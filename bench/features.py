@@ -39,8 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)  # a shared machine: one core for this
     for path in args.data:
         articles = load(path, args.limit, args.stride, progress=True)
-        print(json.dumps({"data": path.name, "articles": len(articles),
-                          "sentences": int(sum(len(a.sentences) for a in articles))}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "data": path.name,
+                    "articles": len(articles),
+                    "sentences": int(sum(len(a.sentences) for a in articles)),
+                }
+            ),
+            flush=True,
+        )
     return 0
 
 

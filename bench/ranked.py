@@ -45,7 +45,11 @@ def rank_article(embedder: SentenceEmbedder, row: dict[str, str]) -> RankedArtic
     texts = [s.text for s in sentences] + ([clean.title] if clean.title else [])
     embedded = embedder.embed(texts)
     embeddings = embedded[: len(sentences)]
-    article = RankInput(embeddings, np.array([s.words for s in sentences]), embedded[-1] if clean.title else None,
-                        float(getattr(clean, "title_confidence", 1.0)))
+    article = RankInput(
+        embeddings,
+        np.array([s.words for s in sentences]),
+        embedded[-1] if clean.title else None,
+        float(getattr(clean, "title_confidence", 1.0)),
+    )
     scores = score_sentences(article, RankerWeights())
     return RankedArticle(row["id"], clean.title, clean.body, sentences, embeddings, scores, row["reference"])

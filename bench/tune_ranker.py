@@ -36,8 +36,13 @@ OLD_DEFAULT = RankerWeights(position_decay=0.3, lede=0.0, centrality=2.0, title=
 def _row(label: str, fitted_on: str, profile: Profile, devs: dict, scored: dict | None = None) -> dict:
     """One table row: the profile's gain on each dev set (`scored`: already measured)."""
     scored = scored or {name: summary(gains(articles, profile)) for name, articles in devs.items()}
-    return {"system": label, "fitted_on": fitted_on, "ranker": profile.ranker,
-            "weights": asdict(profile.weights) if profile.salience is None else None, **scored}
+    return {
+        "system": label,
+        "fitted_on": fitted_on,
+        "ranker": profile.ranker,
+        "weights": asdict(profile.weights) if profile.salience is None else None,
+        **scored,
+    }
 
 
 def lower_bounds(table: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -65,10 +70,22 @@ def weighted_route(trains: dict, devs: dict) -> list[dict]:
         best = points[int(np.argmax(tables[name].mean(axis=1)))]
         rows.append(_row(f"(a) weighted, fitted on {name}", name, Profile(name, best), devs))
     worse = np.minimum(*(t.mean(axis=1) for t in tables.values()))
-    rows.append(_row("(a) weighted, max of the worse mean margin", "+".join(trains),
-                     Profile("max-min", points[int(np.argmax(worse))]), devs))
-    rows.append(_row("(a) weighted, max of the worse lower bound (the default)", "+".join(trains),
-                     Profile("robust", points[robust_choice(points, tables)]), devs))
+    rows.append(
+        _row(
+            "(a) weighted, max of the worse mean margin",
+            "+".join(trains),
+            Profile("max-min", points[int(np.argmax(worse))]),
+            devs,
+        )
+    )
+    rows.append(
+        _row(
+            "(a) weighted, max of the worse lower bound (the default)",
+            "+".join(trains),
+            Profile("robust", points[robust_choice(points, tables)]),
+            devs,
+        )
+    )
     return rows
 
 
@@ -83,8 +100,10 @@ def salience_route(trains: dict, devs: dict) -> list[dict]:
 
 def markdown(rows: list[dict], devs: dict) -> str:
     names = list(devs)
-    lines = ["| ranker | fitted on | " + " | ".join(f"{n}: R-2 minus Lead-3 [95% CI]" for n in names) + " |",
-             "| --- | --- | " + " | ".join("---" for _ in names) + " |"]
+    lines = [
+        "| ranker | fitted on | " + " | ".join(f"{n}: R-2 minus Lead-3 [95% CI]" for n in names) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in names) + " |",
+    ]
     for row in rows:
         cells = [f"{row[n]['mean']:+.2f} [{row[n]['ci95'][0]:+.2f}, {row[n]['ci95'][1]:+.2f}]" for n in names]
         lines.append(f"| {row['system']} | {row['fitted_on']} | " + " | ".join(cells) + " |")
@@ -100,8 +119,12 @@ def write_profiles(trains: dict, paths: dict, devs: dict, stride: int, folds: in
         publisher = name.split("-")[0]
         own_dev = f"{publisher}-dev"
         path = paths[name]
-        data = {"path": f"../shared/data/{path.name}", "articles": len(articles),
-                "every": stride if publisher == "bbc" else 1, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        data = {
+            "path": f"../shared/data/{path.name}",
+            "articles": len(articles),
+            "every": stride if publisher == "bbc" else 1,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
         candidates = []
         for ranker in ("weighted", "salience"):
             profile = calibrate(articles, ranker, folds, publisher, data)
@@ -112,8 +135,9 @@ def write_profiles(trains: dict, paths: dict, devs: dict, stride: int, folds: in
         meta["evaluation"] = {
             **meta["evaluation"],
             "dev": dev,
-            "routes": {p.ranker: {"cross_validated": p.meta["evaluation"]["cross_validated"], "dev": d}
-                       for p, d in candidates},
+            "routes": {
+                p.ranker: {"cross_validated": p.meta["evaluation"]["cross_validated"], "dev": d} for p, d in candidates
+            },
         }
         best = replace(best, meta=meta)
         save_profile(best, SHIPPED / f"{publisher}.json")
@@ -133,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = {"bbc-train": TRAIN_SETS["bbc"], "cnn-train": TRAIN_SETS["cnn"]}
     trains = {"bbc-train": load(TRAIN_SETS["bbc"], stride=args.bbc_stride), "cnn-train": load(TRAIN_SETS["cnn"])}
     devs = {"bbc-dev": load(DEV_SETS["bbc"]), "cnn-dev": load(DEV_SETS["cnn"])}
-    rows = [_row("old default (BBC-tuned weights)", "dev.jsonl (in sample)", Profile("old", OLD_DEFAULT), devs),
-            _row("built-in default (RankerWeights())", "bbc-train+cnn-train", Profile("default"), devs)]
+    rows = [
+        _row("old default (BBC-tuned weights)", "dev.jsonl (in sample)", Profile("old", OLD_DEFAULT), devs),
+        _row("built-in default (RankerWeights())", "bbc-train+cnn-train", Profile("default"), devs),
+    ]
     if "weighted" in args.routes:
         rows += weighted_route(trains, devs)
     if "salience" in args.routes:
@@ -145,19 +171,30 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     for row in rows:
         if row["weights"]:
-            print(row["system"], {k: row["weights"][k] for k in ("position_decay", "lede", "centrality", "title",
-                                                                  "backward")})
+            print(
+                row["system"],
+                {k: row["weights"][k] for k in ("position_decay", "lede", "centrality", "title", "backward")},
+            )
     print(f"Machine: {machine()}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.with_suffix(".md").write_text(table, encoding="utf-8")
         sizes = {name: len(a) for name, a in {**trains, **devs}.items()}
-        args.out.with_suffix(".json").write_text(json.dumps(
-            {"articles": sizes, "machine": machine(), "rows": rows,
-             "command": f"python -m bench.tune_ranker --bbc-stride {args.bbc_stride}"
-                        f"{' --write-profiles' if args.write_profiles else ''} --out "
-                        f"{args.out}"},
-            indent=1) + "\n", encoding="utf-8")
+        args.out.with_suffix(".json").write_text(
+            json.dumps(
+                {
+                    "articles": sizes,
+                    "machine": machine(),
+                    "rows": rows,
+                    "command": f"python -m bench.tune_ranker --bbc-stride {args.bbc_stride}"
+                    f"{' --write-profiles' if args.write_profiles else ''} --out "
+                    f"{args.out}",
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

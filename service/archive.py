@@ -62,8 +62,10 @@ def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         row = json.loads(line)
-        if not isinstance(row, dict) or not row.get("reference") or not (
-            row.get("text") or row.get("html") or row.get("article") or row.get("sentences")
+        if (
+            not isinstance(row, dict)
+            or not row.get("reference")
+            or not (row.get("text") or row.get("html") or row.get("article") or row.get("sentences"))
         ):
             raise ValueError(f"{path}:{number}: need {{'id', 'text' | 'html' | 'sentences', 'reference'}}")
         rows.append(row)

@@ -105,8 +105,14 @@ def make_article(pair: Pair, embedded: np.ndarray) -> Article:
 
 
 def load_articles(
-    path: Path, embedder: Any, encoder_key: str, cache: Path | None = DEFAULT_CACHE, limit: int | None = None,
-    split: str = "given", progress: bool = True, stride: int = 1,
+    path: Path,
+    embedder: Any,
+    encoder_key: str,
+    cache: Path | None = DEFAULT_CACHE,
+    limit: int | None = None,
+    split: str = "given",
+    progress: bool = True,
+    stride: int = 1,
 ) -> list[Article]:
     """A data file's articles (every `stride`-th), prepared, embedded (through the cache
     unless `cache` is None)."""
@@ -117,8 +123,10 @@ def load_articles(
         embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
     else:
         embedded = EmbeddingCache(cache, encoder_key, file_sha256(path)).embed(pairs, embedder, progress)
-    return [make_article(p, e) for p, e in
-            tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)]
+    return [
+        make_article(p, e)
+        for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)
+    ]
 
 
 def rouge2(article: Article, chosen: Sequence[int]) -> float:
@@ -242,8 +250,14 @@ def fit(articles: Sequence[Article], ranker: str, kind: str = "mlp", table: np.n
     return Profile("calibrated", RankerWeights(), fit_salience_model(articles, kind), meta={"model": kind})
 
 
-def cross_validate(articles: Sequence[Article], ranker: str, folds: int, kind: str = "mlp",
-                   progress: bool = False, table: np.ndarray | None = None) -> np.ndarray:
+def cross_validate(
+    articles: Sequence[Article],
+    ranker: str,
+    folds: int,
+    kind: str = "mlp",
+    progress: bool = False,
+    table: np.ndarray | None = None,
+) -> np.ndarray:
     """Held-out gains over Lead-3: each fold scored by the profile fitted on the others
     (`table`: the weighted grid's gains, when already computed)."""
     from tqdm import tqdm
@@ -252,8 +266,11 @@ def cross_validate(articles: Sequence[Article], ranker: str, folds: int, kind: s
     held_out = np.zeros(len(articles))
     if ranker == "weighted" and table is None:
         table = grid_table(articles, grid_points())
-    for fold in tqdm(range(folds), desc=f"cross-validating {kind if ranker == 'salience' else ranker}",
-                     disable=not progress or table is not None):
+    for fold in tqdm(
+        range(folds),
+        desc=f"cross-validating {kind if ranker == 'salience' else ranker}",
+        disable=not progress or table is not None,
+    ):
         test = fold_of == fold
         if table is not None:
             held_out[test] = table[int(np.argmax(table[:, ~test].mean(axis=1))), test]
@@ -264,8 +281,15 @@ def cross_validate(articles: Sequence[Article], ranker: str, folds: int, kind: s
     return held_out
 
 
-def calibrate(articles: Sequence[Article], ranker: str, folds: int, name: str, data: dict[str, Any],
-              kinds: Sequence[str] = tuple(SALIENCE_MODELS), progress: bool = False) -> Profile:
+def calibrate(
+    articles: Sequence[Article],
+    ranker: str,
+    folds: int,
+    name: str,
+    data: dict[str, Any],
+    kinds: Sequence[str] = tuple(SALIENCE_MODELS),
+    progress: bool = False,
+) -> Profile:
     """The profile with its provenance and cross-validated gain; for `salience`, the model
     kind with the better cross-validated gain (each kind's figure is kept in the profile)."""
     usable = [a for a in articles if a.sentences]
@@ -291,21 +315,38 @@ def calibrate(articles: Sequence[Article], ranker: str, folds: int, name: str, d
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, required=True,
-                        help='JSON Lines (.jsonl or .jsonl.gz) of {"id", "text" | "html" | "sentences", '
-                             '"reference"}: your articles and summaries')
+    parser.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help='JSON Lines (.jsonl or .jsonl.gz) of {"id", "text" | "html" | "sentences", '
+        '"reference"}: your articles and summaries',
+    )
     parser.add_argument("--out", type=Path, help="the profile file to write (JSON)")
     parser.add_argument("--name", help="the profile's name (default: the output file's stem)")
-    parser.add_argument("--ranker", choices=("weighted", "salience"), default="weighted",
-                        help="fit the ranker's weights (default) or learn a salience model")
-    parser.add_argument("--model", choices=("auto", *SALIENCE_MODELS), default="auto",
-                        help="salience model: the better cross-validated of both (auto), or one")
+    parser.add_argument(
+        "--ranker",
+        choices=("weighted", "salience"),
+        default="weighted",
+        help="fit the ranker's weights (default) or learn a salience model",
+    )
+    parser.add_argument(
+        "--model",
+        choices=("auto", *SALIENCE_MODELS),
+        default="auto",
+        help="salience model: the better cross-validated of both (auto), or one",
+    )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for the reported gain")
     parser.add_argument("--limit", type=int, help="only the first N articles")
-    parser.add_argument("--split", choices=("given", "service"), default="given",
-                        help="pre-split 'sentences': kept as given, or joined and split as the service splits text")
-    parser.add_argument("--cache", default=str(DEFAULT_CACHE),
-                        help="where embeddings are kept between runs ('none': not kept)")
+    parser.add_argument(
+        "--split",
+        choices=("given", "service"),
+        default="given",
+        help="pre-split 'sentences': kept as given, or joined and split as the service splits text",
+    )
+    parser.add_argument(
+        "--cache", default=str(DEFAULT_CACHE), help="where embeddings are kept between runs ('none': not kept)"
+    )
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop")
 
 
@@ -319,8 +360,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"calibrate: {exc}", file=sys.stderr)
         return 2
     if len(rows) < 2 * args.folds:
-        print(f"calibrate: {len(rows)} articles; need at least {2 * args.folds} for {args.folds}-fold "
-              "cross-validation (a few hundred give a useful interval)", file=sys.stderr)
+        print(
+            f"calibrate: {len(rows)} articles; need at least {2 * args.folds} for {args.folds}-fold "
+            "cross-validation (a few hundred give a useful interval)",
+            file=sys.stderr,
+        )
         return 2
     embedder, key = served_encoder()
     cache = None if args.cache == "none" else Path(args.cache)
@@ -331,14 +375,19 @@ def run(args: argparse.Namespace) -> int:
     data = {"path": str(args.data), "articles": len(articles), "sha256": file_sha256(args.data)}
     kinds = tuple(SALIENCE_MODELS) if args.model == "auto" else (args.model,)
     profile = calibrate(articles, args.ranker, args.folds, args.name or args.out.stem, data, kinds, progress=True)
-    command = " ".join(["python -m service calibrate", *sys.argv[2:]]) if sys.argv[1:2] == ["calibrate"] else (
-        f"python -m service calibrate --data {args.data} --out {args.out} --ranker {args.ranker}")
+    command = (
+        " ".join(["python -m service calibrate", *sys.argv[2:]])
+        if sys.argv[1:2] == ["calibrate"]
+        else (f"python -m service calibrate --data {args.data} --out {args.out} --ranker {args.ranker}")
+    )
     profile = replace(profile, meta={**profile.meta, "command": command})
     save_profile(profile, args.out)
     gain = profile.meta["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
     kind = f"{profile.ranker} ({profile.salience.kind})" if profile.salience else profile.ranker
-    print(f"{args.out}: {kind} ranker fitted on {len(articles)} articles; cross-validated ROUGE-2 minus "
-          f"Lead-3 {gain['mean']:+.2f} [{gain['ci95'][0]:+.2f}, {gain['ci95'][1]:+.2f}]")
+    print(
+        f"{args.out}: {kind} ranker fitted on {len(articles)} articles; cross-validated ROUGE-2 minus "
+        f"Lead-3 {gain['mean']:+.2f} [{gain['ci95'][0]:+.2f}, {gain['ci95'][1]:+.2f}]"
+    )
     return 0
 
 

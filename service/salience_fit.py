@@ -12,8 +12,14 @@ BATCH = 1024
 
 
 def fit_salience(
-    x: np.ndarray, y: np.ndarray, hidden: int = 0, epochs: int = 6, weight_decay: float = 1e-4,
-    dropout: float = 0.1, seed: int = 0, progress: bool = False,
+    x: np.ndarray,
+    y: np.ndarray,
+    hidden: int = 0,
+    epochs: int = 6,
+    weight_decay: float = 1e-4,
+    dropout: float = 0.1,
+    seed: int = 0,
+    progress: bool = False,
 ) -> SalienceModel:
     """Binary cross-entropy on the labels (1 for oracle sentences, or a soft gain in [0, 1]),
     Adam with decoupled weight decay; `hidden` 0 is a logistic regression."""
@@ -28,8 +34,9 @@ def fit_salience(
     targets = torch.from_numpy(y.astype(np.float32))
     width = inputs.shape[1]
     if hidden:
-        model = torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(width, hidden), torch.nn.ReLU(),
-                                    torch.nn.Linear(hidden, 1))
+        model = torch.nn.Sequential(
+            torch.nn.Dropout(dropout), torch.nn.Linear(width, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1)
+        )
     else:
         model = torch.nn.Sequential(torch.nn.Linear(width, 1))
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=weight_decay)
@@ -50,6 +57,8 @@ def fit_salience(
                 schedule.step()
                 bar.update(1)
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-    layers = tuple((m.weight.detach().numpy().T.astype(np.float64).copy(), m.bias.detach().numpy().astype(np.float64))
-                   for m in linears)
+    layers = tuple(
+        (m.weight.detach().numpy().T.astype(np.float64).copy(), m.bias.detach().numpy().astype(np.float64))
+        for m in linears
+    )
     return SalienceModel(mean, scale, layers)

@@ -80,8 +80,10 @@ def summarizers(salience_profile, tmp_path_factory) -> dict[str, Summarizer]:
     """The use case serving the built-in default, the shipped cnn profile and a learned one."""
     learned = tmp_path_factory.mktemp("profiles") / "house.json"
     save_profile(salience_profile, learned)
-    return {name: Summarizer(load_engine(Settings(model="embedded", ranker_profile=spec)))
-            for name, spec in (("default", ""), ("cnn", "cnn"), ("house", str(learned)))}
+    return {
+        name: Summarizer(load_engine(Settings(model="embedded", ranker_profile=spec)))
+        for name, spec in (("default", ""), ("cnn", "cnn"), ("house", str(learned)))
+    }
 
 
 @pytest.mark.parametrize("publisher", sorted(DEV_SETS))
@@ -110,9 +112,14 @@ def test_calibration_scores_and_selects_as_serving_does(publisher: str, summariz
 def test_archive_lines_of_text_or_sentences_read_from_gzip(cnn_rows, tmp_path: Path) -> None:
     data = tmp_path / "archive.jsonl.gz"
     first, second = cnn_rows[:2]
-    lines = [{"id": "a", "text": first["article"], "reference": first["reference"]},
-             {"id": "b", "sentences": [s.text for s in split_sentences(second["article"])],
-              "reference": second["reference"]}]
+    lines = [
+        {"id": "a", "text": first["article"], "reference": first["reference"]},
+        {
+            "id": "b",
+            "sentences": [s.text for s in split_sentences(second["article"])],
+            "reference": second["reference"],
+        },
+    ]
     with gzip.open(data, "wt", encoding="utf-8") as handle:
         handle.writelines(json.dumps(line) + "\n" for line in lines)
     given, resplit = archive.prepare(archive.read_rows(data)), archive.prepare(archive.read_rows(data), "service")
@@ -169,8 +176,13 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
     data = tmp_path / "ours.jsonl"
     rows = [{"id": r["id"], "text": r["article"], "reference": r["reference"]} for r in cnn_rows[:11]]
     paragraphs = "".join(f"<p>{s.text}</p>" for s in split_sentences(cnn_rows[11]["article"]))
-    rows.append({"id": "html", "html": f"<html><body><article>{paragraphs}</article></body></html>",
-                 "reference": cnn_rows[11]["reference"]})
+    rows.append(
+        {
+            "id": "html",
+            "html": f"<html><body><article>{paragraphs}</article></body></html>",
+            "reference": cnn_rows[11]["reference"],
+        }
+    )
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "ours.json"
     assert _run(["--data", str(data), "--out", str(out), "--folds", "2", "--cache", "none"]) == 0
@@ -240,9 +252,17 @@ def test_bad_profiles_are_refused_with_a_reason(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown ranker weights"):
         profile_from_json({"name": "x", "weights": {"speed": 1}})
     with pytest.raises(ValueError, match="one output"):
-        profile_from_json({"name": "x", "ranker": "salience",
-                           "salience": {"mean": [0.0] * 40, "scale": [1.0] * 40,
-                                        "layers": [{"weight": [[0.0, 0.0]] * 40, "bias": [0.0, 0.0]}]}})
+        profile_from_json(
+            {
+                "name": "x",
+                "ranker": "salience",
+                "salience": {
+                    "mean": [0.0] * 40,
+                    "scale": [1.0] * 40,
+                    "layers": [{"weight": [[0.0, 0.0]] * 40, "bias": [0.0, 0.0]}],
+                },
+            }
+        )
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid JSON"):

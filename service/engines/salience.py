@@ -24,9 +24,25 @@ from service.engines.ranking import RankInput
 
 # Named features, in the order of the stored standardisation; the embeddings follow them.
 FEATURES = (
-    "prior", "first", "second", "third", "relative_position", "log_index", "log_words", "short",
-    "centrality", "centrality_backward", "lede_similarity", "centroid_similarity", "previous_similarity",
-    "next_similarity", "earlier_max_similarity", "log_sentences", "title", "title_raw", "title_weight",
+    "prior",
+    "first",
+    "second",
+    "third",
+    "relative_position",
+    "log_index",
+    "log_words",
+    "short",
+    "centrality",
+    "centrality_backward",
+    "lede_similarity",
+    "centroid_similarity",
+    "previous_similarity",
+    "next_similarity",
+    "earlier_max_similarity",
+    "log_sentences",
+    "title",
+    "title_raw",
+    "title_weight",
 )
 EMBEDDING_BLOCKS = ("sentence", "neighbours", "centroid")
 SHORT_WORDS = 5
@@ -50,27 +66,29 @@ def salience_features(article: RankInput) -> np.ndarray:
     weight = article.title_weight
     padded = np.vstack([np.zeros_like(e[:1]), e, np.zeros_like(e[:1])])
     neighbours = (padded[:-2] + padded[2:]) / 2
-    named = np.column_stack([
-        1.0 / (1.0 + index),
-        index == 0,
-        index == 1,
-        index == 2,
-        index / max(1, n - 1),
-        np.log1p(index),
-        np.log1p(article.words),
-        article.words < SHORT_WORDS,
-        article.centrality(0.0, CENTRALITY_EDGE_THRESHOLD),
-        article.centrality(-0.3, CENTRALITY_EDGE_THRESHOLD),
-        s[0],
-        e @ centroid,
-        np.r_[0.0, adjacent],
-        np.r_[adjacent, 0.0],
-        earlier,
-        np.full(n, np.log(n)),
-        weight * article.title_similarity,
-        weight * title_raw,
-        np.full(n, weight),
-    ]).astype(np.float64)
+    named = np.column_stack(
+        [
+            1.0 / (1.0 + index),
+            index == 0,
+            index == 1,
+            index == 2,
+            index / max(1, n - 1),
+            np.log1p(index),
+            np.log1p(article.words),
+            article.words < SHORT_WORDS,
+            article.centrality(0.0, CENTRALITY_EDGE_THRESHOLD),
+            article.centrality(-0.3, CENTRALITY_EDGE_THRESHOLD),
+            s[0],
+            e @ centroid,
+            np.r_[0.0, adjacent],
+            np.r_[adjacent, 0.0],
+            earlier,
+            np.full(n, np.log(n)),
+            weight * article.title_similarity,
+            weight * title_raw,
+            np.full(n, weight),
+        ]
+    ).astype(np.float64)
     return np.hstack([named, e, neighbours, np.broadcast_to(centroid, e.shape)])
 
 
@@ -116,8 +134,10 @@ class SalienceModel:
     def from_json(cls, data: dict) -> SalienceModel:
         mean = np.asarray(data["mean"], dtype=np.float64)
         scale = np.asarray(data["scale"], dtype=np.float64)
-        layers = tuple((np.asarray(layer["weight"], dtype=np.float64), np.asarray(layer["bias"], dtype=np.float64))
-                       for layer in data["layers"])
+        layers = tuple(
+            (np.asarray(layer["weight"], dtype=np.float64), np.asarray(layer["bias"], dtype=np.float64))
+            for layer in data["layers"]
+        )
         width = len(mean)
         for weight, bias in layers:
             if weight.ndim != 2 or weight.shape[0] != width or bias.shape != (weight.shape[1],):
