@@ -49,7 +49,7 @@ def rank_article(embedder: SentenceEmbedder, row: dict[str, str]) -> RankedArtic
         embeddings,
         np.array([s.words for s in sentences]),
         embedded[-1] if clean.title else None,
-        float(getattr(clean, "title_confidence", 1.0)),
+        clean.title_confidence,
     )
     scores = score_sentences(article, RankerWeights())
     return RankedArticle(row["id"], clean.title, clean.body, sentences, embeddings, scores, row["reference"])

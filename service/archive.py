@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 CHUNK_ARTICLES = 100
-DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "precis" / "embeddings"
+DEFAULT_CACHE = Path.home() / ".cache" / "precis" / "embeddings"
 
 
 class Embedder(Protocol):
@@ -102,7 +102,7 @@ def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
             request = SummarizeRequest(text=text, title=row.get("title"))
         article, sentences = read_article(request)
         if sentences:
-            confidence = float(getattr(article, "title_confidence", 1.0))
+            confidence = article.title_confidence
             pairs.append(Pair(id_, [s.text for s in sentences], article.title, confidence, row["reference"]))
     return pairs
 
@@ -217,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
     """Fill the embedding cache of a data file (several runs may share the work)."""
     import argparse
 
-    import torch
-
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -226,7 +224,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("given", "service"), default="given")
     parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
     pairs = prepare(read_rows(args.data, args.limit), args.split)
     embedder, key = served_encoder()
     cache = EmbeddingCache(args.cache, key, file_sha256(args.data))
