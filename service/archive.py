@@ -25,6 +25,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from models.prepare import sha256_of
+
 CHUNK_ARTICLES = 100
 DEFAULT_CACHE = Path.home() / ".cache" / "precis" / "embeddings"
 
@@ -72,14 +74,6 @@ def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
         if limit and len(rows) == limit:
             break
     return rows
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
@@ -226,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pairs = prepare(read_rows(args.data, args.limit), args.split)
     embedder, key = served_encoder()
-    cache = EmbeddingCache(args.cache, key, file_sha256(args.data))
+    cache = EmbeddingCache(args.cache, key, sha256_of(args.data))
     done = cache.fill(pairs, embedder, reverse=args.reverse)
     print(f"{cache.folder}: {done} chunks embedded by this run")
     return 0

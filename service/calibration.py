@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from service.archive import DEFAULT_CACHE, EmbeddingCache, Pair, file_sha256, prepare, read_rows, served_encoder
+from models.prepare import sha256_of
+from service.archive import DEFAULT_CACHE, EmbeddingCache, Pair, prepare, read_rows, served_encoder
 from service.engines.base import SummaryParams
 from service.engines.length import LengthBudget
 from service.engines.profile import Profile, save_profile
@@ -122,7 +123,7 @@ def load_articles(
     if cache is None:
         embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
     else:
-        embedded = EmbeddingCache(cache, encoder_key, file_sha256(path)).embed(pairs, embedder, progress)
+        embedded = EmbeddingCache(cache, encoder_key, sha256_of(path)).embed(pairs, embedder, progress)
     return [
         make_article(p, e)
         for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)
@@ -372,7 +373,7 @@ def run(args: argparse.Namespace) -> int:
     if args.embed_only:
         print(f"calibrate: {len(articles)} articles embedded" + (f" into {cache}" if cache else ""))
         return 0
-    data = {"path": str(args.data), "articles": len(articles), "sha256": file_sha256(args.data)}
+    data = {"path": str(args.data), "articles": len(articles), "sha256": sha256_of(args.data)}
     kinds = tuple(SALIENCE_MODELS) if args.model == "auto" else (args.model,)
     profile = calibrate(articles, args.ranker, args.folds, args.name or args.out.stem, data, kinds, progress=True)
     command = (
