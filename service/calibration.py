@@ -184,7 +184,9 @@ def gains(articles: Sequence[Article], profile: Profile) -> np.ndarray:
 
 def grid_points() -> list[RankerWeights]:
     combinations = itertools.product(*GRID.values())
-    return [replace(RankerWeights(), **dict(zip(GRID, values, strict=True))) for values in combinations]
+    # GRID's keys name float fields of RankerWeights.
+    overrides: list[dict[str, Any]] = [dict(zip(GRID, values, strict=True)) for values in combinations]
+    return [replace(RankerWeights(), **fields) for fields in overrides]
 
 
 def grid_table(articles: Sequence[Article], points: Sequence[RankerWeights]) -> np.ndarray:

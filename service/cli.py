@@ -208,7 +208,7 @@ def summarize(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
             Remote(args.url, args.api_key or settings.precis_api_key or None) if args.url
             else InProcess(settings.model_copy(update={"model": args.model}) if args.model else settings)
         )
-    except Exception as exc:  # noqa: BLE001 - any failure to load the model is "unavailable"
+    except Exception as exc:  # any failure to load the model is "unavailable"
         print(f"error: the model is unavailable: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     out = args.output.open("w", encoding="utf-8") if args.output else stdout
@@ -219,7 +219,7 @@ def summarize(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
                 chunk = items[begin : begin + args.batch_size]
                 try:
                     rows = runner.run(chunk, _options(args))
-                except Exception as exc:  # noqa: BLE001 - a server that went away
+                except Exception as exc:  # a server that went away
                     print(f"error: {exc}", file=sys.stderr)
                     return EXIT_UNAVAILABLE
                 for row in rows:
@@ -252,7 +252,7 @@ def summarize_job(args: argparse.Namespace, settings: Settings, items: list[dict
 
             job = client.wait(job["id"], poll=0.5, on_progress=advance)
         rows = [_output_row(r) for r in client.results(job["id"])]
-    except Exception as exc:  # noqa: BLE001 - a server that went away, or jobs off there
+    except Exception as exc:  # a server that went away, or jobs off there
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     out = args.output.open("w", encoding="utf-8") if args.output else stdout

@@ -107,7 +107,7 @@ class Runtime:
                             f"The summary took longer than the {self.settings.request_timeout_s:g} s request deadline."
                         )
                     yield event
-            except Exception as exc:  # noqa: BLE001 - the stream's last item, after the 200
+            except Exception as exc:  # the stream's last item, after the 200
                 yield exc
             finally:
                 cancel.set()

@@ -85,7 +85,7 @@ def alone(step: Callable[..., T], *args: Any) -> T | Exception:
     an item of many (a batch, a job's chunk, the CLI's) catches its own failure."""
     try:
         return step(*args)
-    except Exception as exc:  # noqa: BLE001 - this item's own outcome
+    except Exception as exc:  # this item's own outcome
         return exc
 
 
@@ -183,7 +183,7 @@ class Summarizer:
         that one bad article (say, over the input limit with overflow=error) fails alone."""
         try:
             return list(self.engine.summarize([p.document for p in batch], [p.params for p in batch]))
-        except Exception as exc:  # noqa: BLE001 - sorted out per article below
+        except Exception as exc:  # sorted out per article below
             if len(batch) == 1:
                 return [exc]
         out: list[SummaryResult | Exception] = []

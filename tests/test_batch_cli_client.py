@@ -47,7 +47,7 @@ class _Flaky(BaseHTTPRequestHandler):
 
     calls = 0
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:  # http.server's naming
         type(self).calls += 1
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         status, body = (429, {"title": "Too Many Requests", "status": 429, "detail": "slow down"}) \

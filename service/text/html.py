@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import trafilatura
 from lxml import etree
+from lxml.html import HtmlElement
 from trafilatura.metadata import examine_title_element, extract_metadata, extract_opengraph
 
 from service.text.titles import PageTitles
@@ -47,21 +48,21 @@ class Page:
     titles: PageTitles
 
 
-def _page_titles(tree: etree._Element) -> PageTitles:
+def _page_titles(tree: HtmlElement) -> PageTitles:
     """The page's <h1>s, og:title, metadata headline and <title>, and its site's names, as
     trafilatura reads them (before the page furniture is stripped: an <h1> may sit in a header)."""
     metadata = extract_metadata(tree)
     opengraph = extract_opengraph(tree)
     h1 = tuple(text for element in tree.iter("h1") if (text := " ".join("".join(element.itertext()).split())))
     application = tree.xpath("//head/meta[@name='application-name']/@content")
-    url = opengraph.get("url") or (metadata.url if metadata is not None else None)
+    url = opengraph.get("url") or metadata.url
     host = urlparse(url).hostname if url else None
-    names = (opengraph.get("sitename"), metadata.sitename if metadata is not None else None,
+    names = (opengraph.get("sitename"), metadata.sitename,
              *(str(a) for a in application), host.removeprefix("www.") if host else None)
     return PageTitles(
         h1=h1,
         og_title=opengraph.get("title"),
-        metadata_title=metadata.title if metadata is not None else None,
+        metadata_title=metadata.title,
         title=examine_title_element(tree)[0] or None,
         site_names=tuple(dict.fromkeys(n.strip() for n in names if n and n.strip())),
     )

@@ -228,8 +228,8 @@ def from_page(page: PageTitles, blocks: Sequence[str]) -> tuple[Title, bool] | N
     the text's first block is that headline."""
     article = " ".join(blocks)
     for candidate, decorated in page.candidates():
-        headline = furniture.strip_kicker(candidate)
-        headline = strip_site(headline, page.site_names, article) if decorated else headline
+        unkicked = furniture.strip_kicker(candidate)
+        headline = strip_site(unkicked, page.site_names, article) if decorated else unkicked
         if not headline:
             continue
         printed = _is_first(blocks, headline, candidate)
