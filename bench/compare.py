@@ -28,8 +28,9 @@ from bench.server import free_port
 
 def _worktree(base: str, folder: Path) -> Path:
     tree = folder / "base"
-    subprocess.run(["git", "worktree", "add", "--detach", str(tree), base], cwd=REPO_ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(tree), base], cwd=REPO_ROOT, check=True, capture_output=True
+    )
     (tree / "models" / "embedded").symlink_to(REPO_ROOT / "models" / "embedded")
     (folder / "shared").symlink_to(REPO_ROOT.parent / "shared")  # the dev articles, where each tree looks
     return tree
@@ -37,16 +38,36 @@ def _worktree(base: str, folder: Path) -> Path:
 
 def _engine_seconds(tree: Path, articles: int) -> float:
     """Seconds per article of the embedded engine alone (batches of 8), run in `tree`."""
-    out = subprocess.run([sys.executable, "-m", "bench.engine_speed", "--models", "embedded", "--articles",
-                          str(articles), "--batch-sizes", "8"], cwd=tree, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.engine_speed",
+            "--models",
+            "embedded",
+            "--articles",
+            str(articles),
+            "--batch-sizes",
+            "8",
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(re.findall(r"\| 8 \| ([0-9.]+) \|", out.stdout)[-1])
 
 
 def _serve(tree: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "CACHE_MAX_BYTES": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "docker/gunicorn.conf.py"], cwd=tree,
-                               env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "docker/gunicorn.conf.py"],
+        cwd=tree,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -79,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
                 for name, tree in trees.items():
                     engine[name].append(_engine_seconds(tree, args.engine_articles))
             # Both servers up at once (an idle one costs no CPU), driven in turn.
-            servers = {name: _serve(tree, Path(folder) / f"{name.replace(' ', '-')}.log")
-                       for name, tree in trees.items()}
+            servers = {
+                name: _serve(tree, Path(folder) / f"{name.replace(' ', '-')}.log") for name, tree in trees.items()
+            }
             try:
                 for name, (_, url) in servers.items():
                     drive(url, payloads[:16], args.concurrency, name)  # warm-up
@@ -92,14 +114,17 @@ def main(argv: list[str] | None = None) -> int:
                     process.terminate()
                     process.wait(60)
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(trees[args.base])], cwd=REPO_ROOT,
-                           capture_output=True)
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(trees[args.base])], cwd=REPO_ROOT, capture_output=True
+            )
     base, here = args.base, "this tree"
     print(f"Machine: {machine()}; {args.count} dev articles at concurrency {args.concurrency}, cache off\n")
     print("| measure | this tree | " + base + " | ratio (this / base) |\n| --- | ---: | ---: | ---: |")
     e_here, e_base = statistics.median(engine[here]), statistics.median(engine[base])
-    print(f"| model pass, s / article (median of {args.rounds}) | {e_here:.4f} | {e_base:.4f} | "
-          f"{e_base / e_here:.3f}× speed |")
+    print(
+        f"| model pass, s / article (median of {args.rounds}) | {e_here:.4f} | {e_base:.4f} | "
+        f"{e_base / e_here:.3f}× speed |"
+    )
     s_here, s_base = statistics.median(served[here]), statistics.median(served[base])
     print(f"| served articles / s (median of {args.rounds}) | {s_here:.2f} | {s_base:.2f} | {s_here / s_base:.3f} |")
     return 0

@@ -167,8 +167,12 @@ def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
     lead3 = next(s for s in systems if s.name == "Lead-3")
     out = {}
     for system in systems:
-        entry: dict = {"articles": len(system.words), "mean_words": float(np.mean(system.words)),
-                       "mean_sentences": float(np.mean(system.sentences)), "refused": len(system.refused)}
+        entry: dict = {
+            "articles": len(system.words),
+            "mean_words": float(np.mean(system.words)),
+            "mean_sentences": float(np.mean(system.sentences)),
+            "refused": len(system.refused),
+        }
         if system.refused:
             entry["refused_ids"] = system.refused
         for metric in METRICS:
@@ -185,17 +189,22 @@ def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
 
 
 def markdown(results: dict, title: str) -> str:
-    lines = [f"### {title}", "",
-             "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | R-2 minus Lead-3 | words | refused | s / article | flagged |",
-             "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"### {title}",
+        "",
+        "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | R-2 minus Lead-3 | words | refused | s / article | flagged |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     for name, entry in results.items():
         cells = [f"{entry[m]['mean']:.2f} [{entry[m]['ci95'][0]:.2f}, {entry[m]['ci95'][1]:.2f}]" for m in METRICS]
         diff = entry["rouge2"]["minus_lead3"]
         delta = f"{diff['mean']:+.2f} [{diff['ci95'][0]:+.2f}, {diff['ci95'][1]:+.2f}]" if name != "Lead-3" else "—"
         seconds = f"{entry['seconds_per_article']:.3f}" if "seconds_per_article" in entry else "—"
         flagged = f"{100 * entry['flagged_sentence_share']:.0f}%" if "flagged_sentence_share" in entry else "—"
-        lines.append(f"| {name} | {' | '.join(cells)} | {delta} | {entry['mean_words']:.0f} | {entry['refused']} | "
-                     f"{seconds} | {flagged} |")
+        lines.append(
+            f"| {name} | {' | '.join(cells)} | {delta} | {entry['mean_words']:.0f} | {entry['refused']} | "
+            f"{seconds} | {flagged} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -214,8 +223,11 @@ def _title(body: dict | None) -> str | None:
 
 
 def _shape_entry(
-    shape: shaping.Shape, articles: list[shaping.Article], bodies: list[dict | None],
-    baseline_bodies: list[dict | None], scores: SystemScores,
+    shape: shaping.Shape,
+    articles: list[shaping.Article],
+    bodies: list[dict | None],
+    baseline_bodies: list[dict | None],
+    scores: SystemScores,
 ) -> dict[str, Any]:
     """Identical selections, refusals, leaks, titles and divergent examples of one shape."""
     selections = [shaping.selection(b) for b in bodies]
@@ -226,16 +238,31 @@ def _shape_entry(
     sources = Counter(str(i.get("title_source")) for i in found)
     titles = Counter(str(i.get("title")) for i in found)
     examples = [
-        {"id": a.id, "title": _title(b), "one_paragraph_title": _title(base), "removed": (b or {}).get(
-            "input", {}).get("removed"), "one_paragraph": list(shaping.selection(base) or []), "shape": list(sel or [])}
-        for a, b, sel, base, ok in zip(articles, bodies, selections, baseline_bodies, same, strict=True) if not ok
+        {
+            "id": a.id,
+            "title": _title(b),
+            "one_paragraph_title": _title(base),
+            "removed": (b or {}).get("input", {}).get("removed"),
+            "one_paragraph": list(shaping.selection(base) or []),
+            "shape": list(sel or []),
+        }
+        for a, b, sel, base, ok in zip(articles, bodies, selections, baseline_bodies, same, strict=True)
+        if not ok
     ][:SHAPE_EXAMPLES]
-    return {"label": shape.label, "articles": len(articles), "identical": sum(same),
-            "identical_share": sum(same) / max(1, len(articles)), "refused": len(scores.refused),
-            "refused_ids": scores.refused, "leaked_articles": len(leaks), "leaks": leaks,
-            "mean_words": float(np.mean(scores.words)),
-            "title_sources": dict(sources.most_common()), "common_titles": dict(titles.most_common(5)),
-            "divergent": examples}
+    return {
+        "label": shape.label,
+        "articles": len(articles),
+        "identical": sum(same),
+        "identical_share": sum(same) / max(1, len(articles)),
+        "refused": len(scores.refused),
+        "refused_ids": scores.refused,
+        "leaked_articles": len(leaks),
+        "leaks": leaks,
+        "mean_words": float(np.mean(scores.words)),
+        "title_sources": dict(sources.most_common()),
+        "common_titles": dict(titles.most_common(5)),
+        "divergent": examples,
+    }
 
 
 def evaluate_shapes(
@@ -252,15 +279,20 @@ def evaluate_shapes(
         _, sentences = read_article(shaping.request_for(baseline_shape, article))
         leads.append([s.text for s in sentences[:EQUAL_LENGTH]])
         score_into(lead3, scorer, article.reference, leads[-1])
-    options = {"three": lambda i: {"max_sentences": EQUAL_LENGTH},
-               "lead-words": lambda i: {"max_words": max(5, len(" ".join(leads[i]).split()))},
-               "own": lambda i: {}}
+    options = {
+        "three": lambda i: {"max_sentences": EQUAL_LENGTH},
+        "lead-words": lambda i: {"max_words": max(5, len(" ".join(leads[i]).split()))},
+        "own": lambda i: {},
+    }
     names = [shaping.BASELINE, *(n for n in shape_names if n != shaping.BASELINE)]
-    bodies = _shaped_bodies(summarizer, articles, names, {k: [options[k](i) for i in range(len(articles))]
-                                                          for k in systems})
+    bodies = _shaped_bodies(
+        summarizer, articles, names, {k: [options[k](i) for i in range(len(articles))] for k in systems}
+    )
     lead_r2 = np.array(lead3.scores["rouge2"])
-    out: dict[str, Any] = {"articles": len(articles), "lead3": {"rouge2": float(lead_r2.mean()),
-                                                               "mean_words": float(np.mean(lead3.words))}}
+    out: dict[str, Any] = {
+        "articles": len(articles),
+        "lead3": {"rouge2": float(lead_r2.mean()), "mean_words": float(np.mean(lead3.words))},
+    }
     for key in systems:
         per_shape: dict[str, Any] = {}
         baseline_r2 = lead_r2
@@ -274,11 +306,15 @@ def evaluate_shapes(
             if name == shaping.BASELINE:
                 baseline_r2 = r2
             rng = np.random.default_rng(0)
-            entry = _shape_entry(shaping.SHAPES[name], articles, bodies[key, name], bodies[key, shaping.BASELINE],
-                                 scores)
-            entry["rouge2"] = {"mean": float(r2.mean()), "ci95": bootstrap_interval(r2, rng),
-                               "minus_one_paragraph": _paired(r2, baseline_r2, rng),
-                               "minus_lead3": _paired(r2, lead_r2, rng)}
+            entry = _shape_entry(
+                shaping.SHAPES[name], articles, bodies[key, name], bodies[key, shaping.BASELINE], scores
+            )
+            entry["rouge2"] = {
+                "mean": float(r2.mean()),
+                "ci95": bootstrap_interval(r2, rng),
+                "minus_one_paragraph": _paired(r2, baseline_r2, rng),
+                "minus_lead3": _paired(r2, lead_r2, rng),
+            }
             per_shape[name] = entry
         out[key] = per_shape
     return out
@@ -295,13 +331,25 @@ def _shaped_bodies(
         for begin in range(0, len(articles), CHUNK):
             chunk = slice(begin, begin + CHUNK)
             for (key, name), done in bodies.items():
-                done.extend(shaping.summarise_shape(summarizer, shaping.SHAPES[name], articles[chunk],
-                                                    options[key][chunk], chunk=CHUNK))
+                done.extend(
+                    shaping.summarise_shape(
+                        summarizer, shaping.SHAPES[name], articles[chunk], options[key][chunk], chunk=CHUNK
+                    )
+                )
             memo.clear()
-            same = {n: sum(shaping.selection(a) == shaping.selection(b) for a, b in zip(
-                bodies[k, n], bodies[k, shaping.BASELINE], strict=True)) for k, n in bodies if n != shaping.BASELINE}
-            print(f"  {min(begin + CHUNK, len(articles))}/{len(articles)} articles, "
-                  f"{time.perf_counter() - started:.0f} s; identical: {same}", flush=True)
+            same = {
+                n: sum(
+                    shaping.selection(a) == shaping.selection(b)
+                    for a, b in zip(bodies[k, n], bodies[k, shaping.BASELINE], strict=True)
+                )
+                for k, n in bodies
+                if n != shaping.BASELINE
+            }
+            print(
+                f"  {min(begin + CHUNK, len(articles))}/{len(articles)} articles, "
+                f"{time.perf_counter() - started:.0f} s; identical: {same}",
+                flush=True,
+            )
     return bodies
 
 
@@ -311,11 +359,14 @@ def shapes_markdown(results: dict[str, Any], title: str) -> str:
     for key, per_shape in results.items():
         if key not in lengths:
             continue
-        lines += [f"At {lengths[key]} (Lead-3: R-2 {results['lead3']['rouge2']:.2f}, "
-                  f"{results['lead3']['mean_words']:.0f} words):", "",
-                  "| shape | identical selections | R-2 | minus one paragraph | minus Lead-3 | refused | "
-                  "boilerplate in summaries | words |",
-                  "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |"]
+        lines += [
+            f"At {lengths[key]} (Lead-3: R-2 {results['lead3']['rouge2']:.2f}, "
+            f"{results['lead3']['mean_words']:.0f} words):",
+            "",
+            "| shape | identical selections | R-2 | minus one paragraph | minus Lead-3 | refused | "
+            "boilerplate in summaries | words |",
+            "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |",
+        ]
         for entry in per_shape.values():
             r2 = entry["rouge2"]
             base, lead = r2["minus_one_paragraph"], r2["minus_lead3"]
@@ -324,7 +375,8 @@ def shapes_markdown(results: dict[str, Any], title: str) -> str:
                 f"| {label} | {100 * entry['identical_share']:.1f}% | {r2['mean']:.2f} | "
                 f"{base['mean']:+.2f} [{base['ci95'][0]:+.2f}, {base['ci95'][1]:+.2f}] | "
                 f"{lead['mean']:+.2f} [{lead['ci95'][0]:+.2f}, {lead['ci95'][1]:+.2f}] | {entry['refused']} | "
-                f"{entry['leaked_articles']} | {entry['mean_words']:.0f} |")
+                f"{entry['leaked_articles']} | {entry['mean_words']:.0f} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -340,8 +392,18 @@ def run_shapes(args: argparse.Namespace, summarizer: Summarizer, label: str) -> 
         table = shapes_markdown(results, title)
         print(table, flush=True)
         if args.out:
-            _write(args.out, path, table, {"title": title, "data": path.name, "machine": machine(),
-                                           "baseline": shaping.BASELINE, "results": results})
+            _write(
+                args.out,
+                path,
+                table,
+                {
+                    "title": title,
+                    "data": path.name,
+                    "machine": machine(),
+                    "baseline": shaping.BASELINE,
+                    "results": results,
+                },
+            )
 
 
 def _write(out: Path, data: Path, table: str, document: dict[str, Any]) -> None:
@@ -357,18 +419,31 @@ def load_summarizer(model: str, profile: str | None) -> Summarizer:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, nargs="+", default=list(DEV_SETS.values()),
-                        help="JSON Lines of {id, article|text|html, reference}: one table each")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        default=list(DEV_SETS.values()),
+        help="JSON Lines of {id, article|text|html, reference}: one table each",
+    )
     parser.add_argument("--model", default="embedded", help="a SUMMARIZER_MODEL value")
     parser.add_argument("--profile", help="RANKER_PROFILE for the extractive model (a file or a shipped name)")
     parser.add_argument("--limit", type=int, help="only the first N articles of each file")
-    parser.add_argument("--systems", nargs="+", choices=SYSTEMS,
-                        help=f"default: all of {', '.join(SYSTEMS)}; with --shapes, three")
+    parser.add_argument(
+        "--systems", nargs="+", choices=SYSTEMS, help=f"default: all of {', '.join(SYSTEMS)}; with --shapes, three"
+    )
     parser.add_argument("--out", type=Path, help="write OUT-<data>.md and OUT-<data>.json")
-    parser.add_argument("--cleaning", action="store_true",
-                        help="also count boilerplate in summaries with and without cleaning (the articles and seeds)")
-    parser.add_argument("--shapes", nargs="*", choices=list(shaping.SHAPES),
-                        help="compare these shapes of bench/shapes.py (all when none is named) with one paragraph")
+    parser.add_argument(
+        "--cleaning",
+        action="store_true",
+        help="also count boilerplate in summaries with and without cleaning (the articles and seeds)",
+    )
+    parser.add_argument(
+        "--shapes",
+        nargs="*",
+        choices=list(shaping.SHAPES),
+        help="compare these shapes of bench/shapes.py (all when none is named) with one paragraph",
+    )
     args = parser.parse_args(argv)
 
     summarizer = load_summarizer(args.model, args.profile)
@@ -387,10 +462,12 @@ def main(argv: list[str] | None = None) -> int:
             seeds = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
             report = cleaning_report([article_source(r)[1] for r in rows] + seeds, summarizer)
             results["cleaning"] = report
-            table += (f"\nCleaning: of {report['sentences']} summary sentences over {report['articles']} articles "
-                      f"(these and the seeds), {report['with_boilerplate_before']} held caption, link, byline, "
-                      f"bio or crosshead text without the cleaning step and {report['with_boilerplate_after']} "
-                      "with it.\n")
+            table += (
+                f"\nCleaning: of {report['sentences']} summary sentences over {report['articles']} articles "
+                f"(these and the seeds), {report['with_boilerplate_before']} held caption, link, byline, "
+                f"bio or crosshead text without the cleaning step and {report['with_boilerplate_after']} "
+                "with it.\n"
+            )
         print(table, flush=True)
         if args.out:
             _write(args.out, path, table, {"title": title, "data": path.name, "machine": machine(), "results": results})

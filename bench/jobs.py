@@ -44,7 +44,7 @@ def time_cli(items: list[dict[str, Any]], chunk: int) -> tuple[float, dict[str, 
     runner = _state.setdefault("cli", InProcess(Settings(model="embedded")))
     runner.run(items[:chunk], {})  # warm
     started = time.perf_counter()
-    rows = [row for i in range(0, len(items), chunk) for row in runner.run(items[i:i + chunk], {})]
+    rows = [row for i in range(0, len(items), chunk) for row in runner.run(items[i : i + chunk], {})]
     seconds = time.perf_counter() - started
     return seconds, {row["id"]: row.get("summary", "") for row in rows}
 
@@ -76,7 +76,7 @@ def store_cost(redis_url: str, items: list[dict[str, Any]], chunk: int) -> float
     store = JobStore(Redis.from_url(redis_url), 600)
     row = json.dumps({"id": "x", "status": 200, "result": {"summary": "s" * 600}})
     positions = list(enumerate(items))
-    chunks = [positions[i:i + chunk] for i in range(0, len(positions), chunk)]
+    chunks = [positions[i : i + chunk] for i in range(0, len(positions), chunk)]
     started = time.perf_counter()
     job_id = store.create(NewJob("", "bench", len(items), chunks, [], {}, {}))
     for n in range(len(chunks)):
@@ -86,8 +86,9 @@ def store_cost(redis_url: str, items: list[dict[str, Any]], chunk: int) -> float
     return (time.perf_counter() - started) * 1000 / len(items)
 
 
-def _interleaved(items: list[dict[str, Any]], args: argparse.Namespace, folder: Path, redis_url: str,
-                 cores: int) -> tuple[list[tuple[float, dict[str, str]]], dict[int, list[Any]]]:
+def _interleaved(
+    items: list[dict[str, Any]], args: argparse.Namespace, folder: Path, redis_url: str, cores: int
+) -> tuple[list[tuple[float, dict[str, str]]], dict[int, list[Any]]]:
     """Each repeat runs the CLI, then a job on each worker count, so that whatever else the
     machine does weighs on all of them alike."""
     from service.app import create_app
@@ -97,11 +98,16 @@ def _interleaved(items: list[dict[str, Any]], args: argparse.Namespace, folder: 
     for _ in range(args.repeat):
         cli.append(time_cli(items, args.chunk_size))
         engine = _state["cli"].summarizer.engine
-        client = create_app(Settings(model="embedded", redis_url=redis_url, job_chunk_size=args.chunk_size),
-                            engine=engine).test_client()
+        client = create_app(
+            Settings(model="embedded", redis_url=redis_url, job_chunk_size=args.chunk_size), engine=engine
+        ).test_client()
         for workers in args.workers:
-            worker = Worker(folder / f"worker-{workers}.log", redis_url, concurrency=workers,
-                            TORCH_THREADS=str(max(1, cores // workers))).start()
+            worker = Worker(
+                folder / f"worker-{workers}.log",
+                redis_url,
+                concurrency=workers,
+                TORCH_THREADS=str(max(1, cores // workers)),
+            ).start()
             try:
                 jobs[workers].append(time_job(client, items))
             finally:
@@ -135,17 +141,23 @@ def main(argv: list[str] | None = None) -> None:
         same = sum(best[2][i["id"]] == reference[i["id"]] for i in items)
         rows.append((workers, best[0], statistics.median(r[1] for r in runs), same))
     n = len(items)
-    print(f"\n{n} articles ({args.data.name}), {cores} cores, chunks of {args.chunk_size}, best of {args.repeat}; "
-          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n")
-    print("| path | processes × torch threads | seconds | articles/s | vs CLI | job overhead ms/article "
-          "| POST ms/article | same summaries |")
+    print(
+        f"\n{n} articles ({args.data.name}), {cores} cores, chunks of {args.chunk_size}, best of {args.repeat}; "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n"
+    )
+    print(
+        "| path | processes × torch threads | seconds | articles/s | vs CLI | job overhead ms/article "
+        "| POST ms/article | same summaries |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     print(f"| CLI in process | 1 × {cores} | {cli_best:.1f} | {n / cli_best:.1f} | 1.00 | – | – | – |")
     for workers, seconds, posted, same in rows:
         overhead = (seconds - cli_best) * 1000 / n
-        print(f"| job, {workers} worker process{'es' if workers > 1 else ''} | {workers} × {max(1, cores // workers)} "
-              f"| {seconds:.1f} | {n / seconds:.1f} | {cli_best / seconds:.2f} | {overhead:+.1f} "
-              f"| {posted * 1000 / n:.2f} | {same}/{n} |")
+        print(
+            f"| job, {workers} worker process{'es' if workers > 1 else ''} | {workers} × {max(1, cores // workers)} "
+            f"| {seconds:.1f} | {n / seconds:.1f} | {cli_best / seconds:.2f} | {overhead:+.1f} "
+            f"| {posted * 1000 / n:.2f} | {same}/{n} |"
+        )
     print(f"\nRedis store operations alone (create, start chunk, idempotent record): {per_item_store:.3f} ms/article")
 
 

@@ -68,18 +68,45 @@ class Worker:
     def __init__(self, log_path: Path, redis_url: str, concurrency: int = 1, **env: str) -> None:
         self.log_path = log_path
         self.concurrency = concurrency
-        self.env = {**os.environ, "REDIS_URL": redis_url, "SUMMARIZER_MODEL": "embedded",
-                    "JOB_WORKER_CONCURRENCY": str(concurrency), "PYTHONUNBUFFERED": "1", **env}
+        self.env = {
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "SUMMARIZER_MODEL": "embedded",
+            "JOB_WORKER_CONCURRENCY": str(concurrency),
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 180.0) -> Worker:
         self._log = self.log_path.open("ab")
         name = f"{self.log_path.stem}-{os.getpid()}-{time.monotonic_ns()}@%h"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "service.jobs", "worker", "--pool", "prefork",
-             "--concurrency", str(self.concurrency), "--queues", "precis-jobs", "--hostname", name,
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=REPO_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "service.jobs",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                str(self.concurrency),
+                "--queues",
+                "precis-jobs",
+                "--hostname",
+                name,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -84,8 +84,15 @@ def drive(url: str, payloads: list[dict], concurrency: int, server: str) -> RunR
     started, cpu_started = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, payloads))
-    return RunResult(server, concurrency, len(payloads), errors, time.perf_counter() - started, latencies,
-                     time.process_time() - cpu_started)
+    return RunResult(
+        server,
+        concurrency,
+        len(payloads),
+        errors,
+        time.perf_counter() - started,
+        latencies,
+        time.process_time() - cpu_started,
+    )
 
 
 class BaselineServer(LiveServer):
@@ -96,9 +103,22 @@ class BaselineServer(LiveServer):
         import subprocess
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", self.env["WEB_CONCURRENCY"], "--timeout", "900",
-             "--bind", f"127.0.0.1:{self.port}", "bench.baseline.app:app"],
-            cwd=REPO_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                self.env["WEB_CONCURRENCY"],
+                "--timeout",
+                "900",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "bench.baseline.app:app",
+            ],
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         return self._wait(timeout)
 
@@ -119,27 +139,45 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_COUNTS))
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
-                        help="gunicorn workers for both servers (default: one per core, Précis's default)")
-    parser.add_argument("--baseline-workers", type=int,
-                        help="workers for the baseline alone (default: --workers); 1 is its best on 2 cores")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="gunicorn workers for both servers (default: one per core, Précis's default)",
+    )
+    parser.add_argument(
+        "--baseline-workers",
+        type=int,
+        help="workers for the baseline alone (default: --workers); 1 is its best on 2 cores",
+    )
     parser.add_argument("--count", type=int, help="requests per run (default: by model)")
-    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, default="auto",
-                        help="QUANTIZE for Précis (default: the manifest's); the baseline is always fp32")
+    parser.add_argument(
+        "--quantize",
+        choices=QUANTIZE_CHOICES,
+        default="auto",
+        help="QUANTIZE for Précis (default: the manifest's); the baseline is always fp32",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
     articles = load_articles()
     report: list[dict] = []
     baseline_workers = args.baseline_workers or args.workers
-    lines = [(f"Machine: {machine()}; gunicorn workers: Précis {args.workers}, baseline {baseline_workers}; "
-              f"cache off; Précis with QUANTIZE={args.quantize}, the baseline fp32."), ""]
+    lines = [
+        (
+            f"Machine: {machine()}; gunicorn workers: Précis {args.workers}, baseline {baseline_workers}; "
+            f"cache off; Précis with QUANTIZE={args.quantize}, the baseline fp32."
+        ),
+        "",
+    ]
     with tempfile.TemporaryDirectory() as workdir:
         for name in args.models:
             count = args.count or DEFAULT_COUNTS.get(name, 16)
             generation = FIXED_60 if name == "distilbart-shaped" else None
-            payloads = [{"text": a["article"], **({"generation": generation} if generation else {})}
-                        for a in (articles * (count // len(articles) + 1))[:count]]
+            payloads = [
+                {"text": a["article"], **({"generation": generation} if generation else {})}
+                for a in (articles * (count // len(articles) + 1))[:count]
+            ]
             # Ceiling: the engine alone, in this process, at its best batch size.
             engine, _ = build_engine(name, Path(workdir), args.quantize)
             model_ref = str(Path(workdir) / "distilbart-shaped") if name == "distilbart-shaped" else name
@@ -158,25 +196,44 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for server in (precis, baseline):
                     wait_until_serving(server, payloads[0])
-                lines += [(f"### {name} (Précis quantize {quantize}): ceiling {ceiling:.2f} articles/s in process "
-                           f"({count} requests a run)"), "",
-                          ("| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline "
-                           "| vs ceiling | load generator's CPU |"),
-                          "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
+                lines += [
+                    (
+                        f"### {name} (Précis quantize {quantize}): ceiling {ceiling:.2f} articles/s in process "
+                        f"({count} requests a run)"
+                    ),
+                    "",
+                    (
+                        "| concurrency | server | articles/s | p50 s | p95 s | p99 s | errors | vs baseline "
+                        "| vs ceiling | load generator's CPU |"
+                    ),
+                    "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+                ]
                 for concurrency in args.concurrency:
-                    runs = [drive(precis.url, payloads, concurrency, "précis"),
-                            drive(baseline.url, payloads, concurrency, "baseline")]
+                    runs = [
+                        drive(precis.url, payloads, concurrency, "précis"),
+                        drive(baseline.url, payloads, concurrency, "baseline"),
+                    ]
                     for run in runs:
                         ratio = run.throughput / runs[1].throughput if runs[1].throughput else float("nan")
                         lines.append(
                             f"| {concurrency} | {run.server} | {run.throughput:.2f} | {run.percentile(50):.2f} | "
                             f"{run.percentile(95):.2f} | {run.percentile(99):.2f} | {run.errors or 0} | "
-                            f"{ratio:.2f}× | {run.throughput / ceiling:.0%} | {run.client_share:.0%} |")
-                        report.append({"model": name, "ceiling": ceiling, "server": run.server,
-                                       "concurrency": concurrency, "throughput": run.throughput,
-                                       "p50": run.percentile(50), "p95": run.percentile(95),
-                                       "p99": run.percentile(99), "errors": run.errors,
-                                       "client_cpu_share": run.client_share})
+                            f"{ratio:.2f}× | {run.throughput / ceiling:.0%} | {run.client_share:.0%} |"
+                        )
+                        report.append(
+                            {
+                                "model": name,
+                                "ceiling": ceiling,
+                                "server": run.server,
+                                "concurrency": concurrency,
+                                "throughput": run.throughput,
+                                "p50": run.percentile(50),
+                                "p95": run.percentile(95),
+                                "p99": run.percentile(99),
+                                "errors": run.errors,
+                                "client_cpu_share": run.client_share,
+                            }
+                        )
                         print(lines[-1], flush=True)
                 lines.append("")
             finally:

@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| workers | process | RSS MiB | PSS MiB | private MiB |\n| ---: | --- | ---: | ---: | ---: |")
     totals: dict[int, float] = {}  # workers -> the whole server's PSS, MiB
     for workers in args.workers:
-        server = LiveServer(Path(tempfile.mkdtemp()) / "memory.log", WEB_CONCURRENCY=str(workers),
-                            SUMMARIZER_MODEL=args.model).start(timeout=600)
+        server = LiveServer(
+            Path(tempfile.mkdtemp()) / "memory.log", WEB_CONCURRENCY=str(workers), SUMMARIZER_MODEL=args.model
+        ).start(timeout=600)
         try:
             for article in articles:
                 requests.post(f"{server.url}/v1/summarize", json={"text": article}, timeout=600).raise_for_status()

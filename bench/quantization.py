@@ -73,12 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(0)
     print(f"### {variant} against fp32: {args.model}, {len(rows)} dev articles, batches of {args.batch_size}\n")
     print(f"Machine: {machine()}\n")
-    print(f"- seconds per article: fp32 {fp32_seconds:.3f}, {variant} {low_seconds:.3f} "
-          f"({fp32_seconds / low_seconds:.2f}× faster)")
-    print(f"- summaries word for word the same: {identical} of {len(rows)}; "
-          f"share of fp32 summary sentences {variant} keeps: {100 * kept:.1f}%")
-    print(f"- summary sentences flagged as unsupported by the article: fp32 {fp32_flagged:.0%}, "
-          f"{variant} {low_flagged:.0%}\n")
+    print(
+        f"- seconds per article: fp32 {fp32_seconds:.3f}, {variant} {low_seconds:.3f} "
+        f"({fp32_seconds / low_seconds:.2f}× faster)"
+    )
+    print(
+        f"- summaries word for word the same: {identical} of {len(rows)}; "
+        f"share of fp32 summary sentences {variant} keeps: {100 * kept:.1f}%"
+    )
+    print(
+        f"- summary sentences flagged as unsupported by the article: fp32 {fp32_flagged:.0%}, "
+        f"{variant} {low_flagged:.0%}\n"
+    )
     print(f"| ROUGE F1 | fp32 | {variant} | {variant} - fp32 [95% interval] |\n| --- | ---: | ---: | --- |")
     for metric in METRICS:
         a, b = np.array(scores["fp32"][metric]), np.array(scores[variant][metric])

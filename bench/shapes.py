@@ -46,18 +46,22 @@ SECTION_TITLE = "World news"  # the <title> of a headline-less page: a section, 
 
 # Planted boilerplate: (text, marker phrases that betray it in a summary).
 BYLINE = ("By Jane Moran", ("Jane Moran",))
-CAPTION = ("A police officer at the scene. Photograph: Jane Doe/Reuters",
-           ("A police officer at the scene", "Jane Doe"))
-READ_MORE = ("READ MORE: Ministers face fresh questions over the ferry contract",
-             ("READ MORE", "ferry contract"))
+CAPTION = ("A police officer at the scene. Photograph: Jane Doe/Reuters", ("A police officer at the scene", "Jane Doe"))
+READ_MORE = ("READ MORE: Ministers face fresh questions over the ferry contract", ("READ MORE", "ferry contract"))
 SHARE = ("Share this article", ("Share this article",))
 NEWSLETTER = ("Sign up to our morning newsletter", ("morning newsletter",))
-NAV = (("Home", "World", "Ledger Sport", "Ledger Opinion", "Newsletters", "Sign in"),
-       ("Ledger Sport", "Ledger Opinion"))
-ASIDE = (("Most read at the Ledger", "Storm warning issued for the long weekend",
-          "Ten cheap city breaks for the autumn"), ("Most read at the Ledger", "Storm warning", "cheap city breaks"))
-FOOTER = ((f"© 2026 {SITE}. All rights reserved.", "Contact the Ledger newsroom", "Privacy policy"),
-          (SITE, "All rights reserved", "Ledger newsroom"))
+NAV = (
+    ("Home", "World", "Ledger Sport", "Ledger Opinion", "Newsletters", "Sign in"),
+    ("Ledger Sport", "Ledger Opinion"),
+)
+ASIDE = (
+    ("Most read at the Ledger", "Storm warning issued for the long weekend", "Ten cheap city breaks for the autumn"),
+    ("Most read at the Ledger", "Storm warning", "cheap city breaks"),
+)
+FOOTER = (
+    (f"© 2026 {SITE}. All rights reserved.", "Contact the Ledger newsroom", "Privacy policy"),
+    (SITE, "All rights reserved", "Ledger newsroom"),
+)
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,7 @@ def crlf(article: Article) -> dict[str, str]:
 
 
 def _wrapped_blocks(article: Article) -> list[str]:
-    return [textwrap.fill(p, WRAP_COLUMNS, break_long_words=False, break_on_hyphens=False)
-            for p in article.paragraphs]
+    return [textwrap.fill(p, WRAP_COLUMNS, break_long_words=False, break_on_hyphens=False) for p in article.paragraphs]
 
 
 def hard_wrapped(article: Article) -> dict[str, str]:
@@ -143,11 +146,16 @@ def _page(article: Article, title: str | None, h1: bool, furniture: bool = False
         story.insert(0, f"<h1>{escape(article.headline)}</h1>")
     nav = footer = ""
     if furniture:
-        nav = "<nav><ul>" + "".join(f"<li><a href='/{i}'>{escape(t)}</a></li>" for i, t in enumerate(NAV[0])) + \
-            "</ul></nav>"
+        nav = (
+            "<nav><ul>"
+            + "".join(f"<li><a href='/{i}'>{escape(t)}</a></li>" for i, t in enumerate(NAV[0]))
+            + "</ul></nav>"
+        )
         footer = "<footer>" + "".join(f"<p>{escape(t)}</p>" for t in FOOTER[0]) + "</footer>"
-    return {"html": f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head><body>{nav}"
-                    f"<main><article>{''.join(story)}</article></main>{footer}</body></html>"}
+    return {
+        "html": f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head><body>{nav}"
+        f"<main><article>{''.join(story)}</article></main>{footer}</body></html>"
+    }
 
 
 def html_generic_title(article: Article) -> dict[str, str]:
@@ -181,19 +189,26 @@ class Shape:
 
 _TEXT_PLANTS = BYLINE[1] + CAPTION[1] + READ_MORE[1] + SHARE[1] + NEWSLETTER[1]
 _PAGE_PLANTS = CAPTION[1] + NAV[1] + ASIDE[1] + FOOTER[1]
-SHAPES: dict[str, Shape] = {s.name: s for s in (
-    Shape(BASELINE, "one paragraph", one_paragraph),
-    Shape("paragraphs", "paragraphs", paragraphs),
-    Shape("boilerplate", "paragraphs, byline first, caption, READ MORE, share/newsletter",
-          paragraphs_with_boilerplate, _TEXT_PLANTS),
-    Shape("crlf", "paragraphs, CRLF", crlf),
-    Shape("wrapped", "hard-wrapped at 72 columns", hard_wrapped),
-    Shape("wrapped_crlf", "hard-wrapped at 72 columns, CRLF", hard_wrapped_crlf),
-    Shape("html_generic_title", "HTML, `<title>News story</title>`", html_generic_title),
-    Shape("html_site_title", "HTML, `<title>Headline | Site</title>`", html_site_title),
-    Shape("html_h1", "HTML, `<h1>`", html_h1),
-    Shape("html_furniture", "HTML, `<nav>`, `<figure>`, `<aside>`, `<footer>`", html_furniture, _PAGE_PLANTS),
-)}
+SHAPES: dict[str, Shape] = {
+    s.name: s
+    for s in (
+        Shape(BASELINE, "one paragraph", one_paragraph),
+        Shape("paragraphs", "paragraphs", paragraphs),
+        Shape(
+            "boilerplate",
+            "paragraphs, byline first, caption, READ MORE, share/newsletter",
+            paragraphs_with_boilerplate,
+            _TEXT_PLANTS,
+        ),
+        Shape("crlf", "paragraphs, CRLF", crlf),
+        Shape("wrapped", "hard-wrapped at 72 columns", hard_wrapped),
+        Shape("wrapped_crlf", "hard-wrapped at 72 columns, CRLF", hard_wrapped_crlf),
+        Shape("html_generic_title", "HTML, `<title>News story</title>`", html_generic_title),
+        Shape("html_site_title", "HTML, `<title>Headline | Site</title>`", html_site_title),
+        Shape("html_h1", "HTML, `<h1>`", html_h1),
+        Shape("html_furniture", "HTML, `<nav>`, `<figure>`, `<aside>`, `<footer>`", html_furniture, _PAGE_PLANTS),
+    )
+}
 
 
 def request_for(shape: Shape, article: Article, **options: Any) -> SummarizeRequest:
@@ -248,8 +263,10 @@ def summarise_shape(
     `options` are each article's request options (say {"max_sentences": 3})."""
     bodies: list[dict[str, Any] | None] = []
     for begin in range(0, len(articles), chunk):
-        requests = [request_for(shape, a, **o) for a, o in zip(articles[begin : begin + chunk],
-                                                               options[begin : begin + chunk], strict=True)]
+        requests = [
+            request_for(shape, a, **o)
+            for a, o in zip(articles[begin : begin + chunk], options[begin : begin + chunk], strict=True)
+        ]
         bodies.extend(map(body_of, summarizer.summarize_many(requests)))
     return bodies
 

@@ -65,9 +65,13 @@ def soak(url: str, seconds: float, concurrency: int, bad_share: float = 0.2) -> 
 
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, range(concurrency)))
-    return {"seconds": seconds, "concurrency": concurrency, "requests": sum(statuses.values()),
-            "statuses": dict(sorted(statuses.items())),
-            "server_errors": sum(n for s, n in statuses.items() if not s.isdigit() or s.startswith("5"))}
+    return {
+        "seconds": seconds,
+        "concurrency": concurrency,
+        "requests": sum(statuses.values()),
+        "statuses": dict(sorted(statuses.items())),
+        "server_errors": sum(n for s, n in statuses.items() if not s.isdigit() or s.startswith("5")),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

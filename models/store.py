@@ -73,13 +73,12 @@ def resolve(spec: str, store: Path) -> ResolvedModel:
     if spec in manifest:
         path = store / spec
         if not (path / PROVENANCE_FILE).is_file():
-            raise ModelNotAvailable(
-                f"model {spec!r} is not prepared in {path}; run `python -m models.prepare {spec}`"
-            )
+            raise ModelNotAvailable(f"model {spec!r} is not prepared in {path}; run `python -m models.prepare {spec}`")
         resolved = _from_folder(spec, path, manifest[spec]["hub_id"])
         languages = manifest[spec].get("languages")
-        return replace(resolved, quantize=manifest[spec].get("quantize", "off"),
-                       languages=tuple(languages) if languages else None)
+        return replace(
+            resolved, quantize=manifest[spec].get("quantize", "off"), languages=tuple(languages) if languages else None
+        )
     path = Path(spec).expanduser()
     if _is_model_folder(path):
         return _from_folder(path.name, path)

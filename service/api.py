@@ -38,13 +38,24 @@ def models() -> Response:
     entry: dict[str, Any] = {"requested": settings.model, "status": holder.status, "error": holder.error}
     if holder.ready:  # what a loaded model is; a loading one has none of it yet
         info = holder.engine().info
-        entry.update(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
-                     precision=info.precision, profile=info.settings.get("profile"),
-                     languages=list(info.languages) if info.languages else None, settings=info.settings,
-                     load_seconds=round(holder.load_seconds or 0.0, 2))
-    limits = Limits(max_body_bytes=settings.max_body_bytes, max_text_chars=settings.max_text_chars,
-                    max_summary_sentences=settings.max_summary_sentences, max_new_tokens=settings.max_new_tokens,
-                    max_input_tokens=settings.max_input_tokens)
+        entry.update(
+            name=info.name,
+            id=info.id,
+            engine=info.engine,
+            revision=info.revision,
+            precision=info.precision,
+            profile=info.settings.get("profile"),
+            languages=list(info.languages) if info.languages else None,
+            settings=info.settings,
+            load_seconds=round(holder.load_seconds or 0.0, 2),
+        )
+    limits = Limits(
+        max_body_bytes=settings.max_body_bytes,
+        max_text_chars=settings.max_text_chars,
+        max_summary_sentences=settings.max_summary_sentences,
+        max_new_tokens=settings.max_new_tokens,
+        max_input_tokens=settings.max_input_tokens,
+    )
     answer = Models(models=[ModelEntry(**entry)], limits=limits, version=__version__)
     return jsonify(answer.model_dump(mode="json", exclude_unset=True))
 
@@ -66,6 +77,7 @@ def summarize_route() -> Response:
 def _event_stream(events: Iterator[SentenceOut | Summarized | Exception], request_id: str) -> Response:
     """Server-sent events, flushed as they come (no proxy buffering): `sentence` (one checked
     sentence and its position), then `done` (the whole response) or `error` (a problem document)."""
+
     def lines() -> Iterator[str]:
         position = 0
         for event in events:

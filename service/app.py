@@ -56,8 +56,9 @@ def _register_docs(app: Flask, settings: Settings) -> None:
 
     @app.get("/metrics")
     def metrics_route() -> Response:
-        return Response(metrics.render_metrics(settings.prometheus_multiproc_dir),
-                        content_type=metrics.CONTENT_TYPE_LATEST)
+        return Response(
+            metrics.render_metrics(settings.prometheus_multiproc_dir), content_type=metrics.CONTENT_TYPE_LATEST
+        )
 
     # Swagger UI from the flask-swagger-ui package: its assets are served from here, no CDN.
     app.register_blueprint(get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": "Précis API"}))

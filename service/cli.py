@@ -80,9 +80,16 @@ def _items_from_path(path: str, stdin: TextIO) -> Iterator[dict[str, Any]]:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    options = {"length": args.length, "max_sentences": args.max_sentences, "max_words": args.max_words,
-               "max_chars": args.max_chars, "format": args.format, "focus": args.focus, "purpose": args.purpose,
-               "language": args.language}
+    options = {
+        "length": args.length,
+        "max_sentences": args.max_sentences,
+        "max_words": args.max_words,
+        "max_chars": args.max_chars,
+        "format": args.format,
+        "focus": args.focus,
+        "purpose": args.purpose,
+        "language": args.language,
+    }
     return {k: v for k, v in options.items() if v is not None}
 
 
@@ -112,8 +119,10 @@ class InProcess:
 
         parsed = [parse_item(item, i, self.settings, defaults=options) for i, item in enumerate(items)]
         outcomes = self.summarizer.summarize_many([request for _, request in parsed])
-        return [_output_row(item_result(item_id, outcome, IN_PROCESS))
-                for (item_id, _), outcome in zip(parsed, outcomes, strict=True)]
+        return [
+            _output_row(item_result(item_id, outcome, IN_PROCESS))
+            for (item_id, _), outcome in zip(parsed, outcomes, strict=True)
+        ]
 
 
 class Remote:
@@ -146,12 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["paragraph", "bullets"])
     run.add_argument("--focus", metavar="TEXT", help="what the summaries should be about (up to 200 characters)")
     run.add_argument("--purpose", choices=get_args(Purpose), help=describe(quote=""))
-    run.add_argument("--language", choices=get_args(LanguageMode),
-                     help="auto (default): refuse articles in a language the model does not support; force: summarise")
+    run.add_argument(
+        "--language",
+        choices=get_args(LanguageMode),
+        help="auto (default): refuse articles in a language the model does not support; force: summarise",
+    )
     run.add_argument("--batch-size", type=int, default=16, help="articles per engine call or request")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    run.add_argument("--job", action="store_true",
-                     help="with --url: submit all the articles as one archive job (/v1/jobs), wait, write its results")
+    run.add_argument(
+        "--job",
+        action="store_true",
+        help="with --url: submit all the articles as one archive job (/v1/jobs), wait, write its results",
+    )
     commands.add_parser("settings", help="print the settings table (Markdown) that the README carries")
     from service import calibration
 
@@ -205,7 +220,8 @@ def summarize(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         return summarize_job(args, settings, items, stdout)
     try:
         runner: InProcess | Remote = (
-            Remote(args.url, args.api_key or settings.precis_api_key or None) if args.url
+            Remote(args.url, args.api_key or settings.precis_api_key or None)
+            if args.url
             else InProcess(settings.model_copy(update={"model": args.model}) if args.model else settings)
         )
     except Exception as exc:  # any failure to load the model is "unavailable"
@@ -263,6 +279,7 @@ def summarize_job(args: argparse.Namespace, settings: Settings, items: list[dict
             out.close()
     failed = sum("error" in row for row in rows) + len(items) - len(rows)
     if failed or job["status"] != "succeeded":
-        print(f"job {job['id']} {job['status']}: {failed} of {len(items)} articles failed or did not run",
-              file=sys.stderr)
+        print(
+            f"job {job['id']} {job['status']}: {failed} of {len(items)} articles failed or did not run", file=sys.stderr
+        )
     return EXIT_SOME_FAILED if failed else EXIT_OK

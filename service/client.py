@@ -58,8 +58,9 @@ class PrecisClient:
         (validation) raise PrecisError, as `summarize` does; 429/503 are retried like it."""
         body = _article_body(text, html, options)
         for attempt in range(self.retries + 1):
-            with self.http.stream("POST", f"{self.base_url}/v1/summarize", json=body,
-                                  headers={"Accept": "text/event-stream"}) as response:
+            with self.http.stream(
+                "POST", f"{self.base_url}/v1/summarize", json=body, headers={"Accept": "text/event-stream"}
+            ) as response:
                 if response.status_code in RETRY_STATUSES and attempt < self.retries:
                     response.read()
                     delay = self._retry_after(response, attempt)
@@ -149,8 +150,13 @@ class PrecisClient:
         """The job's status, counts, timestamps, model and settings."""
         return self._request("GET", f"/v1/jobs/{job_id}")
 
-    def wait(self, job_id: str, timeout: float | None = None, poll: float = 1.0,
-             on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    def wait(
+        self,
+        job_id: str,
+        timeout: float | None = None,
+        poll: float = 1.0,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
         """Poll until the job is over (succeeded, failed or cancelled); TimeoutError after `timeout` s."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:

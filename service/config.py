@@ -111,7 +111,8 @@ class Settings(BaseSettings):
         0, ge=0, description="Processes per job worker (`celery -A service.jobs worker`); 0: one per available core."
     )
     job_visibility_timeout_s: int = Field(
-        3600, ge=1,
+        3600,
+        ge=1,
         description="A chunk whose worker vanished (no ack) is redelivered after this many seconds (+ up to 10).",
     )
 

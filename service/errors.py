@@ -104,8 +104,10 @@ def jobs_unavailable(detail: str) -> ProblemError:
 def validation_problem(exc: ValidationError) -> ProblemError:
     """A 422 listing every invalid field, from pydantic's errors."""
     errors = [
-        {"field": ".".join(str(part) for part in err["loc"]) or "body",
-         "message": err["msg"].removeprefix("Value error, ")}
+        {
+            "field": ".".join(str(part) for part in err["loc"]) or "body",
+            "message": err["msg"].removeprefix("Value error, "),
+        }
         for err in exc.errors(include_url=False, include_input=False)
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] != "body" else e["message"] for e in errors)
@@ -126,8 +128,13 @@ def problem_for(exc: BaseException) -> ProblemError:
 
 def problem_body(problem: ProblemError, request_id: str | None) -> dict[str, Any]:
     """The problem document (one item's, in a batch, a job or a stream's error event)."""
-    body: dict[str, Any] = {"type": PROBLEM_BASE + problem.slug, "title": problem.title, "status": problem.status,
-                            "detail": problem.detail, "request_id": request_id}
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + problem.slug,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "request_id": request_id,
+    }
     body.update({k: v for k, v in problem.extra.items() if v is not None})
     return body
 

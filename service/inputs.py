@@ -14,8 +14,12 @@ from service.schemas import BatchItem, SummarizeRequest
 
 def validation_context(settings: Settings) -> dict[str, Any]:
     """The deployment caps the schemas' validators check against."""
-    return {"max_text_chars": settings.max_text_chars, "max_summary_sentences": settings.max_summary_sentences,
-            "max_new_tokens": settings.max_new_tokens, "max_batch_items": settings.max_batch_items}
+    return {
+        "max_text_chars": settings.max_text_chars,
+        "max_summary_sentences": settings.max_summary_sentences,
+        "max_new_tokens": settings.max_new_tokens,
+        "max_batch_items": settings.max_batch_items,
+    }
 
 
 def parse_request(fields: dict[str, Any], settings: Settings) -> SummarizeRequest:

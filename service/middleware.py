@@ -63,10 +63,17 @@ def install(app: Flask, settings: Settings) -> None:
         metrics.REQUESTS.labels(route, request.method, str(response.status_code)).inc()
         metrics.LATENCY.labels(route).observe(seconds)
         access_log.info(
-            "request", extra={"method": request.method, "path": request.path, "route": route,
-                              "status": response.status_code, "duration_ms": round(seconds * 1000, 2),
-                              "bytes": response.calculate_content_length(), "remote": request.remote_addr,
-                              "api_key": g.get("api_key")},
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2),
+                "bytes": response.calculate_content_length(),
+                "remote": request.remote_addr,
+                "api_key": g.get("api_key"),
+            },
         )
         return response
 

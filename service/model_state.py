@@ -68,8 +68,9 @@ class ModelHolder:
     def summarizer(self) -> Summarizer:
         """The use case around the loaded engine; ModelNotReady while there is none."""
         if self._summarizer is None:
-            raise ModelNotReady(f"Model not ready: {self.error or 'the model is still loading'}",
-                                model_status=self.status)
+            raise ModelNotReady(
+                f"Model not ready: {self.error or 'the model is still loading'}", model_status=self.status
+            )
         return self._summarizer
 
     def engine(self) -> Engine:

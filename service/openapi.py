@@ -31,14 +31,34 @@ from service.schemas import (
 
 PROBLEM = "application/problem+json"
 _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
-    (SummarizeRequest, "validation"), (SummarizeResponse, "serialization"), (Problem, "serialization"),
-    (BatchRequest, "validation"), (BatchItem, "validation"), (BatchResponse, "serialization"),
-    (Health, "serialization"), (Readiness, "serialization"), (Models, "serialization"),
-    (JobRequest, "validation"), (JobView, "serialization"),
+    (SummarizeRequest, "validation"),
+    (SummarizeResponse, "serialization"),
+    (Problem, "serialization"),
+    (BatchRequest, "validation"),
+    (BatchItem, "validation"),
+    (BatchResponse, "serialization"),
+    (Health, "serialization"),
+    (Readiness, "serialization"),
+    (Models, "serialization"),
+    (JobRequest, "validation"),
+    (JobView, "serialization"),
 ]
 # Options of a text/plain or text/html body travel in the query string (for a JSON body too).
-_QUERY_OPTIONS = ("length", "max_sentences", "max_words", "max_chars", "format", "overflow", "strict",
-                  "include_title", "include_text", "focus", "purpose", "stream", "language")
+_QUERY_OPTIONS = (
+    "length",
+    "max_sentences",
+    "max_words",
+    "max_chars",
+    "format",
+    "overflow",
+    "strict",
+    "include_title",
+    "include_text",
+    "focus",
+    "purpose",
+    "stream",
+    "language",
+)
 _NOT_STATED = (
     "Rules the schema cannot state: the article must hold at least one sentence once boilerplate is removed "
     "(422 `no-sentences`); its language must be one the model declares unless `language` is `force` (422 "
@@ -51,12 +71,16 @@ _NOT_STATED = (
 
 # One server-sent event of a streamed summary (OpenAPI 3.1: the schema describes each event).
 _SSE_EVENT = {
-    "type": "object", "required": ["event", "data"],
+    "type": "object",
+    "required": ["event", "data"],
     "properties": {
         "event": {"enum": ["sentence", "done", "error"]},
-        "data": {"type": "string", "contentMediaType": "application/json",
-                 "description": "`sentence`: a SentenceOut and its `position`; `done`: a SummarizeResponse; "
-                                "`error`: a Problem."},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "`sentence`: a SentenceOut and its `position`; `done`: a SummarizeResponse; "
+            "`error`: a Problem.",
+        },
     },
 }
 
@@ -104,8 +128,15 @@ def _query_options(defs: dict[str, Any]) -> list[dict[str, Any]]:
 def _text_body(settings: Settings, defs: dict[str, Any], field: str) -> dict[str, Any]:
     """The article itself as the body; its schema and examples are the JSON field's."""
     article = defs["SummarizeRequest"]["properties"][field]
-    return {"schema": {"type": "string", "minLength": 1, "maxLength": settings.max_text_chars, "pattern": r"\S",
-                       "examples": article["examples"]}}
+    return {
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": settings.max_text_chars,
+            "pattern": r"\S",
+            "examples": article["examples"],
+        }
+    }
 
 
 def _errors(settings: Settings, auth_enabled: bool, body_limit: int) -> dict[str, Any]:
@@ -113,8 +144,10 @@ def _errors(settings: Settings, auth_enabled: bool, body_limit: int) -> dict[str
         "400": _problem("Malformed JSON, or a body that is not valid in its charset."),
         "413": _problem(f"Body over {body_limit} bytes."),
         "415": _problem("Unsupported content type or charset."),
-        "422": _problem("Invalid fields, no sentences, an unsupported language, or an article over the input "
-                        "limit with overflow=error."),
+        "422": _problem(
+            "Invalid fields, no sentences, an unsupported language, or an article over the input "
+            "limit with overflow=error."
+        ),
         "429": _problem("Rate limit exceeded (see Retry-After)."),
         "503": _problem("Model not ready, or too many requests waiting (see Retry-After)."),
     }
@@ -126,26 +159,35 @@ def _errors(settings: Settings, auth_enabled: bool, body_limit: int) -> dict[str
 def _summarize_paths(settings: Settings, auth_enabled: bool, defs: dict[str, Any]) -> dict[str, Any]:
     errors = _errors(settings, auth_enabled, settings.max_body_bytes)
     summarize = {
-        "summary": "Summarise one article", "operationId": "summarize",
+        "summary": "Summarise one article",
+        "operationId": "summarize",
         "description": "The article as JSON (a SummarizeRequest) or as a text/plain or text/html body with its "
-                       "options in the query string. " + _NOT_STATED,
+        "options in the query string. " + _NOT_STATED,
         "parameters": _query_options(defs),
-        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SummarizeRequest")},
-                                                      "text/plain": _text_body(settings, defs, "text"),
-                                                      "text/html": _text_body(settings, defs, "html")}},
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _ref("SummarizeRequest")},
+                "text/plain": _text_body(settings, defs, "text"),
+                "text/html": _text_body(settings, defs, "html"),
+            },
+        },
         "responses": {
-            "200": {"description": "The summary; with `stream` (or `Accept: text/event-stream`), server-sent "
-                                   "events: `sentence` (one checked sentence, as soon as it is final), then `done` "
-                                   "(the whole response body) or `error` (a problem document).",
-                    "content": {**_json("SummarizeResponse"), "text/event-stream": {"schema": _SSE_EVENT}}},
+            "200": {
+                "description": "The summary; with `stream` (or `Accept: text/event-stream`), server-sent "
+                "events: `sentence` (one checked sentence, as soon as it is final), then `done` "
+                "(the whole response body) or `error` (a problem document).",
+                "content": {**_json("SummarizeResponse"), "text/event-stream": {"schema": _SSE_EVENT}},
+            },
             **errors,
             "504": _problem("The request deadline passed."),
         },
     }
     batch = {
-        "summary": "Summarise several articles; one bad item fails alone", "operationId": "summarizeBatch",
+        "summary": "Summarise several articles; one bad item fails alone",
+        "operationId": "summarizeBatch",
         "description": "`items` are BatchItem objects (a summarize request plus an `id`), validated one by one: "
-                       "an invalid item is answered with its own problem, never by refusing the batch.",
+        "an invalid item is answered with its own problem, never by refusing the batch.",
         "requestBody": {"required": True, "content": _json("BatchRequest")},
         "responses": {"200": _answer("Per-item results or problems, in order.", "BatchResponse"), **errors},
     }
@@ -154,13 +196,30 @@ def _summarize_paths(settings: Settings, auth_enabled: bool, defs: dict[str, Any
 
 def _service_paths() -> dict[str, Any]:
     return {
-        "/v1/models": {"get": {"summary": "The loaded model and the server's limits", "operationId": "models",
-                               "responses": {"200": _answer("Model information.", "Models")}}},
-        "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
-                             "responses": {"200": _answer("The process is alive.", "Health")}}},
-        "/readyz": {"get": {"summary": "Readiness", "operationId": "readyz",
-                            "responses": {"200": _answer("The model is loaded.", "Readiness"),
-                                          "503": _problem("The model is loading or failed to load.")}}},
+        "/v1/models": {
+            "get": {
+                "summary": "The loaded model and the server's limits",
+                "operationId": "models",
+                "responses": {"200": _answer("Model information.", "Models")},
+            }
+        },
+        "/healthz": {
+            "get": {
+                "summary": "Liveness",
+                "operationId": "healthz",
+                "responses": {"200": _answer("The process is alive.", "Health")},
+            }
+        },
+        "/readyz": {
+            "get": {
+                "summary": "Readiness",
+                "operationId": "readyz",
+                "responses": {
+                    "200": _answer("The model is loaded.", "Readiness"),
+                    "503": _problem("The model is loading or failed to load."),
+                },
+            }
+        },
     }
 
 
@@ -170,23 +229,32 @@ def _jobs_paths(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
     if not (settings.jobs and settings.redis_url):
         return {}
     job = _json("JobView")
-    job_id = [{"name": "job_id", "in": "path", "required": True,
-               "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}]
-    common = {"404": _problem("No such job (or another API key's, or expired)."),
-              "503": _problem("Jobs are off, or Redis is unavailable.")}
+    job_id = [
+        {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}
+    ]
+    common = {
+        "404": _problem("No such job (or another API key's, or expired)."),
+        "503": _problem("Jobs are off, or Redis is unavailable."),
+    }
     if auth_enabled:
         common |= {"401": _problem("No API key."), "403": _problem("Invalid API key.")}
     ndjson = {"schema": {"type": "string", "minLength": 1, "pattern": r"\S"}}
     submit = {
-        "summary": "Submit an archive job", "operationId": "createJob",
+        "summary": "Submit an archive job",
+        "operationId": "createJob",
         "description": f"Up to {settings.max_job_items} items and {settings.max_job_bytes} bytes. Each item is "
-                       "validated on its own: a bad item fails alone, as in the batch endpoint. A JSON Lines body "
-                       "(one {\"id\", \"text\"} a line) takes the options as query parameters.",
-        "requestBody": {"required": True, "content": {**_json("JobRequest"),
-                                                      **{mimetype: ndjson for mimetype in NDJSON_TYPES[:1]}}},
+        "validated on its own: a bad item fails alone, as in the batch endpoint. A JSON Lines body "
+        '(one {"id", "text"} a line) takes the options as query parameters.',
+        "requestBody": {
+            "required": True,
+            "content": {**_json("JobRequest"), **{mimetype: ndjson for mimetype in NDJSON_TYPES[:1]}},
+        },
         "responses": {
-            "202": {"description": "Accepted; the job.", "content": job,
-                    "headers": {"Location": {"schema": {"type": "string"}, "description": "/v1/jobs/{job_id}"}}},
+            "202": {
+                "description": "Accepted; the job.",
+                "content": job,
+                "headers": {"Location": {"schema": {"type": "string"}, "description": "/v1/jobs/{job_id}"}},
+            },
             "400": _problem("Malformed JSON, or a body that is not valid in its charset."),
             "413": _problem(f"Body over {settings.max_job_bytes} bytes."),
             "415": _problem("Unsupported content type or charset."),
@@ -195,34 +263,56 @@ def _jobs_paths(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
             **common,
         },
     }
-    results = {"description": "One BatchResult ({\"id\", \"status\", \"result\" | \"error\"}) a line, in input "
-                              "order: the finished prefix while the job runs.",
-               "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
+    results = {
+        "description": 'One BatchResult ({"id", "status", "result" | "error"}) a line, in input '
+        "order: the finished prefix while the job runs.",
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    }
     return {
         "/v1/jobs": {"post": submit},
         "/v1/jobs/{job_id}": {
-            "get": {"summary": "A job's status and counts", "operationId": "getJob", "parameters": job_id,
-                    "responses": {"200": {"description": "The job.", "content": job}, **common}},
-            "delete": {"summary": "Cancel a job", "operationId": "cancelJob", "parameters": job_id,
-                       "description": "Queued items never run; finished results stay readable.",
-                       "responses": {"200": {"description": "The job, cancelled (or already over).",
-                                             "content": job}, **common}},
+            "get": {
+                "summary": "A job's status and counts",
+                "operationId": "getJob",
+                "parameters": job_id,
+                "responses": {"200": {"description": "The job.", "content": job}, **common},
+            },
+            "delete": {
+                "summary": "Cancel a job",
+                "operationId": "cancelJob",
+                "parameters": job_id,
+                "description": "Queued items never run; finished results stay readable.",
+                "responses": {
+                    "200": {"description": "The job, cancelled (or already over).", "content": job},
+                    **common,
+                },
+            },
         },
         "/v1/jobs/{job_id}/results": {
-            "get": {"summary": "A job's results as JSON Lines", "operationId": "getJobResults",
-                    "parameters": job_id, "responses": {"200": results, **common}},
+            "get": {
+                "summary": "A job's results as JSON Lines",
+                "operationId": "getJobResults",
+                "parameters": job_id,
+                "responses": {"200": results, **common},
+            },
         },
     }
 
 
 def openapi_document(settings: Settings, auth_enabled: bool) -> dict[str, Any]:
     defs = _components(settings)
-    paths = {**_summarize_paths(settings, auth_enabled, defs), **_service_paths(),
-             **_jobs_paths(settings, auth_enabled)}
+    paths = {
+        **_summarize_paths(settings, auth_enabled, defs),
+        **_service_paths(),
+        **_jobs_paths(settings, auth_enabled),
+    }
     document: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": "Précis", "version": __version__,
-                 "description": "Article summarisation: POST a news article, get a short, faithful summary."},
+        "info": {
+            "title": "Précis",
+            "version": __version__,
+            "description": "Article summarisation: POST a news article, get a short, faithful summary.",
+        },
         "paths": paths,
         "components": {"schemas": defs},
     }

@@ -66,8 +66,10 @@ class Runtime:
 
         def run(batch: Sequence[Prepared]) -> list[Outcome]:
             pending = [alone(self._begin, prepared, request_id) for prepared in batch]
-            return [item if isinstance(item, Exception) else _summarized(alone(self._finish, item, deadline))
-                    for item in pending]
+            return [
+                item if isinstance(item, Exception) else _summarized(alone(self._finish, item, deadline))
+                for item in pending
+            ]
 
         return self.model.summarizer().summarize_many(requests, run)
 
@@ -123,11 +125,21 @@ class Runtime:
         request = prepared.request
         info = summarizer.engine.info
         key = cache_key(
-            info.id, info.revision, info.precision, info.settings.get("profile"), prepared.document.text,
-            prepared.document.title, asdict(prepared.params), request.format, request.strict, request.include_title,
+            info.id,
+            info.revision,
+            info.precision,
+            info.settings.get("profile"),
+            prepared.document.text,
+            prepared.document.title,
+            asdict(prepared.params),
+            request.format,
+            request.strict,
+            request.include_title,
             request.include_text,
             # What the answer's `input` reports of the reading, and how far the ranker trusts the headline.
-            prepared.document.title_confidence, prepared.article.title_source, prepared.article.standfirst,
+            prepared.document.title_confidence,
+            prepared.article.title_source,
+            prepared.article.standfirst,
             dict(prepared.article.removed),
         )
         cached = self.cache.get(key)

@@ -23,17 +23,31 @@ ONE_ARTICLE: list[Any] = [  # JSON Schema fragments
     {"required": [field], "properties": {field: {"type": "string"}}} for field in ("text", "html")
 ]
 OPTION_RULES: list[Any] = [
-    {"description": "At most one of length, max_sentences, max_words and max_chars.",
-     "not": {"anyOf": [{"required": [a, b], "properties": {a: _SET, b: _SET}}
-                       for a, b in combinations(LENGTH_OPTIONS, 2)]}},
-    {"description": "A newsroom purpose sets its own length and layout: no length option, format or include_title.",
-     "if": {"required": ["purpose"], "properties": {"purpose": {"not": {"const": "summary"}}}},
-     "then": {"properties": {**{name: {"type": "null"} for name in LENGTH_OPTIONS},
-                             "format": {"const": "paragraph"}, "include_title": {"const": False}}}},
+    {
+        "description": "At most one of length, max_sentences, max_words and max_chars.",
+        "not": {
+            "anyOf": [
+                {"required": [a, b], "properties": {a: _SET, b: _SET}} for a, b in combinations(LENGTH_OPTIONS, 2)
+            ]
+        },
+    },
+    {
+        "description": "A newsroom purpose sets its own length and layout: no length option, format or include_title.",
+        "if": {"required": ["purpose"], "properties": {"purpose": {"not": {"const": "summary"}}}},
+        "then": {
+            "properties": {
+                **{name: {"type": "null"} for name in LENGTH_OPTIONS},
+                "format": {"const": "paragraph"},
+                "include_title": {"const": False},
+            }
+        },
+    },
 ]
 _NOT_BLANK = {"pattern": r"\S"}  # the article is not empty or whitespace only
-_EXAMPLE = ("The city council approved the new budget on Tuesday after a long debate. It raises spending on "
-            "schools and roads, and the mayor said taxes would not rise this year.")
+_EXAMPLE = (
+    "The city council approved the new budget on Tuesday after a long debate. It raises spending on "
+    "schools and roads, and the mayor said taxes would not rise this year."
+)
 
 
 def over_cap(size: int | None, info: ValidationInfo, key: str) -> int | None:
@@ -72,11 +86,15 @@ class SummarizeRequest(BaseModel):
     )
 
     text: str | None = Field(
-        None, min_length=1, description="The article as plain text.",
+        None,
+        min_length=1,
+        description="The article as plain text.",
         json_schema_extra={**_NOT_BLANK, "examples": [_EXAMPLE]},
     )
     html: str | None = Field(
-        None, min_length=1, description="The article as an HTML page or fragment.",
+        None,
+        min_length=1,
+        description="The article as an HTML page or fragment.",
         json_schema_extra={**_NOT_BLANK, "examples": [f"<article><h1>Budget approved</h1><p>{_EXAMPLE}</p></article>"]},
     )
     title: str | None = Field(None, max_length=1000, description="Headline; guides ranking, never returned.")
@@ -97,7 +115,9 @@ class SummarizeRequest(BaseModel):
     include_title: bool = Field(False, description="Start the summary with the headline (given or found).")
     include_text: bool = Field(False, description="Return the cleaned article the spans refer to.")
     focus: str | None = Field(
-        None, min_length=1, max_length=200,
+        None,
+        min_length=1,
+        max_length=200,
         description="What the summary should be about (e.g. `the economy`): sentences unrelated to it are not "
         "returned; `focus_matched: false` when nothing in the article relates to it.",
     )
@@ -136,8 +156,10 @@ class SummarizeRequest(BaseModel):
         if lengths > 1:
             raise ValueError("give at most one of 'length', 'max_sentences', 'max_words' or 'max_chars'")
         if policy(self.purpose).budgeted and (lengths or self.include_title or self.format != "paragraph"):
-            raise ValueError(f"purpose {self.purpose!r} sets its own length and layout: leave out length, max_*, "
-                             "format and include_title")
+            raise ValueError(
+                f"purpose {self.purpose!r} sets its own length and layout: leave out length, max_*, "
+                "format and include_title"
+            )
         source = self.text if self.text is not None else self.html
         if not source or not source.strip():
             raise ValueError("the article is empty or whitespace only")
@@ -268,8 +290,9 @@ class SummaryOut(BaseModel):
     characters: int = Field(description="Characters of `summary`.")
     focus: str | None = Field(None, description="The focus asked for.")
     focus_matched: bool | None = Field(
-        None, description="With a focus: false when nothing in the article relates to it (the summary is then "
-        "the unfocused one)."
+        None,
+        description="With a focus: false when nothing in the article relates to it (the summary is then "
+        "the unfocused one).",
     )
     purpose: PurposeOut | None = Field(None, description="A newsroom length's budget and measure.")
     sentences: list[SentenceOut]

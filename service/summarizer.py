@@ -57,8 +57,11 @@ class Prepared:
 
     def timing(self, inference_ms: float) -> TimingOut:
         """How long this article took: its cleaning here, its inference as the caller measured it."""
-        return TimingOut(total=round(self.cleaning_ms + inference_ms, 2), cleaning=round(self.cleaning_ms, 2),
-                         inference=round(inference_ms, 2))
+        return TimingOut(
+            total=round(self.cleaning_ms + inference_ms, 2),
+            cleaning=round(self.cleaning_ms, 2),
+            inference=round(inference_ms, 2),
+        )
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,9 @@ def summary_params(request: SummarizeRequest, article_sentences: int) -> Summary
         length["max_sentences"] = request.max_sentences
     else:
         length["max_sentences"] = preset_sentences(request.length or DEFAULT_LENGTH, article_sentences)
-    return SummaryParams(**length, overflow=request.overflow, generation=generation, focus=request.focus,
-                         purpose=request.purpose)
+    return SummaryParams(
+        **length, overflow=request.overflow, generation=generation, focus=request.focus, purpose=request.purpose
+    )
 
 
 def _sentence_out(
@@ -122,8 +126,12 @@ def _sentence_out(
         text=text,
         **extractive,
         support=[
-            SupportOut(index=s.index, start=document.sentences[s.index].start,
-                       end=document.sentences[s.index].end, score=s.score)
+            SupportOut(
+                index=s.index,
+                start=document.sentences[s.index].start,
+                end=document.sentences[s.index].end,
+                score=s.score,
+            )
             for s in supports
         ],
         unsupported=[FlagOut(text=f.text, kind=f.kind) for f in flags],
@@ -172,8 +180,9 @@ class Summarizer:
             )
         language = detect_language(article.body)
         check_supported(language, self.engine.info.languages, force=request.language == "force")
-        document = Document(text=article.body, sentences=sentences, title=article.title,
-                            title_confidence=article.title_confidence)
+        document = Document(
+            text=article.body, sentences=sentences, title=article.title, title_confidence=article.title_confidence
+        )
         params = summary_params(request, len(sentences))
         return Prepared(request, article, document, params, (time.perf_counter() - started) * 1000, language)
 
@@ -201,17 +210,29 @@ class Summarizer:
         """One summary sentence with its support in the article and its faithfulness flags."""
         shortened: dict[str, Any] = {}
         if sentence.compressed or sentence.truncated:
-            shortened = {"compressed": sentence.compressed or None, "truncated": sentence.truncated or None,
-                         "spans": list(sentence.spans) if sentence.spans else None}
+            shortened = {
+                "compressed": sentence.compressed or None,
+                "truncated": sentence.truncated or None,
+                "spans": list(sentence.spans) if sentence.spans else None,
+            }
         source = sentence.source
         if index is None and source is not None:
             # Extractive: the sentence (whole or shortened) is the article's own words.
-            return _sentence_out(sentence.text, document, [Support(source.index, 1.0)], [], start=source.start,
-                                 end=source.end, index=source.index, score=round(sentence.score or 0.0, 4),
-                                 **shortened)
+            return _sentence_out(
+                sentence.text,
+                document,
+                [Support(source.index, 1.0)],
+                [],
+                start=source.start,
+                end=source.end,
+                index=source.index,
+                score=round(sentence.score or 0.0, 4),
+                **shortened,
+            )
         index = index or ArticleIndex(document)
-        return _sentence_out(sentence.text, document, index.support(sentence.text),
-                             index.unsupported(sentence.text), **shortened)
+        return _sentence_out(
+            sentence.text, document, index.support(sentence.text), index.unsupported(sentence.text), **shortened
+        )
 
     def checked_sentences(self, prepared: Prepared, result: SummaryResult) -> list[SentenceOut]:
         """Each summary sentence checked; with `strict`, flagged ones are dropped."""
@@ -237,9 +258,16 @@ class Summarizer:
             focus_matched=result.focus_matched if request.focus else None,
             purpose=_purpose_out(request.purpose, texts),
             sentences=sentences,
-            model=ModelOut(name=info.name, id=info.id, engine=info.engine, revision=info.revision,
-                           precision=info.precision, profile=info.settings.get("profile"),
-                           service_version=__version__, generation=result.generation or None),
+            model=ModelOut(
+                name=info.name,
+                id=info.id,
+                engine=info.engine,
+                revision=info.revision,
+                precision=info.precision,
+                profile=info.settings.get("profile"),
+                service_version=__version__,
+                generation=result.generation or None,
+            ),
             input=InputOut(
                 characters=len(document.text),
                 sentences=len(document.sentences),
@@ -254,8 +282,9 @@ class Summarizer:
                 standfirst=article.standfirst,
                 removed=dict(article.removed),
                 text=document.text if request.include_text else None,
-                language=LanguageOut(code=prepared.language.code, name=prepared.language.name,
-                                     confidence=prepared.language.confidence),
+                language=LanguageOut(
+                    code=prepared.language.code, name=prepared.language.name, confidence=prepared.language.confidence
+                ),
                 focus_sentences=result.focus_sentences,
             ),
         )
@@ -278,15 +307,12 @@ class Summarizer:
             yield Summarized(self.render(prepared, result), prepared.timing((time.perf_counter() - started) * 1000))
 
     # --- all three, for many articles ----------------------------------------------------
-    def summarize_many(
-        self, requests: Sequence[SummarizeRequest | Exception], run: Run | None = None
-    ) -> list[Outcome]:
+    def summarize_many(self, requests: Sequence[SummarizeRequest | Exception], run: Run | None = None) -> list[Outcome]:
         """Each request's outcome, in order; an item given as an exception (it failed
         validation) or refused by `prepare`, the engine or `render` fails alone. `run`
         takes the prepared articles to their answers: by default one engine call for all
         (`run`); the serving layer passes its queue, cache and deadline instead."""
-        prepared = [request if isinstance(request, Exception) else alone(self.prepare, request)
-                    for request in requests]
+        prepared = [request if isinstance(request, Exception) else alone(self.prepare, request) for request in requests]
         ready = [p for p in prepared if isinstance(p, Prepared)]
         answers = iter((run or self.run)(ready) if ready else [])
         return [next(answers) if isinstance(p, Prepared) else p for p in prepared]
@@ -296,8 +322,10 @@ class Summarizer:
         started = time.perf_counter()
         results = self.predict(batch)
         inference_ms = (time.perf_counter() - started) * 1000 / len(batch)
-        return [result if isinstance(result, Exception) else alone(self.summarized, prepared, result, inference_ms)
-                for prepared, result in zip(batch, results, strict=True)]
+        return [
+            result if isinstance(result, Exception) else alone(self.summarized, prepared, result, inference_ms)
+            for prepared, result in zip(batch, results, strict=True)
+        ]
 
     def summarized(self, prepared: Prepared, result: SummaryResult, inference_ms: float) -> Summarized:
         return Summarized(self.render(prepared, result), prepared.timing(inference_ms))

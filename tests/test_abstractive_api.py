@@ -66,10 +66,12 @@ def test_provenance_and_effective_generation(bart_client: FlaskClient, seed_text
 
 def test_generation_caps_are_enforced(bart_client: FlaskClient, seed_text: str) -> None:
     assert_problem(summarize(bart_client, json={"text": seed_text, "generation": {"num_beams": 9}}), 422, "num_beams")
-    assert_problem(summarize(bart_client, json={"text": seed_text, "generation": {"max_new_tokens": 33}}), 422,
-                   "at most 32")
-    assert_problem(summarize(bart_client, json={"text": seed_text, "generation": {"temperature": 2}}), 422,
-                   "temperature")
+    assert_problem(
+        summarize(bart_client, json={"text": seed_text, "generation": {"max_new_tokens": 33}}), 422, "at most 32"
+    )
+    assert_problem(
+        summarize(bart_client, json={"text": seed_text, "generation": {"temperature": 2}}), 422, "temperature"
+    )
 
 
 def test_generation_options_are_refused_by_the_extractive_default(client: FlaskClient, seed_text: str) -> None:

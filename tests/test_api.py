@@ -81,8 +81,9 @@ def _seed_page(seed_text: str) -> str:
 def test_html_input_as_json_field_and_as_body(client: FlaskClient, seed_text: str) -> None:
     page = _seed_page(seed_text)
     as_field = summarize(client, json={"html": page, "length": "long"})
-    as_body = summarize(client, data=page.encode(), params={"length": "long"},
-                        headers={"Content-Type": "text/html; charset=utf-8"})
+    as_body = summarize(
+        client, data=page.encode(), params={"length": "long"}, headers={"Content-Type": "text/html; charset=utf-8"}
+    )
     for response in (as_field, as_body):
         assert response.status_code == 200, response.text
         body = response.get_json()

@@ -50,8 +50,11 @@ class _Flaky(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # http.server's naming
         type(self).calls += 1
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        status, body = (429, {"title": "Too Many Requests", "status": 429, "detail": "slow down"}) \
-            if type(self).calls <= 2 else (200, {"summary": "ok"})
+        status, body = (
+            (429, {"title": "Too Many Requests", "status": 429, "detail": "slow down"})
+            if type(self).calls <= 2
+            else (200, {"summary": "ok"})
+        )
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -95,13 +98,19 @@ def test_cli_in_process_over_files_folders_jsonl_and_stdin(tmp_path: Path, seed_
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "seed.txt").write_text(seed_text)
-    (folder / "page.html").write_text("<html><body><article><h1>Talks</h1>" + "".join(
-        f"<p>{p}</p>" for p in seed_text.split("\n\n") if p.strip().endswith(".")) + "</article></body></html>")
-    (folder / "more.jsonl").write_text(json.dumps({"id": "j1", "article": seed_text}) + "\n"
-                                       + json.dumps({"id": "j2", "text": "   "}) + "\n")
+    (folder / "page.html").write_text(
+        "<html><body><article><h1>Talks</h1>"
+        + "".join(f"<p>{p}</p>" for p in seed_text.split("\n\n") if p.strip().endswith("."))
+        + "</article></body></html>"
+    )
+    (folder / "more.jsonl").write_text(
+        json.dumps({"id": "j1", "article": seed_text}) + "\n" + json.dumps({"id": "j2", "text": "   "}) + "\n"
+    )
     out = tmp_path / "out.jsonl"
-    code = main(["summarize", str(folder), "-", "-o", str(out), "--length", "short", "--no-progress"],
-                stdin=io.StringIO(seed_text))
+    code = main(
+        ["summarize", str(folder), "-", "-o", str(out), "--length", "short", "--no-progress"],
+        stdin=io.StringIO(seed_text),
+    )
     rows = _rows(out.read_text())
     assert code == EXIT_SOME_FAILED  # j2 is whitespace only
     expected = ["j1", "j2", str(folder / "page.html"), str(folder / "seed.txt"), "-"]
@@ -113,14 +122,18 @@ def test_cli_in_process_over_files_folders_jsonl_and_stdin(tmp_path: Path, seed_
 
 def test_cli_exit_codes(tmp_path: Path, server: LiveServer, seed_text: str) -> None:
     stdout = io.StringIO()
-    assert main(["summarize", "-", "--url", server.url, "--no-progress"], stdin=io.StringIO(seed_text),
-                stdout=stdout) == EXIT_OK
+    assert (
+        main(["summarize", "-", "--url", server.url, "--no-progress"], stdin=io.StringIO(seed_text), stdout=stdout)
+        == EXIT_OK
+    )
     assert _rows(stdout.getvalue())[0]["summary"].startswith("Negotiators")
     assert main(["summarize", str(tmp_path / "missing.txt"), "--no-progress"]) == EXIT_USAGE
     (tmp_path / "a.txt").write_text(seed_text)
     dead = f"http://127.0.0.1:{free_port()}"
-    assert main(["summarize", str(tmp_path / "a.txt"), "--url", dead, "--no-progress"],
-                stdout=io.StringIO()) == EXIT_UNAVAILABLE
+    assert (
+        main(["summarize", str(tmp_path / "a.txt"), "--url", dead, "--no-progress"], stdout=io.StringIO())
+        == EXIT_UNAVAILABLE
+    )
     with pytest.raises(SystemExit):
         main(["summarize"])  # argparse: PATH is required
 
@@ -161,8 +174,19 @@ def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: st
     (articles / "seed.txt").write_text(seed_text)
     (articles / "de.txt").write_text(GERMAN.read_text(encoding="utf-8"))
     out = tmp_path / "out.jsonl"
-    code = main(["summarize", str(articles), "-o", str(out), "--purpose", "seo_description",
-                 "--focus", "nuclear threats", "--no-progress"])
+    code = main(
+        [
+            "summarize",
+            str(articles),
+            "-o",
+            str(out),
+            "--purpose",
+            "seo_description",
+            "--focus",
+            "nuclear threats",
+            "--no-progress",
+        ]
+    )
     rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
     assert code == EXIT_SOME_FAILED  # the German article: the embedded model declares English only
     assert rows["de.txt"]["error"]["status"] == 422 and "German" in rows["de.txt"]["error"]["detail"]
@@ -170,8 +194,21 @@ def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: st
     assert seed["purpose"]["name"] == "seo_description" and len(seed["summary"]) <= 155
     assert seed["focus"] == "nuclear threats" and seed["focus_matched"] is True
 
-    code = main(["summarize", str(articles), "-o", str(out), "--language", "force", "--purpose", "key_points",
-                 "--focus", "Premier League football transfers", "--no-progress"])
+    code = main(
+        [
+            "summarize",
+            str(articles),
+            "-o",
+            str(out),
+            "--language",
+            "force",
+            "--purpose",
+            "key_points",
+            "--focus",
+            "Premier League football transfers",
+            "--no-progress",
+        ]
+    )
     rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
     assert code == EXIT_OK
     assert rows["de.txt"]["input"]["language"]["code"] == "de"
@@ -182,25 +219,41 @@ def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: st
 
 def test_cli_purpose_through_a_server(server: LiveServer, seed_text: str) -> None:
     stdout = io.StringIO()
-    assert main(["summarize", "-", "--url", server.url, "--purpose", "social", "--no-progress"],
-                stdin=io.StringIO(seed_text), stdout=stdout) == EXIT_OK
+    assert (
+        main(
+            ["summarize", "-", "--url", server.url, "--purpose", "social", "--no-progress"],
+            stdin=io.StringIO(seed_text),
+            stdout=stdout,
+        )
+        == EXIT_OK
+    )
     row = _rows(stdout.getvalue())[0]
     assert row["purpose"]["name"] == "social" and row["purpose"]["measured"] <= 280
 
 
-def test_cli_rows_are_the_same_in_process_and_through_a_server(tmp_path: Path, server: LiveServer,
-                                                                 seed_text: str) -> None:
+def test_cli_rows_are_the_same_in_process_and_through_a_server(
+    tmp_path: Path, server: LiveServer, seed_text: str
+) -> None:
     """One row shape for both modes: the summary without the request's transport fields, or
     the item's own problem document (type, title, status, detail)."""
     source = tmp_path / "items.jsonl"
-    source.write_text("".join(json.dumps(row) + "\n" for row in (
-        {"id": "good", "text": seed_text}, {"id": "blank", "text": "   "},
-        {"id": "german", "text": (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")})))
+    source.write_text(
+        "".join(
+            json.dumps(row) + "\n"
+            for row in (
+                {"id": "good", "text": seed_text},
+                {"id": "blank", "text": "   "},
+                {"id": "german", "text": (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")},
+            )
+        )
+    )
     modes = {}
     for mode, extra in (("in-process", []), ("server", ["--url", server.url])):
         stdout = io.StringIO()
-        assert main(["summarize", str(source), "--length", "short", "--no-progress", *extra],
-                    stdout=stdout) == EXIT_SOME_FAILED
+        assert (
+            main(["summarize", str(source), "--length", "short", "--no-progress", *extra], stdout=stdout)
+            == EXIT_SOME_FAILED
+        )
         modes[mode] = {row["id"]: row for row in _rows(stdout.getvalue())}
     local, remote = modes["in-process"], modes["server"]
     assert local.keys() == remote.keys() == {"good", "blank", "german"}
@@ -209,5 +262,6 @@ def test_cli_rows_are_the_same_in_process_and_through_a_server(tmp_path: Path, s
     for item in ("blank", "german"):
         mine, theirs = local[item]["error"], remote[item]["error"]
         assert mine.keys() == theirs.keys() and mine.keys() >= {"type", "title", "status", "detail"}
-        assert {k: v for k, v in mine.items() if k != "request_id"} == \
-            {k: v for k, v in theirs.items() if k != "request_id"}
+        assert {k: v for k, v in mine.items() if k != "request_id"} == {
+            k: v for k, v in theirs.items() if k != "request_id"
+        }

@@ -50,9 +50,7 @@ def test_full_queue_is_refused_not_waited_on(engine, seed_text: str) -> None:
     assert all(f.result(timeout=60).sentences for f in futures)
 
 
-def test_one_failing_article_does_not_fail_its_batch(
-    tiny_models: dict[str, Path], load_tiny, seed_text: str
-) -> None:
+def test_one_failing_article_does_not_fail_its_batch(tiny_models: dict[str, Path], load_tiny, seed_text: str) -> None:
     summarizer = Summarizer(load_tiny(tiny_models["bart"], max_new_tokens=16))
     batcher = MicroBatcher(summarizer.predict, max_batch_size=4, max_wait_ms=300, max_queue=8)
     short = "North Korea and China met for talks in Beijing. The talks were cautious."

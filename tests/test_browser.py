@@ -27,9 +27,16 @@ def page(server: LiveServer):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(viewport=DESKTOP)
         yield context.new_page()
@@ -86,8 +93,9 @@ def _phone_layout(page, server: LiveServer, seed_text: str) -> None:
     page.fill("#length-value", "50")
     page.click("#submit")
     page.wait_for_selector("#summary li")
-    words = sum(len(page.locator("#summary li").nth(i).inner_text().split())
-                for i in range(page.locator("#summary li").count()))
+    words = sum(
+        len(page.locator("#summary li").nth(i).inner_text().split()) for i in range(page.locator("#summary li").count())
+    )
     assert 0 < words <= 50
     boxes = [page.locator(".panel").nth(i).bounding_box() for i in range(2)]
     assert boxes[1]["y"] > boxes[0]["y"] and boxes[0]["width"] <= 390
@@ -112,7 +120,8 @@ def test_focus_notice_only_when_nothing_matches(page, server: LiveServer, seed_t
     _summarise(page, server, seed_text, focus="Premier League football transfers")
     assert page.locator("#focus-note").is_visible()
     assert page.inner_text("#focus-note") == (
-        "Nothing in this article is about “Premier League football transfers”: here is the general summary.")
+        "Nothing in this article is about “Premier League football transfers”: here is the general summary."
+    )
     # The general summary, as without a focus.
     assert page.locator("#summary li").first.inner_text().startswith("Negotiators from communist allies")
     assert page.get_attribute("#focus", "maxlength") == "200"

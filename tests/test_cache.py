@@ -22,8 +22,9 @@ def test_resent_article_is_answered_from_the_cache(client: FlaskClient, seed_tex
     article = seed_text.replace("yesterday", "on Wednesday")  # not sent by any other test
     first = summarize(client, json={"text": article, "length": "long"})
     # The same story re-saved with different surrounding whitespace cleans to the same text.
-    second = summarize(client, json={"text": "\n\n" + article + "  \n", "length": "long"},
-                       headers={"X-Request-ID": "again"})
+    second = summarize(
+        client, json={"text": "\n\n" + article + "  \n", "length": "long"}, headers={"X-Request-ID": "again"}
+    )
     other = summarize(client, json={"text": article, "length": "short"})
     assert first.headers["X-Cache"] == "miss" and other.headers["X-Cache"] == "miss"
     assert second.headers["X-Cache"] == "hit"

@@ -123,15 +123,22 @@ def test_one_paragraph_article_mentioning_boilerplate_words_is_kept(mention: str
     assert article.dropped == [("dateline", "(CNN)")]
 
 
-@pytest.mark.parametrize(("raw", "dateline"), [
-    ("(CNN)Share, and your gift will be multiplied. Six patients got kidneys.", "(CNN)"),
-    ("Tokyo (CNN)Police in Japan say they have arrested a man. He is 40.", "Tokyo (CNN)"),
-    ("LONDON, England (Reuters) -- Harry Potter star Daniel Radcliffe gains access to a fortune. He is 18.",
-     "LONDON, England (Reuters) --"),
-    ("(CNN) -- The National Football League has suspended him. The team agreed.", "(CNN) --"),
-    ("Omaha, Nebraska (the Heartland Project)When Ryan Sallans spoke, people listened. He was 30.",
-     "Omaha, Nebraska (the Heartland Project)"),
-])
+@pytest.mark.parametrize(
+    ("raw", "dateline"),
+    [
+        ("(CNN)Share, and your gift will be multiplied. Six patients got kidneys.", "(CNN)"),
+        ("Tokyo (CNN)Police in Japan say they have arrested a man. He is 40.", "Tokyo (CNN)"),
+        (
+            "LONDON, England (Reuters) -- Harry Potter star Daniel Radcliffe gains access to a fortune. He is 18.",
+            "LONDON, England (Reuters) --",
+        ),
+        ("(CNN) -- The National Football League has suspended him. The team agreed.", "(CNN) --"),
+        (
+            "Omaha, Nebraska (the Heartland Project)When Ryan Sallans spoke, people listened. He was 30.",
+            "Omaha, Nebraska (the Heartland Project)",
+        ),
+    ],
+)
 def test_a_wire_dateline_is_cut_and_reported(raw: str, dateline: str) -> None:
     """Place and source are no part of the story; left in, "Tokyo (CNN)" splits off as a
     sentence of its own."""
@@ -140,11 +147,14 @@ def test_a_wire_dateline_is_cut_and_reported(raw: str, dateline: str) -> None:
     assert article.dropped == [("dateline", dateline)]
 
 
-@pytest.mark.parametrize("story", [
-    "Apple (AAPL) Chief Executive Tim Cook said sales rose. Analysts had expected less.",
-    "The talks (in Beijing) went well, officials said. More are planned.",
-    "(CNN)",
-])
+@pytest.mark.parametrize(
+    "story",
+    [
+        "Apple (AAPL) Chief Executive Tim Cook said sales rose. Analysts had expected less.",
+        "The talks (in Beijing) went well, officials said. More are planned.",
+        "(CNN)",
+    ],
+)
 def test_a_name_and_parenthesis_that_is_no_dateline_stays(story: str) -> None:
     assert clean_text(story).body == story
 
@@ -211,8 +221,10 @@ def test_cleaning_that_would_leave_one_sentence_gives_back_only_the_doubtful() -
 
 def test_doubtful_removals_stay_under_the_stated_share() -> None:
     """Unpunctuated lines are only doubtfully boilerplate: they never take more than 40%."""
-    story = ("A storm hit the coast on Monday. Power was cut to 20,000 homes. Engineers worked through the "
-             "night to restore it. Schools stayed closed on Tuesday. The council opened two shelters.")
+    story = (
+        "A storm hit the coast on Monday. Power was cut to 20,000 homes. Engineers worked through the "
+        "night to restore it. Schools stayed closed on Tuesday. The council opened two shelters."
+    )
     raw = "\n\n".join([story] + [f"Harbour scene number {i} at dawn on the first day of the storm" for i in range(8)])
     article = clean_text(raw)
     removed = sum(len(block) for _, block in article.dropped)
@@ -251,15 +263,17 @@ def test_explicit_title_drops_matching_first_line() -> None:
 
 
 def test_captions_links_and_bylines_are_removed() -> None:
-    raw = "\n\n".join([
-        "Storm hits coast",
-        "By Jane Smith and Tom Jones",
-        "Waves crash over the harbour wall on Monday. (Getty Images)",
-        "A storm hit the coast on Monday, cutting power to 20,000 homes.",
-        "Read more: how storms are named",
-        "Advertisement",
-        "Engineers expect to restore power by Wednesday.",
-    ])
+    raw = "\n\n".join(
+        [
+            "Storm hits coast",
+            "By Jane Smith and Tom Jones",
+            "Waves crash over the harbour wall on Monday. (Getty Images)",
+            "A storm hit the coast on Monday, cutting power to 20,000 homes.",
+            "Read more: how storms are named",
+            "Advertisement",
+            "Engineers expect to restore power by Wednesday.",
+        ]
+    )
     article = clean_text(raw)
     assert article.title == "Storm hits coast"
     assert article.body == (
@@ -283,20 +297,30 @@ def test_normalise_unifies_spaces_newlines_and_invisibles() -> None:
 
 def test_character_references_in_text_read_as_a_page_shows_them() -> None:
     """BBC dev copy holds "se volvi&#243; loco": as text it reads as the HTML page shows it."""
-    raw = "Marca: \"Wayne Rooney se volvi&#243; loco en el Bernab&#233;u\". AT&T and R&D stay."
-    text = "Marca: \"Wayne Rooney se volvió loco en el Bernabéu\". AT&T and R&D stay."
+    raw = 'Marca: "Wayne Rooney se volvi&#243; loco en el Bernab&#233;u". AT&T and R&D stay.'
+    text = 'Marca: "Wayne Rooney se volvió loco en el Bernabéu". AT&T and R&D stay.'
     assert normalise(raw) == text
     assert read_page(f"<html><body><p>{escape(raw)}</p></body></html>").text == text
 
 
 # A real-shaped photo gallery: a 25-word blurb, sent byline-first with a caption (issue 18).
-GALLERY_BLURB = ("Heavy overnight snow has closed hundreds of schools and roads across northern England, "
-                 "and readers have been sending us their wintry pictures of the scene.")
-GALLERY_CAPTION = ("Commuters walk along a snow-covered road in Harrogate, North Yorkshire, after buses were "
-                   "cancelled across the county on Tuesday morning. Photograph: Jacky Chen/Reuters")
+GALLERY_BLURB = (
+    "Heavy overnight snow has closed hundreds of schools and roads across northern England, "
+    "and readers have been sending us their wintry pictures of the scene."
+)
+GALLERY_CAPTION = (
+    "Commuters walk along a snow-covered road in Harrogate, North Yorkshire, after buses were "
+    "cancelled across the county on Tuesday morning. Photograph: Jacky Chen/Reuters"
+)
 GALLERIES = [
-    ["By Jane Moran", "In pictures: Snow blankets northern England", GALLERY_CAPTION, GALLERY_BLURB,
-     "Share this article", "Sign up to our newsletter"],
+    [
+        "By Jane Moran",
+        "In pictures: Snow blankets northern England",
+        GALLERY_CAPTION,
+        GALLERY_BLURB,
+        "Share this article",
+        "Sign up to our newsletter",
+    ],
     ["By Jane Moran", GALLERY_CAPTION, GALLERY_BLURB, "Share on Facebook", "Follow us on Twitter"],
     ["By Jane Moran", GALLERY_BLURB, GALLERY_CAPTION, "READ MORE: How to drive safely in the snow"],
 ]
@@ -320,11 +344,19 @@ def test_the_caption_is_never_the_summary_of_a_near_empty_story(client: FlaskCli
     assert body["input"]["removed"]["caption"] == 1
 
 
-@pytest.mark.parametrize("line", [
-    "Share this article", "Share on Facebook", "Share via Email", "Sign up to our newsletter",
-    "Get our free morning newsletter", "Follow us on Twitter", "Follow Jane Moran on Instagram",
-    "READ MORE: Ministers face fresh questions over the ferry contract",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share this article",
+        "Share on Facebook",
+        "Share via Email",
+        "Sign up to our newsletter",
+        "Get our free morning newsletter",
+        "Follow us on Twitter",
+        "Follow Jane Moran on Instagram",
+        "READ MORE: Ministers face fresh questions over the ferry contract",
+    ],
+)
 def test_share_and_newsletter_lines_are_links(seed_text: str, line: str) -> None:
     story = clean_text(seed_text).body
     article = clean_text(f"{story}\n\n{line}")
@@ -332,6 +364,8 @@ def test_share_and_newsletter_lines_are_links(seed_text: str, line: str) -> None
 
 
 def test_a_paragraph_about_shares_is_story() -> None:
-    raw = ("Share prices fell sharply on Monday.\n\nThe company said it would cut 200 jobs. "
-           "Its chief executive resigned on Friday.")
+    raw = (
+        "Share prices fell sharply on Monday.\n\nThe company said it would cut 200 jobs. "
+        "Its chief executive resigned on Friday."
+    )
     assert clean_text(raw).body == raw

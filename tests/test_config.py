@@ -44,16 +44,26 @@ def test_invalid_values_fail_at_start_with_the_variable_named(monkeypatch: pytes
 def test_only_bootstraps_read_the_environment() -> None:
     """Modules take a Settings; only the settings module and process entry points read os.environ."""
     allowed = {"service/config.py", "service/jobs/stack.py", "service/jobs/worker.py", "docker/gunicorn.conf.py"}
-    found = subprocess.run(["grep", "-rln", "--include=*.py", "os.environ", "service", "models", "docker"],
-                           cwd=REPO_ROOT, capture_output=True, text=True).stdout.split()
+    found = subprocess.run(
+        ["grep", "-rln", "--include=*.py", "os.environ", "service", "models", "docker"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert set(found) <= allowed, sorted(set(found) - allowed)
 
 
 def test_make_run_model_and_summarizer_model_agree() -> None:
     """`make run MODEL=x` and `SUMMARIZER_MODEL=x make run` name the same model (make -n shows it)."""
+
     def planned(*args: str, **env: str) -> str:
-        return subprocess.run(["make", "-n", "model", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin", **env}).stdout
+        return subprocess.run(
+            ["make", "-n", "model", *args],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", **env},
+        ).stdout
 
     assert "models.prepare smollm2-135m-instruct" in planned("MODEL=smollm2-135m-instruct")
     assert "models.prepare smollm2-135m-instruct" in planned(SUMMARIZER_MODEL="smollm2-135m-instruct")

@@ -29,8 +29,9 @@ def _resources() -> dict[tuple[str, str], dict[str, Any]]:
 @pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: p.name)
 def test_kubernetes_validate_strict(manifest: Path) -> None:
     cli = Path(sys.executable).with_name("kubernetes-validate")
-    result = subprocess.run([str(cli), "--strict", "--quiet", str(manifest)], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [str(cli), "--strict", "--quiet", str(manifest)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -11,8 +11,10 @@ def _index(raw: str) -> ArticleIndex:
 
 def test_planted_entity_number_and_quote_are_flagged(seed_text: str) -> None:
     index = _index(seed_text)
-    summary = ('The International Atomic Energy Agency praised the 2014 talks in Beijing, '
-               'calling them "a historic breakthrough for peace".')
+    summary = (
+        "The International Atomic Energy Agency praised the 2014 talks in Beijing, "
+        'calling them "a historic breakthrough for peace".'
+    )
     flags = {(f.kind, f.text) for f in index.unsupported(summary)}
     assert ("entity", "International Atomic Energy Agency") in flags
     assert ("number", "2014") in flags
@@ -22,8 +24,9 @@ def test_planted_entity_number_and_quote_are_flagged(seed_text: str) -> None:
 
 def test_faithful_paraphrase_is_supported_and_unflagged(seed_text: str) -> None:
     index = _index(seed_text)
-    sentence = ("Kim Kye-gwan met China's Zhang Yesui at the foreign ministry in Beijing "
-                "for talks about improving relations.")
+    sentence = (
+        "Kim Kye-gwan met China's Zhang Yesui at the foreign ministry in Beijing for talks about improving relations."
+    )
     assert index.unsupported(sentence) == []
     support = index.support(sentence)
     assert support and support[0].index == 1  # "North Korea's first vice-foreign minister Kim Kye-gwan arrived …"

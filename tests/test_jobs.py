@@ -20,8 +20,9 @@ from service.config import Settings
 from service.engines.base import Engine
 from tests.support import fuzz
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="redis-server is not installed (apt-get install redis-server)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="redis-server is not installed (apt-get install redis-server)"
+)
 
 ALPHA, BETA = "alpha-key-for-jobs", "beta-key-for-jobs"
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -44,9 +45,14 @@ def worker(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def api(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("api") / "gunicorn.log", REDIS_URL=redis_server.url,
-                      WEB_CONCURRENCY="1", TORCH_THREADS="1", API_KEYS=f"{ALPHA},{BETA}",
-                      JOB_CHUNK_SIZE=str(CHUNK)).start()
+    live = LiveServer(
+        tmp_path_factory.mktemp("api") / "gunicorn.log",
+        REDIS_URL=redis_server.url,
+        WEB_CONCURRENCY="1",
+        TORCH_THREADS="1",
+        API_KEYS=f"{ALPHA},{BETA}",
+        JOB_CHUNK_SIZE=str(CHUNK),
+    ).start()
     yield live
     live.stop()
 
@@ -91,8 +97,7 @@ def _stable(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("request_id", "timing_ms")}
 
 
-def test_500_item_job_matches_summarize(api: LiveServer, worker: Worker,
-                                        dev_articles: list[dict[str, str]]) -> None:
+def test_500_item_job_matches_summarize(api: LiveServer, worker: Worker, dev_articles: list[dict[str, str]]) -> None:
     articles = [a["article"] for a in dev_articles[:50]]
     items = [{"id": f"art-{i}", "text": articles[i % len(articles)]} for i in range(500)]
     job = submit(api, items, options={"length": "short"})
@@ -102,8 +107,9 @@ def test_500_item_job_matches_summarize(api: LiveServer, worker: Worker,
 
     expected = []
     for text in articles:
-        response = requests.post(f"{api.url}/v1/summarize", json={"text": text, "length": "short"},
-                                 headers=_auth(), timeout=120)
+        response = requests.post(
+            f"{api.url}/v1/summarize", json={"text": text, "length": "short"}, headers=_auth(), timeout=120
+        )
         assert response.status_code == 200, response.text
         expected.append(_stable(response.json()))
 
@@ -117,8 +123,9 @@ def test_500_item_job_matches_summarize(api: LiveServer, worker: Worker,
         assert _stable(row["result"]) == expected[i % len(articles)], row["id"]
 
 
-def test_worker_killed_mid_chunk_loses_nothing_and_counts_once(api: LiveServer, worker: Worker,
-                                                              dev_articles: list[dict[str, str]]) -> None:
+def test_worker_killed_mid_chunk_loses_nothing_and_counts_once(
+    api: LiveServer, worker: Worker, dev_articles: list[dict[str, str]]
+) -> None:
     items = [{"id": f"kill-{i}", "text": dev_articles[i % 200]["article"]} for i in range(6 * CHUNK)]
     job = submit(api, items)
     wait(api, job["id"], until=("running", *TERMINAL), timeout=120)
@@ -132,8 +139,9 @@ def test_worker_killed_mid_chunk_loses_nothing_and_counts_once(api: LiveServer, 
     assert f"pid:{killed}" in log and "WorkerLostError" in log, log[-3000:]
 
 
-def test_api_restarted_mid_job_still_finishes(api: LiveServer, worker: Worker,
-                                              dev_articles: list[dict[str, str]]) -> None:
+def test_api_restarted_mid_job_still_finishes(
+    api: LiveServer, worker: Worker, dev_articles: list[dict[str, str]]
+) -> None:
     items = [{"id": f"restart-{i}", "text": dev_articles[i]["article"]} for i in range(4 * CHUNK)]
     job = submit(api, items)
     assert api.stop() == 0
@@ -143,9 +151,9 @@ def test_api_restarted_mid_job_still_finishes(api: LiveServer, worker: Worker,
     assert [row["id"] for row in results(api, job["id"])] == [item["id"] for item in items]
 
 
-def test_cancel_leaves_queued_items_unrun_and_results_readable(api: LiveServer, worker: Worker,
-                                                               redis_server: RedisServer,
-                                                               dev_articles: list[dict[str, str]]) -> None:
+def test_cancel_leaves_queued_items_unrun_and_results_readable(
+    api: LiveServer, worker: Worker, redis_server: RedisServer, dev_articles: list[dict[str, str]]
+) -> None:
     items = [{"id": f"cancel-{i}", "text": dev_articles[i % 200]["article"]} for i in range(20 * CHUNK)]
     job = submit(api, items)
     wait(api, job["id"], until=("running", *TERMINAL), timeout=120)
@@ -199,10 +207,15 @@ def test_bad_items_fail_alone_as_in_the_batch_endpoint(api: LiveServer, worker: 
 
 
 def test_json_lines_body_with_a_malformed_line(api: LiveServer, worker: Worker, seed_text: str) -> None:
-    body = "\n".join([json.dumps({"id": "one", "text": seed_text}), "{not json", json.dumps({"id": "three",
-                                                                                             "text": seed_text})])
-    response = requests.post(f"{api.url}/v1/jobs?length=short", data=body.encode(),
-                             headers={**_auth(), "Content-Type": "application/x-ndjson"}, timeout=60)
+    body = "\n".join(
+        [json.dumps({"id": "one", "text": seed_text}), "{not json", json.dumps({"id": "three", "text": seed_text})]
+    )
+    response = requests.post(
+        f"{api.url}/v1/jobs?length=short",
+        data=body.encode(),
+        headers={**_auth(), "Content-Type": "application/x-ndjson"},
+        timeout=60,
+    )
     assert response.status_code == 202, response.text
     job_id = response.json()["id"]
     assert response.json()["settings"]["options"] == {"length": "short"}
@@ -245,14 +258,16 @@ def test_job_caps_and_bad_bodies(api: LiveServer, worker: Worker) -> None:
 
 # --- in process: the app with other settings, on the same Redis and worker -------------------
 
+
 def _app_client(engine: Engine, **settings: Any) -> FlaskClient:
     from service.app import create_app
 
     return create_app(Settings(model="embedded", **settings), engine=engine).test_client()
 
 
-def test_results_expire_after_the_ttl(engine: Engine, redis_server: RedisServer, worker: Worker,
-                                      seed_text: str) -> None:
+def test_results_expire_after_the_ttl(
+    engine: Engine, redis_server: RedisServer, worker: Worker, seed_text: str
+) -> None:
     client = _app_client(engine, redis_url=redis_server.url, job_result_ttl_s=5)
     created = client.post("/v1/jobs", json={"items": [{"id": "a", "text": seed_text}, {"id": "b", "text": ""}]})
     assert created.status_code == 202, created.text
@@ -273,8 +288,9 @@ def test_results_expire_after_the_ttl(engine: Engine, redis_server: RedisServer,
     assert not redis_server.client().keys(f"precis:job:{job['id']}*")
 
 
-def test_a_whole_worker_killed_its_chunk_goes_to_another_worker(engine: Engine, tmp_path: Path,
-                                                                dev_articles: list[dict[str, str]]) -> None:
+def test_a_whole_worker_killed_its_chunk_goes_to_another_worker(
+    engine: Engine, tmp_path: Path, dev_articles: list[dict[str, str]]
+) -> None:
     """kill -9 of the whole worker, main process and pool (its machine died): the chunk it
     held was never acknowledged, so once JOB_VISIBILITY_TIMEOUT_S has passed another worker
     takes it, and the job ends with every item exactly once. On its own Redis, so that the
@@ -335,8 +351,9 @@ def test_item_and_byte_caps(engine: Engine, redis_server: RedisServer) -> None:
     assert "/v1/jobs" in client.get("/openapi.json").json["paths"]
 
 
-def test_python_client_and_cli_run_a_job(api: LiveServer, worker: Worker, dev_articles: list[dict[str, str]],
-                                         tmp_path: Path) -> None:
+def test_python_client_and_cli_run_a_job(
+    api: LiveServer, worker: Worker, dev_articles: list[dict[str, str]], tmp_path: Path
+) -> None:
     from service.cli import main
     from service.client import PrecisClient, PrecisError
 
@@ -355,8 +372,22 @@ def test_python_client_and_cli_run_a_job(api: LiveServer, worker: Worker, dev_ar
     source = tmp_path / "articles.jsonl"
     source.write_text("".join(json.dumps({"id": a["id"], "article": a["article"]}) + "\n" for a in dev_articles[:6]))
     out = tmp_path / "out.jsonl"
-    code = main(["summarize", "--job", "--url", api.url, "--api-key", ALPHA, "--length", "short", "--no-progress",
-                 "-o", str(out), str(source)])
+    code = main(
+        [
+            "summarize",
+            "--job",
+            "--url",
+            api.url,
+            "--api-key",
+            ALPHA,
+            "--length",
+            "short",
+            "--no-progress",
+            "-o",
+            str(out),
+            str(source),
+        ]
+    )
     assert code == 0
     written = [json.loads(line) for line in out.read_text().splitlines()]
     assert [w["id"] for w in written] == [a["id"] for a in dev_articles[:6]]

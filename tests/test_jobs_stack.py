@@ -17,8 +17,9 @@ import requests
 
 from bench.server import REPO_ROOT, free_port
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="redis-server is not installed (apt-get install redis-server)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="redis-server is not installed (apt-get install redis-server)"
+)
 
 
 def _group(pgid: int) -> list[psutil.Process]:
@@ -34,13 +35,25 @@ def _group(pgid: int) -> list[psutil.Process]:
 
 def test_make_run_stack_serves_jobs_and_ctrl_c_stops_everything(tmp_path: Path, seed_text: str) -> None:
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "1", "TORCH_THREADS": "1",
-           "JOB_WORKER_CONCURRENCY": "1", "SUMMARIZER_MODEL": "embedded"}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "TORCH_THREADS": "1",
+        "JOB_WORKER_CONCURRENCY": "1",
+        "SUMMARIZER_MODEL": "embedded",
+    }
     env.pop("REDIS_URL", None)
     log = (tmp_path / "stack.log").open("wb")
     # Its own session, as a terminal's foreground job would be: Ctrl-C is SIGINT to the group.
-    launcher = subprocess.Popen([sys.executable, "-m", "service.jobs.stack"], cwd=REPO_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "service.jobs.stack"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300
@@ -49,8 +62,9 @@ def test_make_run_stack_serves_jobs_and_ctrl_c_stops_everything(tmp_path: Path, 
             assert launcher.poll() is None, (tmp_path / "stack.log").read_text()[-5000:]
             assert time.monotonic() < deadline, (tmp_path / "stack.log").read_text()[-5000:]
             try:
-                response = requests.post(f"{url}/v1/jobs", json={"items": [{"id": "seed", "text": seed_text}]},
-                                         timeout=10)
+                response = requests.post(
+                    f"{url}/v1/jobs", json={"items": [{"id": "seed", "text": seed_text}]}, timeout=10
+                )
                 job = response.json() if response.status_code == 202 else None
             except requests.RequestException:
                 pass

@@ -70,8 +70,9 @@ def test_newsroom_lengths_fit_their_budget(client: FlaskClient, seed_text: str, 
 def test_compressed_sentences_map_back_to_the_article(client: FlaskClient, dev_articles) -> None:
     compressed = []
     for row in dev_articles[:60]:
-        body = summarize(client, json={"text": row["article"], "purpose": "seo_description",
-                                       "include_text": True}).get_json()
+        body = summarize(
+            client, json={"text": row["article"], "purpose": "seo_description", "include_text": True}
+        ).get_json()
         compressed += [(body["input"]["text"], s) for s in body["sentences"] if s.get("compressed")]
     assert compressed, "no compressed SEO description in 60 dev articles"
     for article, sentence in compressed:
@@ -87,8 +88,10 @@ def test_a_purpose_refuses_length_options(client: FlaskClient, seed_text: str) -
 
 def test_stream_sends_sentences_then_the_whole_body(client: FlaskClient, seed_text: str) -> None:
     plain = summarize(client, json={"text": seed_text}).get_json()
-    for kwargs in ({"json": {"text": seed_text, "stream": True}},
-                   {"json": {"text": seed_text}, "headers": {"Accept": "text/event-stream"}}):
+    for kwargs in (
+        {"json": {"text": seed_text, "stream": True}},
+        {"json": {"text": seed_text}, "headers": {"Accept": "text/event-stream"}},
+    ):
         response = summarize(client, **kwargs)
         assert response.status_code == 200 and response.mimetype == "text/event-stream"
         assert response.headers["X-Accel-Buffering"] == "no"
@@ -133,8 +136,9 @@ def test_closing_the_stream_stops_generation(smollm2: Summarizer, seed_text: str
 
 def test_strict_streams_no_flagged_sentence(smollm2: Summarizer, seed_text: str) -> None:
     loose = smollm2.prepare(SummarizeRequest(text=seed_text, length="long"))
-    unflagged = [s.text for s in smollm2.stream(loose, threading.Event())
-                 if isinstance(s, SentenceOut) and not s.unsupported]
+    unflagged = [
+        s.text for s in smollm2.stream(loose, threading.Event()) if isinstance(s, SentenceOut) and not s.unsupported
+    ]
     prepared = smollm2.prepare(SummarizeRequest(text=seed_text, length="long", strict=True))
     *sentences, done = smollm2.stream(prepared, threading.Event())
     assert isinstance(done, Summarized)
@@ -168,10 +172,15 @@ def test_instruct_focus_and_purpose_through_the_prompt(smollm2: Summarizer, seed
 
 
 def test_stream_through_gunicorn_with_a_real_sse_client(server: LiveServer, seed_text: str) -> None:
-    with httpx2.Client(timeout=120) as http, http.stream(
-        "POST", f"{server.url}/v1/summarize", json={"text": seed_text},
-        headers={"Accept": "text/event-stream"},
-    ) as response:
+    with (
+        httpx2.Client(timeout=120) as http,
+        http.stream(
+            "POST",
+            f"{server.url}/v1/summarize",
+            json={"text": seed_text},
+            headers={"Accept": "text/event-stream"},
+        ) as response,
+    ):
         assert response.headers["content-type"].startswith("text/event-stream")
         events = _events("\n".join(response.iter_lines()))
     assert [name for name, _ in events][-1] == "done" and len(events) >= 3

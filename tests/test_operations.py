@@ -42,8 +42,9 @@ def test_metrics_add_up_across_two_workers(server: LiveServer, dev_articles) -> 
         assert summarize(server, json={"text": article["article"]}).status_code == 200
     after = _metrics(server)
     requests_total = "precis_http_requests"
-    done = (_value(after[requests_total], "precis_http_requests_total", route="/v1/summarize", status="200")
-            - _value(before.get(requests_total, []), "precis_http_requests_total", route="/v1/summarize", status="200"))
+    done = _value(after[requests_total], "precis_http_requests_total", route="/v1/summarize", status="200") - _value(
+        before.get(requests_total, []), "precis_http_requests_total", route="/v1/summarize", status="200"
+    )
     assert done == count  # every request counted once, whichever worker served it
     assert _value(after["precis_batch_size"], "precis_batch_size_count") >= count / 8
     assert _value(after["precis_inference_duration_seconds"], "precis_inference_duration_seconds_count") > 0
@@ -51,8 +52,14 @@ def test_metrics_add_up_across_two_workers(server: LiveServer, dev_articles) -> 
     assert _value(after["precis_model_load_seconds"], "precis_model_load_seconds") > 0
     assert _value(after["precis_input_sentences"], "precis_input_sentences_count") >= count
     assert "precis_queue_depth" in after and "precis_cache_lookups" in after
-    assert _value(after["precis_http_request_duration_seconds"], "precis_http_request_duration_seconds_count",
-                  route="/v1/summarize") >= count
+    assert (
+        _value(
+            after["precis_http_request_duration_seconds"],
+            "precis_http_request_duration_seconds_count",
+            route="/v1/summarize",
+        )
+        >= count
+    )
 
 
 def test_logs_are_json_with_request_ids_and_no_article_text(server: LiveServer, seed_text: str) -> None:
@@ -163,15 +170,25 @@ def test_openapi_states_the_rules_the_server_enforces(client: FlaskClient, seed_
     validator = Draft202012Validator({"$ref": "#/components/schemas/SummarizeRequest", **document})
     text = seed_text[:2000]
     bodies = [
-        {"text": text}, {"html": f"<p>{text}</p>"}, {"text": text, "html": None}, {"text": None, "html": text},
-        {"text": text, "html": text}, {}, {"text": None}, {"text": " \n\t "},
-        {"text": text, "length": "short"}, {"text": text, "length": "short", "max_words": 40},
-        {"text": text, "max_sentences": 2, "max_chars": 300}, {"text": text, "length": None, "max_words": 40},
-        {"text": text, "purpose": "social"}, {"text": text, "purpose": "key_points", "length": "long"},
+        {"text": text},
+        {"html": f"<p>{text}</p>"},
+        {"text": text, "html": None},
+        {"text": None, "html": text},
+        {"text": text, "html": text},
+        {},
+        {"text": None},
+        {"text": " \n\t "},
+        {"text": text, "length": "short"},
+        {"text": text, "length": "short", "max_words": 40},
+        {"text": text, "max_sentences": 2, "max_chars": 300},
+        {"text": text, "length": None, "max_words": 40},
+        {"text": text, "purpose": "social"},
+        {"text": text, "purpose": "key_points", "length": "long"},
         {"text": text, "purpose": "seo_description", "format": "bullets"},
         {"text": text, "purpose": "social", "include_title": True},
         {"text": text, "purpose": "summary", "max_words": 9},
-        {"text": text, "max_sentences": 51}, {"text": "x" * 200_001},
+        {"text": text, "max_sentences": 51},
+        {"text": "x" * 200_001},
     ]
     settings = Settings(model="embedded")
     for body in bodies:

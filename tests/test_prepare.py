@@ -28,7 +28,9 @@ def test_prepare_embedded_from_its_package(tmp_path: Path) -> None:
 def test_prepare_cli_rejects_unknown_model(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "models.prepare", "no-such-model", "--store", str(tmp_path)],
-        cwd=REPO_ROOT, capture_output=True, text=True,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert "unknown model 'no-such-model'" in result.stderr and "embedded" in result.stderr

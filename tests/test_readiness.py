@@ -20,8 +20,9 @@ def broken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     broken = tmp_path_factory.mktemp("nomodel") / "broken-model"
     broken.mkdir()
     (broken / "config.json").write_text('{"model_type": "bert", "architectures": ["BertModel"]}')
-    live = LiveServer(tmp_path_factory.mktemp("broken") / "gunicorn.log",
-                      SUMMARIZER_MODEL=str(broken), WEB_CONCURRENCY="1").start()
+    live = LiveServer(
+        tmp_path_factory.mktemp("broken") / "gunicorn.log", SUMMARIZER_MODEL=str(broken), WEB_CONCURRENCY="1"
+    ).start()
     yield live
     live.stop()
 
@@ -37,13 +38,14 @@ def test_failed_model_load_is_reported(broken_server: LiveServer, seed_text: str
     assert "failed to load" in broken_server.log()
 
 
-@pytest.mark.parametrize(("model", "advice"), [
-    ("no-such-model", "neither a name"),
-    ("distilbart-cnn-12-6", "python -m models.prepare distilbart-cnn-12-6"),
-])
-def test_unknown_or_unprepared_model_stops_the_server_at_once(
-    tmp_path: Path, model: str, advice: str
-) -> None:
+@pytest.mark.parametrize(
+    ("model", "advice"),
+    [
+        ("no-such-model", "neither a name"),
+        ("distilbart-cnn-12-6", "python -m models.prepare distilbart-cnn-12-6"),
+    ],
+)
+def test_unknown_or_unprepared_model_stops_the_server_at_once(tmp_path: Path, model: str, advice: str) -> None:
     live = LiveServer(tmp_path / "gunicorn.log", SUMMARIZER_MODEL=model, MODEL_STORE=str(tmp_path / "store"))
     with pytest.raises(RuntimeError, match="gunicorn exited with 3"):
         live.start(timeout=60)

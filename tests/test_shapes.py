@@ -45,8 +45,10 @@ def shaped(engine: Engine) -> Callable[[str, str], tuple[list[Article], Bodies]]
     def get(dev: str, shape: str) -> tuple[list[Article], Bodies]:
         if (dev, shape) not in cache:
             articles = _sample(dev)
-            cache[dev, shape] = articles, summarise_shape(summarizer, SHAPES[shape], articles,
-                                                          [OPTIONS] * len(articles))
+            cache[dev, shape] = (
+                articles,
+                summarise_shape(summarizer, SHAPES[shape], articles, [OPTIONS] * len(articles)),
+            )
         return cache[dev, shape]
 
     return get
@@ -66,19 +68,25 @@ def test_every_shape_is_summarised_without_planted_boilerplate(shaped, dev: str,
 def test_every_shape_selects_what_one_paragraph_selects(shaped, dev: str, shape: str) -> None:
     articles, baseline = shaped(dev, BASELINE)
     _, bodies = shaped(dev, shape)
-    differing = [_difference(a, base, b) for a, base, b in zip(articles, baseline, bodies, strict=True)
-                 if selection(b) != selection(base)]
+    differing = [
+        _difference(a, base, b)
+        for a, base, b in zip(articles, baseline, bodies, strict=True)
+        if selection(b) != selection(base)
+    ]
     identical = len(articles) - len(differing)
     assert identical >= math.ceil(IDENTICAL_SHARE * len(articles)), (
-        f"{identical} of {len(articles)} identical:\n" + "\n".join(differing))
+        f"{identical} of {len(articles)} identical:\n" + "\n".join(differing)
+    )
 
 
 def _difference(article: Article, baseline: dict[str, Any] | None, body: dict[str, Any] | None) -> str:
     """One article's two selections, for the failure message: the title taken, the sentences that differ."""
     ours, theirs = selection(body) or (), selection(baseline) or ()
     title = None if body is None else (body["input"].get("title_source"), body["input"].get("title"))
-    return (f"{article.id}: title {title}; only in this shape {[s[:80] for s in ours if s not in theirs]}; "
-            f"only in one paragraph {[s[:80] for s in theirs if s not in ours]}")
+    return (
+        f"{article.id}: title {title}; only in this shape {[s[:80] for s in ours if s not in theirs]}; "
+        f"only in one paragraph {[s[:80] for s in theirs if s not in ours]}"
+    )
 
 
 def _words(text: str) -> str:
@@ -108,9 +116,18 @@ def test_a_direction_mark_reads_the_same_as_text_and_as_html() -> None:
     from service.schemas import SummarizeRequest
     from service.summarizer import read_article
 
-    story = ("The talks ran late into the night.\u200e Both sides said progress was made. "
-             "\u200fA deal is expected on Wednesday.")
+    story = (
+        "The talks ran late into the night.\u200e Both sides said progress was made. "
+        "\u200fA deal is expected on Wednesday."
+    )
     as_text = [s.text for s in read_article(SummarizeRequest(text=story))[1]]
     as_html = [s.text for s in read_article(SummarizeRequest(html=f"<html><body><p>{story}</p></body></html>"))[1]]
-    assert as_text == as_html == ["The talks ran late into the night.", "Both sides said progress was made.",
-                                  "A deal is expected on Wednesday."]
+    assert (
+        as_text
+        == as_html
+        == [
+            "The talks ran late into the night.",
+            "Both sides said progress was made.",
+            "A deal is expected on Wednesday.",
+        ]
+    )

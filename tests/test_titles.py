@@ -30,8 +30,10 @@ def _story(seed_text: str) -> list[str]:
 
 def _page(head: str = "", before_story: str = "", story: list[str] | None = None) -> str:
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in story or [])
-    return (f"<!DOCTYPE html><html><head>{head}</head><body><nav><a href='/'>Home</a></nav>"
-            f"<article>{before_story}{paragraphs}</article><footer><p>© The Paper</p></footer></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head>{head}</head><body><nav><a href='/'>Home</a></nav>"
+        f"<article>{before_story}{paragraphs}</article><footer><p>© The Paper</p></footer></body></html>"
+    )
 
 
 def _read_page(html: str):
@@ -62,6 +64,7 @@ def _headline_and_body(row: dict[str, str]) -> tuple[str, list[str]]:
 
 # --- every source -------------------------------------------------------------------------
 
+
 def test_a_given_title_is_the_field(seed_text: str) -> None:
     article = clean_text("\n\n".join(_story(seed_text)), title="Beijing talks")
     assert (article.title, article.title_source, article.title_confidence) == ("Beijing talks", "field", 1.0)
@@ -81,16 +84,19 @@ def test_one_paragraph_has_no_title() -> None:
     assert (article.title, article.title_source, article.title_confidence) == (None, "none", 0.0)
 
 
-@pytest.mark.parametrize(("head", "h1"), [
-    ("<title>News story</title>", f"<h1>{SEED_HEADLINE}</h1>"),
-    (f"<meta property='og:title' content='{SEED_HEADLINE}'><title>Home</title>", ""),
-    (f"<title>{SEED_HEADLINE} | The Paper</title>", ""),
-    (f"<title>{SEED_HEADLINE} - The Paper</title>", ""),
-    (f"<title>{SEED_HEADLINE} | World | The Paper</title>", ""),
-    (f"<title>The Paper: {SEED_HEADLINE}</title><meta property='og:site_name' content='The Paper'>", ""),
-    (f"<title>The Paper | {SEED_HEADLINE}</title>", ""),
-    (f"<title>EXCLUSIVE: {SEED_HEADLINE}</title>", ""),
-])
+@pytest.mark.parametrize(
+    ("head", "h1"),
+    [
+        ("<title>News story</title>", f"<h1>{SEED_HEADLINE}</h1>"),
+        (f"<meta property='og:title' content='{SEED_HEADLINE}'><title>Home</title>", ""),
+        (f"<title>{SEED_HEADLINE} | The Paper</title>", ""),
+        (f"<title>{SEED_HEADLINE} - The Paper</title>", ""),
+        (f"<title>{SEED_HEADLINE} | World | The Paper</title>", ""),
+        (f"<title>The Paper: {SEED_HEADLINE}</title><meta property='og:site_name' content='The Paper'>", ""),
+        (f"<title>The Paper | {SEED_HEADLINE}</title>", ""),
+        (f"<title>EXCLUSIVE: {SEED_HEADLINE}</title>", ""),
+    ],
+)
 def test_a_page_title_with_its_site_and_section_cut_off(seed_text: str, head: str, h1: str) -> None:
     article = _read_page(_page(head, h1, _story(seed_text)))
     assert (article.title, article.title_source, article.title_confidence) == (SEED_HEADLINE, "html", 1.0)
@@ -98,8 +104,9 @@ def test_a_page_title_with_its_site_and_section_cut_off(seed_text: str, head: st
 
 
 def test_the_headline_h1_is_preferred_to_a_logo_h1(seed_text: str) -> None:
-    html = _page(f"<title>{SEED_HEADLINE} | The Paper</title>",
-                 f"<h1>The Paper</h1><h1>{SEED_HEADLINE}</h1>", _story(seed_text))
+    html = _page(
+        f"<title>{SEED_HEADLINE} | The Paper</title>", f"<h1>The Paper</h1><h1>{SEED_HEADLINE}</h1>", _story(seed_text)
+    )
     assert _read_page(html).title == SEED_HEADLINE
 
 
@@ -119,8 +126,9 @@ def test_same_headline_same_confidence_in_every_shape(bbc_rows: list[dict[str, s
             "field": clean_text("\n\n".join(body), title=headline),
             "first_line": clean_text("\n\n".join([headline, *body])),
             "h1": _read_page(_page("<title>News story</title>", f"<h1>{escape(headline)}</h1>", body)),
-            "og:title": _read_page(_page(f"<meta property='og:title' content='{escape(headline, quote=True)}'>",
-                                         "", body)),
+            "og:title": _read_page(
+                _page(f"<meta property='og:title' content='{escape(headline, quote=True)}'>", "", body)
+            ),
             "<title>": _read_page(_page(f"<title>{escape(headline)} | The Paper</title>", "", body)),
         }
         seen = {(a.title, a.title_confidence, a.body) for a in shapes.values()}
@@ -130,13 +138,17 @@ def test_same_headline_same_confidence_in_every_shape(bbc_rows: list[dict[str, s
 
 # --- never a title ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("line", [
-    "By Jane Moran",
-    "By Jane Moran and Tom Lee",
-    "Jane Moran, Political Correspondent",
-    "Jane Moran | Business reporter",
-    "Reporting by Jane Moran in Beijing",
-])
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Jane Moran",
+        "By Jane Moran and Tom Lee",
+        "Jane Moran, Political Correspondent",
+        "Jane Moran | Business reporter",
+        "Reporting by Jane Moran in Beijing",
+    ],
+)
 def test_a_byline_is_never_the_title_and_is_removed(seed_text: str, line: str) -> None:
     article = clean_text("\n\n".join([line, *_story(seed_text)]))
     assert article.title is None and article.title_source == "none"
@@ -148,14 +160,17 @@ def test_a_byline_under_the_headline_is_removed(seed_text: str) -> None:
     assert article.title == SEED_HEADLINE and article.removed == {"byline": 1}
 
 
-@pytest.mark.parametrize(("line", "kind"), [
-    ("Published 3 March 2024, 10:42 GMT", "dateline"),
-    ("Updated: Mon 4 Mar 2024 09.00 GMT", "dateline"),
-    ("BREAKING", "kicker"),
-    ("LIVE", "kicker"),
-    ("UPDATED", "kicker"),
-    ("EXCLUSIVE", "kicker"),
-])
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Published 3 March 2024, 10:42 GMT", "dateline"),
+        ("Updated: Mon 4 Mar 2024 09.00 GMT", "dateline"),
+        ("BREAKING", "kicker"),
+        ("LIVE", "kicker"),
+        ("UPDATED", "kicker"),
+        ("EXCLUSIVE", "kicker"),
+    ],
+)
 def test_a_dateline_or_kicker_on_top_is_never_the_title(seed_text: str, line: str, kind: str) -> None:
     article = clean_text("\n\n".join([line, SEED_HEADLINE, *_story(seed_text)]))
     assert article.title == SEED_HEADLINE and article.title_source == "first_line"
@@ -173,9 +188,18 @@ def test_a_caption_is_never_the_title(seed_text: str) -> None:
     assert article.title is None and caption not in article.body
 
 
-@pytest.mark.parametrize("title", [
-    "News story", "Home", "World news", "Latest news", "World news | The Paper", "The Paper", "Politics | UK",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "News story",
+        "Home",
+        "World news",
+        "Latest news",
+        "World news | The Paper",
+        "The Paper",
+        "Politics | UK",
+    ],
+)
 def test_a_generic_page_title_is_never_the_title(seed_text: str, title: str) -> None:
     head = f"<title>{escape(title)}</title><meta property='og:site_name' content='The Paper'>"
     article = _read_page(_page(head, "", _story(seed_text)))
@@ -212,6 +236,7 @@ def test_a_line_sharing_no_word_with_the_article_is_never_the_title(seed_text: s
 
 
 # --- through the service --------------------------------------------------------------------
+
 
 def test_title_source_in_the_response(client: FlaskClient, seed_text: str) -> None:
     story = "\n\n".join(_story(seed_text))
@@ -255,13 +280,19 @@ def test_read_article_for_a_page_reports_where_the_title_came_from(seed_text: st
 
 
 def test_page_titles_are_read_from_the_markup() -> None:
-    html = ("<html><head><title>Storm hits coast | The Paper</title>"
-            "<meta property='og:title' content='Storm hits the coast'>"
-            "<meta property='og:site_name' content='The Paper'>"
-            "<meta property='og:url' content='https://www.thepaper.example/storm'></head>"
-            "<body><h1>Storm hits coast</h1><p>A storm hit the coast on Monday.</p></body></html>")
+    html = (
+        "<html><head><title>Storm hits coast | The Paper</title>"
+        "<meta property='og:title' content='Storm hits the coast'>"
+        "<meta property='og:site_name' content='The Paper'>"
+        "<meta property='og:url' content='https://www.thepaper.example/storm'></head>"
+        "<body><h1>Storm hits coast</h1><p>A storm hit the coast on Monday.</p></body></html>"
+    )
     titles = read_page(html).titles
-    assert titles == PageTitles(h1=("Storm hits coast",), og_title="Storm hits the coast",
-                                metadata_title=titles.metadata_title, title="Storm hits coast | The Paper",
-                                site_names=titles.site_names)
+    assert titles == PageTitles(
+        h1=("Storm hits coast",),
+        og_title="Storm hits the coast",
+        metadata_title=titles.metadata_title,
+        title="Storm hits coast | The Paper",
+        site_names=titles.site_names,
+    )
     assert "The Paper" in titles.site_names and "thepaper.example" in titles.site_names

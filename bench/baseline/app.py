@@ -7,7 +7,6 @@ It calls the same cleaning and the same engine as Précis, in fp32 as a tutorial
 (QUANTIZE is ignored), so the difference measured is the serving (preloading, threads,
 micro-batching, CPU thread placement) and the measured int8 default where a model has one."""
 
-
 from flask import Flask, jsonify, request
 
 from service.config import Settings

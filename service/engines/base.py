@@ -100,9 +100,7 @@ class Engine(Protocol):
         that an engine may compute it."""
         ...
 
-    def summarize(
-        self, documents: Sequence[Document], params: Sequence[SummaryParams]
-    ) -> list[SummaryResult]:
+    def summarize(self, documents: Sequence[Document], params: Sequence[SummaryParams]) -> list[SummaryResult]:
         """Summarise each document under its own params; one result per document."""
         ...
 

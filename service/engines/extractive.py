@@ -96,9 +96,7 @@ class ExtractiveEngine:
             },
         )
 
-    def summarize(
-        self, documents: Sequence[Document], params: Sequence[SummaryParams]
-    ) -> list[SummaryResult]:
+    def summarize(self, documents: Sequence[Document], params: Sequence[SummaryParams]) -> list[SummaryResult]:
         # Each article is embedded on its own. int8 quantises activations with one scale per
         # model call, so an article sharing a call with others could see its summary change
         # with its neighbours; and grouping articles measured no faster.
@@ -150,8 +148,14 @@ class ExtractiveEngine:
         fitted = fit_purpose(rank_candidates(sentences, scores), params.purpose)
         by_index = {s.index: (s, float(score)) for s, score in zip(sentences, scores, strict=True)}
         chosen = [
-            SummarySentence(piece.text, by_index[piece.index][0], by_index[piece.index][1], spans=tuple(piece.spans),
-                            compressed=piece.compressed, truncated=piece.truncated)
+            SummarySentence(
+                piece.text,
+                by_index[piece.index][0],
+                by_index[piece.index][1],
+                spans=tuple(piece.spans),
+                compressed=piece.compressed,
+                truncated=piece.truncated,
+            )
             for piece in fitted.pieces
         ]
         return SummaryResult(sentences=chosen, focus_matched=matched)

@@ -62,8 +62,9 @@ def load_engine(settings: Settings) -> Engine:
     loader = ENGINES.get(model.engine)
     if loader is None:
         raise ValueError(f"unknown engine {model.engine!r} for model {settings.model!r}; known: {', '.join(ENGINES)}")
-    info = ModelInfo(name=model.name, id=model.hub_id, engine=model.engine, revision=_revision(model),
-                     languages=model.languages)
+    info = ModelInfo(
+        name=model.name, id=model.hub_id, engine=model.engine, revision=_revision(model), languages=model.languages
+    )
     return loader(model, info, effective_precision(settings.quantize, model.quantize), settings)
 
 

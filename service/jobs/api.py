@@ -29,8 +29,9 @@ _PRIVATE = ("owner",)
 
 @jobs_api.errorhandler(RedisError)
 def _redis_down(exc: RedisError) -> Response:
-    return problem_response(jobs_unavailable(f"The job store (Redis) is unavailable ({type(exc).__name__}); "
-                                             "retry shortly."))
+    return problem_response(
+        jobs_unavailable(f"The job store (Redis) is unavailable ({type(exc).__name__}); retry shortly.")
+    )
 
 
 def _view(job: dict[str, Any]) -> dict[str, Any]:
@@ -76,8 +77,9 @@ def job_results(job_id: str) -> Response:
         for row in store.rows(job_id, job["total"], whole=job["status"] in TERMINAL):
             yield row + "\n"
 
-    return Response(rows(), mimetype="application/x-ndjson",
-                    headers={"X-Job-Status": job["status"], "Cache-Control": "no-store"})
+    return Response(
+        rows(), mimetype="application/x-ndjson", headers={"X-Job-Status": job["status"], "Cache-Control": "no-store"}
+    )
 
 
 @jobs_api.delete("/v1/jobs/<job_id>")

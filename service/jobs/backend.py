@@ -30,8 +30,9 @@ class Backend:
 
     def get(self) -> tuple[JobStore, Celery]:
         if self._store is None or self._celery is None or self._pid != os.getpid():
-            self._store = JobStore(Redis.from_url(self.settings.redis_url, socket_timeout=30),
-                                   self.settings.job_result_ttl_s)
+            self._store = JobStore(
+                Redis.from_url(self.settings.redis_url, socket_timeout=30), self.settings.job_result_ttl_s
+            )
             self._celery = make_celery(self.settings)
             self._pid = os.getpid()
         return self._store, self._celery
@@ -43,7 +44,9 @@ def backend() -> tuple[JobStore, Celery]:
     if not configured.jobs:
         raise jobs_off("Jobs are off on this server (JOBS=off): set JOBS=on and REDIS_URL to enable /v1/jobs.")
     if not configured.redis_url:
-        raise jobs_off("Jobs need Redis and this server has none: set REDIS_URL (`make run` starts one when "
-                       "redis-server is installed: apt-get install redis-server).")
+        raise jobs_off(
+            "Jobs need Redis and this server has none: set REDIS_URL (`make run` starts one when "
+            "redis-server is installed: apt-get install redis-server)."
+        )
     found: Backend = current_app.extensions.setdefault(_BACKEND, Backend(configured))
     return found.get()

@@ -17,24 +17,37 @@ def model_facts(info: ModelInfo | None, settings: Settings) -> dict[str, Any]:
     """The model a job runs with, as its view shows it (only the name while it loads)."""
     if info is None:
         return {"name": settings.model}
-    return {"name": info.name, "id": info.id, "engine": info.engine, "revision": info.revision,
-            "precision": info.precision}
+    return {
+        "name": info.name,
+        "id": info.id,
+        "engine": info.engine,
+        "revision": info.revision,
+        "precision": info.precision,
+    }
 
 
-def plan(items: list[Any], options: dict[str, Any], settings: Settings, owner: str, request_id: str,
-         model: dict[str, Any]) -> NewJob:
+def plan(
+    items: list[Any], options: dict[str, Any], settings: Settings, owner: str, request_id: str, model: dict[str, Any]
+) -> NewJob:
     valid: list[tuple[int, dict[str, Any]]] = []
     rejected: list[tuple[int, str]] = []
     for position, raw in enumerate(items):
-        item_id, parsed = (f"#{position}", raw) if isinstance(raw, ProblemError) else \
-            parse_item(raw, position, settings, options)
+        item_id, parsed = (
+            (f"#{position}", raw) if isinstance(raw, ProblemError) else parse_item(raw, position, settings, options)
+        )
         if isinstance(parsed, ProblemError):
             row = item_result(item_id, parsed, request_id)
             rejected.append((position, json.dumps(row, ensure_ascii=False)))
         else:
             valid.append((position, {**options, **raw}))
     size = settings.job_chunk_size
-    chunks = [valid[i:i + size] for i in range(0, len(valid), size)]
-    return NewJob(owner=owner, request_id=request_id, total=len(items), chunks=chunks, rejected=rejected,
-                  model=model, settings={"options": options, "chunk_size": size,
-                                         "result_ttl_s": settings.job_result_ttl_s})
+    chunks = [valid[i : i + size] for i in range(0, len(valid), size)]
+    return NewJob(
+        owner=owner,
+        request_id=request_id,
+        total=len(items),
+        chunks=chunks,
+        rejected=rejected,
+        model=model,
+        settings={"options": options, "chunk_size": size, "result_ttl_s": settings.job_result_ttl_s},
+    )

@@ -36,8 +36,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # timeout. kombu looks for such chunks every 10 s but, by default, scans only one
         # look in ten; every look scans here (one sorted-set range read), so the chunk comes
         # back within 10 s of the timeout instead of within 100 s.
-        "broker_transport_options": {"visibility_timeout": settings.job_visibility_timeout_s,
-                                     "unacked_restore_throttle": 1},
+        "broker_transport_options": {
+            "visibility_timeout": settings.job_visibility_timeout_s,
+            "unacked_restore_throttle": 1,
+        },
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
     }

@@ -18,9 +18,14 @@ def options_schema() -> dict[str, Any]:
     """A summarize request's options, without the article: defaults for every item."""
     schema = SummarizeRequest.model_json_schema(ref_template=REF)
     properties = {k: v for k, v in schema["properties"].items() if k not in ITEM_ONLY}
-    return {"type": "object", "properties": properties, "additionalProperties": False, "allOf": OPTION_RULES,
-            "description": "Options for every item (an item's own fields win). Each is checked as typed here: "
-            "`0` is not `false`. Newsroom purposes exclude length, format and include_title, as in a request."}
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "allOf": OPTION_RULES,
+        "description": "Options for every item (an item's own fields win). Each is checked as typed here: "
+        "`0` is not `false`. Newsroom purposes exclude length, format and include_title, as in a request.",
+    }
 
 
 class JobRequest(BaseModel):

@@ -38,10 +38,23 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def redis_config(port: int, password: str, folder: Path) -> str:
     """A throwaway Redis: loopback only, password required, nothing written to disk."""
-    return "\n".join([
-        "bind 127.0.0.1", f"port {port}", f"requirepass {password}", f"dir {folder}", "daemonize no",
-        'save ""', "appendonly no", "protected-mode yes", "logfile \"\"", "databases 1",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "bind 127.0.0.1",
+                f"port {port}",
+                f"requirepass {password}",
+                f"dir {folder}",
+                "daemonize no",
+                'save ""',
+                "appendonly no",
+                "protected-mode yes",
+                'logfile ""',
+                "databases 1",
+            ]
+        )
+        + "\n"
+    )
 
 
 def start_redis_config(folder: Path) -> tuple[Path, str]:
@@ -120,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     if settings.redis_url:  # someone else's Redis: run no local one
         return _run_honcho(args.procfile, env, settings.graceful_timeout, skip=("redis",))
     if shutil.which("redis-server") is None:  # before any temporary folder: exec leaves none behind
-        _api_only("redis-server is not installed", "install it as root (`apt-get install redis-server`) and run "
-                  "`make run` again, or set REDIS_URL to a Redis")
+        _api_only(
+            "redis-server is not installed",
+            "install it as root (`apt-get install redis-server`) and run `make run` again, or set REDIS_URL to a Redis",
+        )
     with tempfile.TemporaryDirectory(prefix="precis-redis-") as folder:
         conf, env["REDIS_URL"] = start_redis_config(Path(folder))
         env["PRECIS_REDIS_CONF"] = str(conf)

@@ -112,15 +112,36 @@ class JobStore:
         pipe = self.redis.pipeline(transaction=False)
         # Inputs first: the job only exists (and can be run) once all of them are there.
         for start in range(0, len(job.chunks), 512):
-            pipe.hset(inputs, mapping={str(start + n): json.dumps(chunk, ensure_ascii=False)
-                                       for n, chunk in enumerate(job.chunks[start:start + 512])})
+            pipe.hset(
+                inputs,
+                mapping={
+                    str(start + n): json.dumps(chunk, ensure_ascii=False)
+                    for n, chunk in enumerate(job.chunks[start : start + 512])
+                },
+            )
         pipe.expire(inputs, self.ttl_s)
-        pipe.hset(meta, mapping={
-            "id": job_id, "status": "queued", "total": job.total, "succeeded": 0, "failed": 0, "duplicates": 0,
-            "chunk_errors": 0, "chunks": len(job.chunks), "created_at": now, "started_at": "", "finished_at": "",
-            "expires_at": now + self.ttl_s, "ttl": self.ttl_s, "owner": job.owner, "request_id": job.request_id,
-            "model": json.dumps(job.model), "settings": json.dumps(job.settings),
-        })
+        pipe.hset(
+            meta,
+            mapping={
+                "id": job_id,
+                "status": "queued",
+                "total": job.total,
+                "succeeded": 0,
+                "failed": 0,
+                "duplicates": 0,
+                "chunk_errors": 0,
+                "chunks": len(job.chunks),
+                "created_at": now,
+                "started_at": "",
+                "finished_at": "",
+                "expires_at": now + self.ttl_s,
+                "ttl": self.ttl_s,
+                "owner": job.owner,
+                "request_id": job.request_id,
+                "model": json.dumps(job.model),
+                "settings": json.dumps(job.settings),
+            },
+        )
         pipe.expire(meta, self.ttl_s)
         pipe.execute()
         if job.rejected:
@@ -133,13 +154,21 @@ class JobStore:
             return None
         fields = {_text(k): _text(v) for k, v in raw.items()}
         return {
-            "id": fields["id"], "status": fields["status"], "total": int(fields["total"]),
-            "succeeded": int(fields["succeeded"]), "failed": int(fields["failed"]),
-            "created_at": _iso(fields["created_at"]), "started_at": _iso(fields["started_at"]),
-            "finished_at": _iso(fields["finished_at"]), "expires_at": _iso(fields["expires_at"]),
-            "result_ttl_s": int(fields["ttl"]), "model": json.loads(fields["model"]),
-            "settings": json.loads(fields["settings"]), "owner": fields["owner"],
-            "duplicate_results_ignored": int(fields["duplicates"]), "request_id": fields["request_id"],
+            "id": fields["id"],
+            "status": fields["status"],
+            "total": int(fields["total"]),
+            "succeeded": int(fields["succeeded"]),
+            "failed": int(fields["failed"]),
+            "created_at": _iso(fields["created_at"]),
+            "started_at": _iso(fields["started_at"]),
+            "finished_at": _iso(fields["finished_at"]),
+            "expires_at": _iso(fields["expires_at"]),
+            "result_ttl_s": int(fields["ttl"]),
+            "model": json.loads(fields["model"]),
+            "settings": json.loads(fields["settings"]),
+            "owner": fields["owner"],
+            "duplicate_results_ignored": int(fields["duplicates"]),
+            "request_id": fields["request_id"],
         }
 
     def start_chunk(self, job_id: str, chunk: int) -> list[tuple[int, dict[str, Any]]] | None:

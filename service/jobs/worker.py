@@ -102,8 +102,9 @@ def run_chunk(job_id: str, chunk: int) -> int:
         rows = summarize_chunk(work, request_id)
     except Exception:  # a bug: the items fail (500) and the job ends "failed"
         log.exception("job %s chunk %d failed", job_id, chunk)
-        return jobs.record(job_id, _rows(work, [RuntimeError("chunk failed")] * len(work), request_id),
-                           chunk_failed=True)
+        return jobs.record(
+            job_id, _rows(work, [RuntimeError("chunk failed")] * len(work), request_id), chunk_failed=True
+        )
     return jobs.record(job_id, rows)
 
 
@@ -119,6 +120,11 @@ def _rows(work: Work, outcomes: Sequence[Outcome], request_id: str) -> list[Row]
     from service.errors import item_result
     from service.inputs import item_id
 
-    return [(position, json.dumps(item_result(item_id(item, position), outcome, request_id), ensure_ascii=False),
-             isinstance(outcome, Summarized))
-            for (position, item), outcome in zip(work, outcomes, strict=True)]
+    return [
+        (
+            position,
+            json.dumps(item_result(item_id(item, position), outcome, request_id), ensure_ascii=False),
+            isinstance(outcome, Summarized),
+        )
+        for (position, item), outcome in zip(work, outcomes, strict=True)
+    ]

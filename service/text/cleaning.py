@@ -209,8 +209,11 @@ def _boilerplate(blocks: list[str]) -> tuple[dict[int, str], set[int]]:
         key = _key(block)
         if key in seen:
             found[i] = "duplicate"  # a repeat loses no text, whatever its size
-        elif (_shaped_like_boilerplate(block) and (verdict := _classify(block, bylines))
-              and (verdict.certain or len(block) != longest)):
+        elif (
+            _shaped_like_boilerplate(block)
+            and (verdict := _classify(block, bylines))
+            and (verdict.certain or len(block) != longest)
+        ):
             found[i] = verdict.kind
             if not verdict.certain:
                 doubtful.add(i)

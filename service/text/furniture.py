@@ -92,7 +92,7 @@ KICKERS = frozenset({
     "just in", "developing", "developing story", "watch", "video", "analysis", "opinion", "comment",
     "explainer", "news", "latest", "as it happened", "in pictures", "in depth", "special report",
     "fact check", "sponsored", "advertisement", "obituary", "review", "interview", "editorial",
-})
+})  # fmt: skip
 # A kicker set before a headline on the same line: "BREAKING: Storm hits coast".
 _KICKER_PREFIX = re.compile(r"^(?P<kicker>[^:|–—]{2,25}?)\s*(?::|\||–|—|\s-)\s+(?=\S)")
 
@@ -149,7 +149,7 @@ def strip_kicker(line: str) -> str:
     """The line without a kicker in front ("EXCLUSIVE: Storm hits coast" -> "Storm hits coast")."""
     found = _KICKER_PREFIX.match(line)
     if found and _label(found.group("kicker")) in KICKERS:
-        return line[found.end():]
+        return line[found.end() :]
     return line
 
 

@@ -57,8 +57,12 @@ def _page_titles(tree: HtmlElement) -> PageTitles:
     application = tree.xpath("//head/meta[@name='application-name']/@content")
     url = opengraph.get("url") or metadata.url
     host = urlparse(url).hostname if url else None
-    names = (opengraph.get("sitename"), metadata.sitename,
-             *(str(a) for a in application), host.removeprefix("www.") if host else None)
+    names = (
+        opengraph.get("sitename"),
+        metadata.sitename,
+        *(str(a) for a in application),
+        host.removeprefix("www.") if host else None,
+    )
     return PageTitles(
         h1=h1,
         og_title=opengraph.get("title"),

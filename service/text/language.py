@@ -67,8 +67,10 @@ class UnsupportedLanguage(SummaryError):
         names = ", ".join(f"{LANGUAGES.get(code, code)} ({code})" for code in supported)
         super().__init__(
             f"The article reads as {language.name} ({language.code}, confidence {language.confidence:.2f}); "
-            f"the model supports {names}. Send \"language\": \"force\" to summarise it anyway.",
-            language=language.code, confidence=language.confidence, supported_languages=list(supported),
+            f'the model supports {names}. Send "language": "force" to summarise it anyway.',
+            language=language.code,
+            confidence=language.confidence,
+            supported_languages=list(supported),
         )
         self.language = language
         self.supported = list(supported)

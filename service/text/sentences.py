@@ -13,8 +13,27 @@ from syntok import segmenter
 # Titles that always come before a name, which syntok's abbreviation list lacks: it ends a
 # sentence at "Gov." in "Gov. Jerry Brown said ...", common in American copy.
 TITLES_BEFORE_NAMES = frozenset(
-    {"Gov", "Lt", "Sgt", "Rep", "Reps", "Rev", "Maj", "Cpl", "Pvt", "Det", "Supt", "Insp", "Cmdr", "Hon", "Sens",
-     "Gens", "Atty", "Msgr", "Rt"}
+    {
+        "Gov",
+        "Lt",
+        "Sgt",
+        "Rep",
+        "Reps",
+        "Rev",
+        "Maj",
+        "Cpl",
+        "Pvt",
+        "Det",
+        "Supt",
+        "Insp",
+        "Cmdr",
+        "Hon",
+        "Sens",
+        "Gens",
+        "Atty",
+        "Msgr",
+        "Rt",
+    }
 )
 
 

@@ -43,7 +43,7 @@ GENERIC_WORDS = frozenset({
     "index", "untitled", "document", "front", "edition", "online", "headlines", "headline", "updates", "update",
     "more", "main", "site", "web", "website", "blog", "newsroom", "weather", "global", "region", "regional",
     "daily", "weekly", "times", "post", "press", "herald", "journal", "com", "co", "org", "net", "www"
-})
+})  # fmt: skip
 STOPWORDS = frozenset({
     "a", "an", "the", "and", "or", "but", "nor", "so", "yet", "of", "to", "in", "on", "at", "by", "for", "with",
     "from", "into", "onto", "over", "under", "about", "after", "before", "as", "is", "are", "was", "were", "be",
@@ -53,7 +53,7 @@ STOPWORDS = frozenset({
     "not", "no", "than", "then", "too", "very", "just", "also", "up", "down", "out", "off", "new", "says",
     "said", "say", "how", "why", "what", "who", "whom", "which", "when", "where", "all", "any", "some", "each",
     "more", "most", "other", "such", "own", "same", "only", "both", "few", "s", "t"
-})
+})  # fmt: skip
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # Separators between a headline and a site's or section's name, with spaces around them.
 _SEPARATOR = re.compile(r"(\s+(?:[|•·»~/]|::|[-–—])\s+)")
@@ -93,8 +93,12 @@ class PageTitles:
         named = " ".join(key(t) for t in (self.og_title, self.metadata_title, self.title) if t)
         h1 = sorted(self.h1, key=lambda text: key(text) not in named)
         seen: dict[str, bool] = {}
-        for text, decorated in (*((t, False) for t in h1), (self.og_title, True), (self.metadata_title, True),
-                                (self.title, True)):
+        for text, decorated in (
+            *((t, False) for t in h1),
+            (self.og_title, True),
+            (self.metadata_title, True),
+            (self.title, True),
+        ):
             if text and text.strip():
                 seen.setdefault(" ".join(text.split()), decorated)
         return list(seen.items())
@@ -148,8 +152,7 @@ def is_generic(text: str) -> bool:
 def _name_like(part: str) -> bool:
     """A short run of capitalised words: how a site's name reads ("The Morning Ledger")."""
     words = part.split()
-    return len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() or w in {"&", "of", "the", "and"}
-                                   for w in words)
+    return len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() or w in {"&", "of", "the", "and"} for w in words)
 
 
 def strip_site(text: str, site_names: Sequence[str] = (), article: str = "") -> str | None:
@@ -173,8 +176,13 @@ def strip_site(text: str, site_names: Sequence[str] = (), article: str = "") -> 
         # or before it when set off by a bar (a dash inside a headline joins two of its own
         # phrases: "North Korea - China talks").
         longer = len(part.split()) < max(len(o.split()) for o in others)
-        if (unnamed == 0 and (edge == "end" or not dash) and longer and _name_like(part)
-                and f" {key(part)} " not in mentioned):
+        if (
+            unnamed == 0
+            and (edge == "end" or not dash)
+            and longer
+            and _name_like(part)
+            and f" {key(part)} " not in mentioned
+        ):
             unnamed += 1
             return True
         return False
@@ -200,10 +208,14 @@ def rejection(line: str, rest: Sequence[str], site_names: Sequence[str] = ()) ->
         return "length"
     if _STATEMENT_END.search(line) or len(split_sentences(line)) > 1:
         return "sentence"
-    for kind, test in (("byline", furniture.is_byline), ("dateline", furniture.is_dateline),
-                       ("dateline", furniture.agency_dateline),
-                       ("caption", furniture.is_caption), ("kicker", furniture.is_kicker),
-                       ("link", furniture.is_link)):
+    for kind, test in (
+        ("byline", furniture.is_byline),
+        ("dateline", furniture.is_dateline),
+        ("dateline", furniture.agency_dateline),
+        ("caption", furniture.is_caption),
+        ("kicker", furniture.is_kicker),
+        ("link", furniture.is_link),
+    ):
         if test(line):
             return kind
     if is_site_name(line, site_names):

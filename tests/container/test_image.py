@@ -49,8 +49,9 @@ def wait_healthy(name: str, timeout: float = 120.0) -> float:
 def container() -> Iterator[tuple[str, str]]:
     """The image as compose runs it: read-only root, tmpfs /tmp, host network on a free port."""
     name, port = f"precis-test-{uuid.uuid4().hex[:8]}", free_port()
-    podman("run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", f"PORT={port}",
-           "--name", name, IMAGE)
+    podman(
+        "run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", f"PORT={port}", "--name", name, IMAGE
+    )
     try:
         print(f"\n{IMAGE}: healthy {wait_healthy(name):.1f} s after start")
         yield name, f"http://127.0.0.1:{port}"
@@ -60,8 +61,9 @@ def container() -> Iterator[tuple[str, str]]:
 
 def test_seed_article_through_the_container(container: tuple[str, str], seed_text: str) -> None:
     _, url = container
-    response = requests.post(f"{url}/v1/summarize", data=seed_text.encode(),
-                             headers={"Content-Type": "text/plain"}, timeout=60)
+    response = requests.post(
+        f"{url}/v1/summarize", data=seed_text.encode(), headers={"Content-Type": "text/plain"}, timeout=60
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert 2 <= len(body["sentences"]) <= 4
@@ -75,8 +77,23 @@ def test_seed_article_through_the_container(container: tuple[str, str], seed_tex
 def test_cli_with_url_works_inside_the_image(container: tuple[str, str], seed_text: str) -> None:
     """The CLI and its client need only the image's runtime dependencies."""
     name, url = container
-    result = podman("exec", "-i", name, "python", "-m", "service", "summarize", "--url", url, "--no-progress",
-                    "--length", "short", "-", input=seed_text, check=False)
+    result = podman(
+        "exec",
+        "-i",
+        name,
+        "python",
+        "-m",
+        "service",
+        "summarize",
+        "--url",
+        url,
+        "--no-progress",
+        "--length",
+        "short",
+        "-",
+        input=seed_text,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     [row] = [json.loads(line) for line in result.stdout.splitlines()]
     assert row["id"] == "-" and len(row["sentences"]) == 2
@@ -87,15 +104,20 @@ def test_runs_as_non_root(container: tuple[str, str]) -> None:
     name, _ = container
     assert podman("image", "inspect", "-f", "{{.Config.User}}", IMAGE).stdout.strip() == "precis"
     # Every process of the container, gunicorn's master and workers included.
-    listing = podman("exec", name, "python", "-c",
-                     "import pathlib\n"
-                     "for p in pathlib.Path('/proc').glob('[0-9]*'):\n"
-                     "    try:\n"
-                     "        status = (p / 'status').read_text().splitlines()\n"
-                     "        uid = next(line for line in status if line.startswith('Uid:')).split()[1]\n"
-                     "        print(uid, (p / 'cmdline').read_bytes().replace(b'\\0', b' ').decode())\n"
-                     "    except (OSError, StopIteration):\n"
-                     "        pass\n").stdout
+    listing = podman(
+        "exec",
+        name,
+        "python",
+        "-c",
+        "import pathlib\n"
+        "for p in pathlib.Path('/proc').glob('[0-9]*'):\n"
+        "    try:\n"
+        "        status = (p / 'status').read_text().splitlines()\n"
+        "        uid = next(line for line in status if line.startswith('Uid:')).split()[1]\n"
+        "        print(uid, (p / 'cmdline').read_bytes().replace(b'\\0', b' ').decode())\n"
+        "    except (OSError, StopIteration):\n"
+        "        pass\n",
+    ).stdout
     processes = [line.split(" ", 1) for line in listing.splitlines() if line.strip()]
     assert any("gunicorn" in cmd for _, cmd in processes), listing
     assert all(uid != "0" for uid, _ in processes), listing
@@ -107,8 +129,15 @@ def test_image_is_lean_and_offline() -> None:
     env = dict(item.split("=", 1) for item in config["Env"])
     assert env["HF_HUB_OFFLINE"] == "1" and env["HOST"] == "0.0.0.0" and env["PORT"] == "8000"
     assert "8000/tcp" in config["ExposedPorts"]
-    listing = podman("run", "--rm", "--entrypoint", "sh", IMAGE, "-c",
-                     "ls -a /app; command -v gcc pip || true; ls /opt/venv/lib/python3.11/site-packages/torch").stdout
+    listing = podman(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        IMAGE,
+        "-c",
+        "ls -a /app; command -v gcc pip || true; ls /opt/venv/lib/python3.11/site-packages/torch",
+    ).stdout
     for absent in (".git", "tests", "seeds", ".venv", "gcc", "include"):
         assert absent not in listing.split(), absent
     size = int(podman("image", "inspect", "-f", "{{.Size}}", IMAGE).stdout)
@@ -152,12 +181,34 @@ def test_calibrate_runs_inside_the_image() -> None:
         pytest.skip(f"{train} is not present")
     with train.open(encoding="utf-8") as handle:
         rows = [json.loads(next(handle)) for _ in range(12)]
-    archive = "".join(json.dumps({"id": r["id"], "text": r["article"], "reference": r["reference"]}) + "\n"
-                      for r in rows)
-    script = ("cat > /tmp/ours.jsonl && python -m service calibrate --data /tmp/ours.jsonl --out /tmp/ours.json "
-              "--ranker salience --folds 2 >&2 && cat /tmp/ours.json")
-    result = subprocess.run(["podman", "run", "--rm", "-i", "--network", "none", "--read-only", "--tmpfs", "/tmp",
-                             IMAGE, "sh", "-c", script], input=archive, capture_output=True, text=True, timeout=600)
+    archive = "".join(
+        json.dumps({"id": r["id"], "text": r["article"], "reference": r["reference"]}) + "\n" for r in rows
+    )
+    script = (
+        "cat > /tmp/ours.jsonl && python -m service calibrate --data /tmp/ours.jsonl --out /tmp/ours.json "
+        "--ranker salience --folds 2 >&2 && cat /tmp/ours.json"
+    )
+    result = subprocess.run(
+        [
+            "podman",
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            "--read-only",
+            "--tmpfs",
+            "/tmp",
+            IMAGE,
+            "sh",
+            "-c",
+            script,
+        ],
+        input=archive,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert "requirements-dev" not in result.stderr
     profile = json.loads(result.stdout)

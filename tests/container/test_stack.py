@@ -21,8 +21,9 @@ from bench.server import free_port
 
 IMAGE = os.environ.get("PRECIS_IMAGE", "")
 NGINX_IMAGE = os.environ.get("PRECIS_NGINX_IMAGE", "")
-pytestmark = pytest.mark.skipif(not (IMAGE and NGINX_IMAGE),
-                                reason="PRECIS_IMAGE and PRECIS_NGINX_IMAGE are not set (run `make test-stack`)")
+pytestmark = pytest.mark.skipif(
+    not (IMAGE and NGINX_IMAGE), reason="PRECIS_IMAGE and PRECIS_NGINX_IMAGE are not set (run `make test-stack`)"
+)
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -48,11 +49,42 @@ def stack() -> Iterator[tuple[str, list[str]]]:
     try:
         for name, port in zip(apis, ports, strict=True):
             # One worker with one torch thread each: two replicas share this machine's cores.
-            podman("run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", f"PORT={port}",
-                   "-e", "WEB_CONCURRENCY=1", "-e", "TORCH_THREADS=1", "-e", "GRACEFUL_TIMEOUT=20",
-                   "--name", name, IMAGE)
-        podman("run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", f"NGINX_PORT={nginx_port}",
-               "-e", f"NGINX_UPSTREAMS=127.0.0.1:{ports[0]} 127.0.0.1:{ports[1]}", "--name", nginx, NGINX_IMAGE)
+            podman(
+                "run",
+                "-d",
+                "--network",
+                "host",
+                "--read-only",
+                "--tmpfs",
+                "/tmp",
+                "-e",
+                f"PORT={port}",
+                "-e",
+                "WEB_CONCURRENCY=1",
+                "-e",
+                "TORCH_THREADS=1",
+                "-e",
+                "GRACEFUL_TIMEOUT=20",
+                "--name",
+                name,
+                IMAGE,
+            )
+        podman(
+            "run",
+            "-d",
+            "--network",
+            "host",
+            "--read-only",
+            "--tmpfs",
+            "/tmp",
+            "-e",
+            f"NGINX_PORT={nginx_port}",
+            "-e",
+            f"NGINX_UPSTREAMS=127.0.0.1:{ports[0]} 127.0.0.1:{ports[1]}",
+            "--name",
+            nginx,
+            NGINX_IMAGE,
+        )
         for name in apis:
             wait_healthy(name)
         wait_healthy(nginx)

@@ -62,8 +62,10 @@ def assert_problem(response: Response, status: int, *detail_words: str) -> dict[
 
 
 # Every schemathesis run checks these: no 5xx, answers as documented, invalid input refused.
-FUZZ_CHECKS = ("not_a_server_error,response_schema_conformance,content_type_conformance,"
-               "status_code_conformance,negative_data_rejection,unsupported_method")
+FUZZ_CHECKS = (
+    "not_a_server_error,response_schema_conformance,content_type_conformance,"
+    "status_code_conformance,negative_data_rejection,unsupported_method"
+)
 
 
 # A document that does not state the rules the API enforces shows as generated data the API
@@ -79,11 +81,32 @@ def fuzz(base_url: str, max_examples: int, *options: str) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as config:
         config.write(FUZZ_CONFIG)
     result = subprocess.run(
-        [str(cli), "--config-file", config.name, "run", f"{base_url}/openapi.json", *options, "--checks", FUZZ_CHECKS,
-         "--max-examples",
-         str(max_examples), "--seed", "1", "--workers", "1", "--request-timeout", "60", "--suppress-health-check",
-         "all", "--no-color", "--generation-database", "none"],
-        capture_output=True, text=True, timeout=900,
+        [
+            str(cli),
+            "--config-file",
+            config.name,
+            "run",
+            f"{base_url}/openapi.json",
+            *options,
+            "--checks",
+            FUZZ_CHECKS,
+            "--max-examples",
+            str(max_examples),
+            "--seed",
+            "1",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "60",
+            "--suppress-health-check",
+            "all",
+            "--no-color",
+            "--generation-database",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     Path(config.name).unlink()
     print(result.stdout[-3000:])
@@ -92,4 +115,3 @@ def fuzz(base_url: str, max_examples: int, *options: str) -> int:
     generated, passed = map(int, re.search(r"(\d+) generated, (\d+) passed", result.stdout).groups())
     assert generated == passed
     return generated
-
