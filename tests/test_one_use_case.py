@@ -40,13 +40,16 @@ def test_http_batch_cli_and_evaluate_give_byte_identical_sentences(
     source = tmp_path / "dev.jsonl"
     source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in articles.items()))
     out = tmp_path / "out.jsonl"
-    assert main(["summarize", str(source), "--max-sentences", "3", "-o", str(out), "--no-progress"],
-                stdout=io.StringIO()) == 0
+    assert (
+        main(["summarize", str(source), "--max-sentences", "3", "-o", str(out), "--no-progress"], stdout=io.StringIO())
+        == 0
+    )
     cli = {row["id"]: _sentences(row) for row in map(json.loads, out.read_text().splitlines())}
 
     rows = [{"id": i, "article": t} for i, t in articles.items()]
-    bodies = summarise_rows(Summarizer(engine), [request_for(row, max_sentences=3) for row in rows],
-                            SystemScores("embedded"))
+    bodies = summarise_rows(
+        Summarizer(engine), [request_for(row, max_sentences=3) for row in rows], SystemScores("embedded")
+    )
     evaluate = {row["id"]: _sentences(body) for row, body in zip(rows, bodies, strict=True)}
 
     assert len(http) == 200
