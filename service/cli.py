@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from service.config import Settings, configure_torch
 from service.editorial.purposes import describe
-from service.engines.base import LanguageMode, Purpose
-from service.schemas import SummaryOut
+from service.engines.base import Purpose
+from service.schemas import LanguageMode, Layout, Length, SummaryOut
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 IN_PROCESS = "in-process"  # the request id of an in-process run's problems
@@ -148,11 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--api-key", help="API key for --url (default: $PRECIS_API_KEY)")
     run.add_argument("--model", help="in process: a SUMMARIZER_MODEL value (default: the embedded model)")
     length = run.add_mutually_exclusive_group()
-    length.add_argument("--length", choices=["short", "medium", "long"])
+    length.add_argument("--length", choices=get_args(Length))
     length.add_argument("--max-sentences", type=int)
     length.add_argument("--max-words", type=int)
     length.add_argument("--max-chars", type=int)
-    run.add_argument("--format", choices=["paragraph", "bullets"])
+    run.add_argument("--format", choices=get_args(Layout))
     run.add_argument("--focus", metavar="TEXT", help="what the summaries should be about (up to 200 characters)")
     run.add_argument("--purpose", choices=get_args(Purpose), help=describe(quote=""))
     run.add_argument(

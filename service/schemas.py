@@ -8,10 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from service.editorial.purposes import describe, policy
-from service.engines.base import LanguageMode, Purpose
+from service.engines.base import Overflow, Purpose
 from service.text.titles import TitleSource
 
+# The request's vocabulary, declared once for the schema, the CLI and the use case.
+Length = Literal["short", "medium", "long"]
 LENGTH_PRESETS: dict[str, int] = {"short": 2, "medium": 3, "long": 5}
+Layout = Literal["paragraph", "bullets"]
+LanguageMode = Literal["auto", "force"]
 DEFAULT_LENGTH = "medium"
 LENGTH_OPTIONS = ("length", "max_sentences", "max_words", "max_chars")
 
@@ -98,14 +102,12 @@ class SummarizeRequest(BaseModel):
         json_schema_extra={**_NOT_BLANK, "examples": [f"<article><h1>Budget approved</h1><p>{_EXAMPLE}</p></article>"]},
     )
     title: str | None = Field(None, max_length=1000, description="Headline; guides ranking, never returned.")
-    length: Literal["short", "medium", "long"] | None = Field(
-        None, description="Preset length: short = 2, medium = 3, long = 5 sentences."
-    )
+    length: Length | None = Field(None, description="Preset length: short = 2, medium = 3, long = 5 sentences.")
     max_sentences: int | None = Field(None, ge=1, description="At most this many sentences.")
     max_words: int | None = Field(None, ge=5, le=5000, description="At most this many words.")
     max_chars: int | None = Field(None, ge=20, le=50000, description="At most this many characters.")
-    format: Literal["paragraph", "bullets"] = Field("paragraph", description="How `summary` is laid out.")
-    overflow: Literal["chunk", "head", "error"] = Field(
+    format: Layout = Field("paragraph", description="How `summary` is laid out.")
+    overflow: Overflow = Field(
         "chunk",
         description="Article over the model's input limit: summarise it in chunks, keep the lead that fits, "
         "or answer 422.",

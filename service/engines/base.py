@@ -15,7 +15,6 @@ from service.text.sentences import Sentence
 Overflow = Literal["chunk", "head", "error"]
 # What the summary is for: one row each in service/editorial/purposes.py.
 Purpose = Literal["summary", "key_points", "seo_description", "social"]
-LanguageMode = Literal["auto", "force"]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.engines.ranking import minmax
+
 # Fitted by `python -m bench.focus` on 100 BBC + 100 CNN train articles, reported on dev
 # (docs/QUALITY.md, "Newsroom features"). Similarities below include the word-overlap term.
 MATCH_THRESHOLD = 0.41  # best sentence below this: the article is not about the focus
@@ -44,11 +46,6 @@ class FocusSettings:
     relative_threshold: float = RELATIVE_THRESHOLD
     relevance_weight: float = RELEVANCE_WEIGHT
     lexical_weight: float = LEXICAL_WEIGHT
-
-
-def _minmax(values: np.ndarray) -> np.ndarray:
-    span = float(values.max() - values.min()) if values.size else 0.0
-    return (values - values.min()) / span if span > 1e-9 else np.ones_like(values)
 
 
 def focus_similarity(
@@ -88,7 +85,7 @@ def focus_scores(
         return blended, False
     related = related_mask(similarity, settings)
     relevance = np.clip(similarity, 0.0, None) / float(similarity.max())
-    mixed = settings.relevance_weight * relevance + (1 - settings.relevance_weight) * _minmax(np.asarray(salience))
+    mixed = settings.relevance_weight * relevance + (1 - settings.relevance_weight) * minmax(np.asarray(salience))
     blended[related] = mixed[related]
     return blended, True
 
