@@ -1,7 +1,7 @@
 """HTTP, the batch endpoint, the CLI (in process) and bench.evaluate all go through the one
 use case: on the dev sets they return byte-identical sentences. `make test` reads all 200 BBC
-articles and every tenth of the 1,000 CNN ones (the doors cost about 45 CPU-minutes on all
-of CNN); PRECIS_EQUALITY_ALL=1 reads all of them."""
+articles and every tenth of the 1,000 CNN ones (all of CNN takes about 25 minutes on one core
+through the four doors); PRECIS_EQUALITY_ALL=1 reads all of them."""
 
 from __future__ import annotations
 
