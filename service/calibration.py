@@ -120,10 +120,14 @@ def load_articles(
     from tqdm import tqdm
 
     pairs = prepare(read_rows(path, limit)[::stride], split)
-    if cache is None:
+    embedded = None
+    if cache is not None:
+        try:
+            embedded = EmbeddingCache(cache, encoder_key, sha256_of(path)).embed(pairs, embedder, progress)
+        except OSError as exc:  # a read-only container: calibrate anyway, embedding once without a cache
+            print(f"calibrate: no embedding cache ({exc}); embedding without one", file=sys.stderr)
+    if embedded is None:
         embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
-    else:
-        embedded = EmbeddingCache(cache, encoder_key, sha256_of(path)).embed(pairs, embedder, progress)
     return [
         make_article(p, e)
         for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)
