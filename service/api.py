@@ -15,7 +15,7 @@ from service.edge import JSON_TYPE, article_fields, json_object, runtime
 from service.errors import item_result, problem_body, problem_for, unsupported_media_type, validation_problem
 from service.inputs import parse_item, parse_request, validation_context
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
-from service.schemas import BatchRequest, Health, Limits, ModelEntry, Models, Readiness, SentenceOut
+from service.schemas import BatchRequest, Health, Limits, ModelEntry, Models, Readiness, SentenceOut, model_identity
 from service.summarizer import Summarized
 
 log = logging.getLogger(__name__)
@@ -39,12 +39,7 @@ def models() -> Response:
     if holder.ready:  # what a loaded model is; a loading one has none of it yet
         info = holder.engine().info
         entry.update(
-            name=info.name,
-            id=info.id,
-            engine=info.engine,
-            revision=info.revision,
-            precision=info.precision,
-            profile=info.settings.get("profile"),
+            **model_identity(info),
             languages=list(info.languages) if info.languages else None,
             settings=info.settings,
             load_seconds=round(holder.load_seconds or 0.0, 2),

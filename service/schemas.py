@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from service.editorial.purposes import describe, policy
-from service.engines.base import Overflow, Purpose
+from service.engines.base import ModelInfo, Overflow, Purpose
 from service.text.titles import TitleSource
 
 # The request's vocabulary, declared once for the schema, the CLI and the use case.
@@ -380,3 +380,15 @@ class Models(BaseModel):
     models: list[ModelEntry]
     limits: Limits
     version: str
+
+
+def model_identity(info: ModelInfo) -> dict[str, Any]:
+    """What every answer says of the loaded model: the summary's `model` and /v1/models share it."""
+    return {
+        "name": info.name,
+        "id": info.id,
+        "engine": info.engine,
+        "revision": info.revision,
+        "precision": info.precision,
+        "profile": info.settings.get("profile"),
+    }

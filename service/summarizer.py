@@ -37,6 +37,7 @@ from service.schemas import (
     SummaryOut,
     SupportOut,
     TimingOut,
+    model_identity,
 )
 from service.text.cleaning import CleanArticle, clean_text
 from service.text.html import read_page
@@ -259,12 +260,7 @@ class Summarizer:
             purpose=_purpose_out(request.purpose, texts),
             sentences=sentences,
             model=ModelOut(
-                name=info.name,
-                id=info.id,
-                engine=info.engine,
-                revision=info.revision,
-                precision=info.precision,
-                profile=info.settings.get("profile"),
+                **model_identity(info),
                 service_version=__version__,
                 generation=result.generation or None,
             ),
