@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +77,28 @@ def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+# A wire dateline opening a lower-cased story: "washington (cnn) --", "london, england (reuters) --".
+_LOWER_DATELINE = re.compile(r"^(?P<head>(?:[a-z][\w.'’-]*(?:,? +[a-z][\w.'’-]*){0,5},? *)?\([a-z][\w.&'’ -]{0,40}?\) *--) *")
+SPLITS = ("given", "paragraphs", "service")
+
+
+def recased_paragraphs(sentences: Sequence[str]) -> str:
+    """Pre-split, lower-cased sentences as the text the service reads: one a paragraph (the
+    read step splits inside a paragraph, never across one), each begun with a capital and a
+    wire dateline in capitals, so that the read step's capital-reading rules (the dateline
+    cut above all) treat the archive as they treat the cased copy the service is sent."""
+    paragraphs = [s[:1].upper() + s[1:] for s in (str(s).strip() for s in sentences) if s]
+    if paragraphs and (found := _LOWER_DATELINE.match(paragraphs[0].lower())):
+        rest = paragraphs[0][found.end() :]
+        paragraphs[0] = found.group("head").upper() + " " + rest[:1].upper() + rest[1:]
+    return "\n\n".join(paragraphs)
+
+
 def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
-    """Each row as the service reads it (service.summarizer.read_article, the one read step);
-    pre-split `sentences` are kept as given, or with split="service" joined and re-split.
+    """Each row as the service reads it (service.summarizer.read_article, the one read step).
+    Pre-split `sentences` are kept as given (split="given"), read one a paragraph with their
+    capitals restored where the read step needs them (split="paragraphs", for lower-cased
+    archives), or joined and re-split (split="service").
     Rows that leave no sentence are skipped: the service would refuse them."""
     from service.schemas import SummarizeRequest
     from service.summarizer import read_article
@@ -92,7 +112,9 @@ def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
         if row.get("html"):
             request = SummarizeRequest(html=row["html"], title=row.get("title"))
         else:
-            text = row.get("text") or row.get("article") or " ".join(row.get("sentences") or [])
+            given = row.get("sentences") or []
+            joined = recased_paragraphs(given) if split == "paragraphs" else " ".join(given)
+            text = row.get("text") or row.get("article") or joined
             request = SummarizeRequest(text=text, title=row.get("title"))
         article, sentences = read_article(request)
         if sentences:
@@ -215,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--split", choices=("given", "service"), default="given")
+    parser.add_argument("--split", choices=SPLITS, default="given")
     parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
     args = parser.parse_args(argv)
     pairs = prepare(read_rows(args.data, args.limit), args.split)

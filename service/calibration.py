@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from models.prepare import sha256_of
-from service.archive import DEFAULT_CACHE, EmbeddingCache, Pair, prepare, read_rows, served_encoder
+from service.archive import DEFAULT_CACHE, SPLITS, EmbeddingCache, Pair, prepare, read_rows, served_encoder
 from service.engines.base import SummaryParams
 from service.engines.length import LengthBudget
 from service.engines.profile import Profile, save_profile
@@ -347,9 +347,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument(
         "--split",
-        choices=("given", "service"),
+        choices=SPLITS,
         default="given",
-        help="pre-split 'sentences': kept as given, or joined and split as the service splits text",
+        help="pre-split 'sentences': kept as given, one a paragraph with capitals restored (lower-cased archives), "
+        "or joined and split as the service splits text",
     )
     parser.add_argument(
         "--cache", default=str(DEFAULT_CACHE), help="where embeddings are kept between runs ('none': not kept)"
