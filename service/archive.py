@@ -78,7 +78,9 @@ def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
 
 
 # A wire dateline opening a lower-cased story: "washington (cnn) --", "london, england (reuters) --".
-_LOWER_DATELINE = re.compile(r"^(?P<head>(?:[a-z][\w.'’-]*(?:,? +[a-z][\w.'’-]*){0,5},? *)?\([a-z][\w.&'’ -]{0,40}?\) *--) *")
+_LOWER_DATELINE = re.compile(
+    r"^(?P<head>(?:[a-z][\w.'’-]*(?:,? +[a-z][\w.'’-]*){0,5},? *)?\([a-z][\w.&'’ -]{0,40}?\) *--) *"
+)
 SPLITS = ("given", "paragraphs", "service")
 
 
