@@ -235,12 +235,15 @@ def _boilerplate(blocks: list[str]) -> tuple[dict[int, str], set[int]]:
     return found, doubtful
 
 
-def clean_text(raw: str, title: str | None = None, page: PageTitles | None = None) -> CleanArticle:
+def clean_text(
+    raw: str, title: str | None = None, page: PageTitles | None = None, language: str | None = None
+) -> CleanArticle:
     """Strip boilerplate from a plain-text article and find its headline and standfirst.
 
     The headline is the given `title`, else one of the `page`'s titles, else a first line
     that reads as one (service/text/titles.py). Bylines, datelines and kickers above the
-    story are removed first, so none is ever taken for the headline."""
+    story are removed first, so none is ever taken for the headline. `language` is the
+    detected ISO 639-1 code (None or "en": English copy)."""
     blocks = _blocks(normalise(raw))
     article = CleanArticle(body="")
     _strip_top(blocks, article.dropped)
