@@ -1,24 +1,29 @@
-"""Summary quality per publisher: ROUGE against Lead-3 and random, one table per data set.
+"""Summary quality per publisher and language: ROUGE against Lead-N and random, one table per data set.
 
     python -m bench.evaluate --data ../shared/data/dev.jsonl ../shared/data/cnndm-dev.jsonl \
-        --model embedded [--profile cnn] [--limit N] [--out docs/quality/embedded]
+        --model embedded [--profile cnn] [--limit N] [--sentences 3] [--out docs/quality/embedded]
 
 Every article goes through the service's own use case (service.summarizer.Summarizer:
-cleaning, splitting, engine, length options). Systems are compared at equal length (three
-sentences each, like Lead-3), at Lead-3's word count (`max_words` = the words of that
-article's Lead-3), and under the engine's own length policy. Lead-3 and Random-3 take the
-same cleaned text the service summarises. ROUGE-1/2/L F1 (rouge-score, stemming on), mean
-over articles with a bootstrap 95% interval, and the paired difference to Lead-3 with its
-own interval. An article the service refuses scores 0 for that system: refusals are
-counted and shown, never dropped. Writes a Markdown table and a JSON file per data set.
+cleaning, splitting, engine, length options). Systems are compared at equal length
+(`--sentences` N each, 3 unless told, against Lead-N), at Lead-N's word count (`max_words`
+= the words of that article's Lead-N), at the references' typical length (`max_words` =
+the set's median reference words) and under the engine's own length policy. Lead-1/2/3,
+Lead at the references' typical length and Random-N take the same cleaned text the service
+summarises. ROUGE-1/2/L/Lsum F1, mean over articles with a bootstrap 95% interval, and the
+paired difference to Lead-N with its own interval. Each article's language is its data
+line's "language" field, else the detector's (service.text.language); English is scored
+with rouge-score's tokenizer and stemming (every English figure stays comparable), any
+other language on Unicode words (service/rouge.py). An article the service refuses scores
+0 for that system: refusals are counted and shown, never dropped. Writes a Markdown table
+and a JSON file per data set.
 
     python -m bench.evaluate --shapes [SHAPE ...] --data ... [--systems three lead-words] [--out docs/quality/shapes]
 
 sends every article in each shape of bench/shapes.py (all of them when none is named) and
 compares each shape with the one-paragraph form: the share of articles whose selected
-sentences are the same, ROUGE-2 minus the one-paragraph form's and minus Lead-3 (paired
-bootstrap intervals), refusals, and summaries that hold planted boilerplate. Lead-3 there is
-the first three sentences of the one-paragraph form as the service reads it, one baseline
+sentences are the same, ROUGE-2 minus the one-paragraph form's and minus Lead-N (paired
+bootstrap intervals), refusals, and summaries that hold planted boilerplate. Lead-N there is
+the first N sentences of the one-paragraph form as the service reads it, one baseline
 for every shape."""
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,28 +39,37 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rouge_score import rouge_scorer
 
 from bench import shapes as shaping
 from bench.common import DEV_SETS, REPO_ROOT, article_source, machine, prepare_row
+from service import rouge
 from service.config import Settings
+from service.engines.base import SummaryParams
+from service.engines.length import fit_in_order
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer, read_article
 from service.text.cleaning import clean_text, normalise
+from service.text.language import detect_language
 from service.text.sentences import split_sentences
 
 METRICS = ("rouge1", "rouge2", "rougeL")
+# ROUGE-Lsum too (summary sentences one a line): the figure the data README and the
+# summarisation papers report; not a table column, to keep the tables as they were.
+SCORED = (*METRICS, "rougeLsum")
 BOOTSTRAP_SAMPLES = 1000
-EQUAL_LENGTH = 3
-SYSTEMS = ("three", "lead-words", "own")
+EQUAL_LENGTH = 3  # sentences each, unless --sentences says otherwise
+LEADS = (1, 2, 3)  # the lead baselines every table shows
+# "three" is the equal-length system's first name: N = --sentences, 3 unless told.
+SYSTEMS = ("three", "lead-words", "reference-words", "own")
+DEFAULT_SYSTEMS = ("three", "lead-words", "own")
 CHUNK = 16  # articles per summarize_many call
 
 
 @dataclass
 class SystemScores:
     name: str
-    scores: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in METRICS})
+    scores: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in SCORED})
     words: list[int] = field(default_factory=list)
     flagged: list[int] = field(default_factory=list)  # summary sentences with unsupported content
     sentences: list[int] = field(default_factory=list)
@@ -73,10 +88,41 @@ def read_rows(path: Path, limit: int | None) -> list[dict[str, str]]:
     return rows[:limit] if limit else rows
 
 
-def score_into(system: SystemScores, scorer: rouge_scorer.RougeScorer, reference: str, sentences: list[str]) -> None:
+def row_language(row: dict[str, Any]) -> str:
+    """The data line's "language" (ISO 639-1), else the detector's reading of its article."""
+    return str(row.get("language") or detect_language(article_source(row)[1]).code)
+
+
+class Scorers:
+    """rouge-score's scorer per language (service/rouge.py), built once each."""
+
+    def __init__(self) -> None:
+        self._by_language: dict[str, Any] = {}
+
+    def __call__(self, language: str) -> Any:
+        if language not in self._by_language:
+            self._by_language[language] = rouge.scorer(language, SCORED)
+        return self._by_language[language]
+
+
+def languages_of(languages: list[str]) -> dict[str, Any]:
+    """The set's languages and how each is tokenised, for the report."""
+    counts = Counter(languages)
+    return {
+        "languages": dict(counts.most_common()),
+        "rouge_tokens": {code: rouge.describe(code) for code in counts},
+    }
+
+
+def reference_words(rows: list[dict[str, Any]]) -> int:
+    """The references' typical length: their median word count."""
+    return max(1, round(statistics.median(len(str(r["reference"]).split()) for r in rows)))
+
+
+def score_into(system: SystemScores, scorer: Any, reference: str, sentences: list[str]) -> None:
     summary = "\n".join(sentences)
     result = scorer.score(reference, summary)
-    for metric in METRICS:
+    for metric in SCORED:
         system.scores[metric].append(100 * result[metric].fmeasure)
     system.words.append(len(summary.split()))
     system.sentences.append(len(sentences))
@@ -98,39 +144,66 @@ def summarise_rows(summarizer: Summarizer, requests: list[SummarizeRequest], sys
     return bodies
 
 
+def lead_name(sentences: int) -> str:
+    return f"Lead-{sentences}"
+
+
 def evaluate(
-    rows: list[dict[str, str]], summarizer: Summarizer, label: str, systems: tuple[str, ...] = SYSTEMS
+    rows: list[dict[str, str]],
+    summarizer: Summarizer,
+    label: str,
+    systems: tuple[str, ...] = DEFAULT_SYSTEMS,
+    sentences: int = EQUAL_LENGTH,
+    request_options: dict[str, Any] | None = None,
+    languages: list[str] | None = None,
 ) -> list[SystemScores]:
-    """Scores of the model (equal length, Lead-3's words, own policy), Lead-3 and Random-3."""
-    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    """Scores of the model (N sentences, Lead-N's words, the references' typical words, own
+    policy), Lead-1/2/3 (and Lead-N), Lead at the references' typical words, and Random-N.
+    `request_options` go into every request (e.g. {"language": "force"}); `languages` per
+    row, else read from the rows (row_language)."""
+    scorers = Scorers()
+    languages = languages or [row_language(row) for row in rows]
     rng = random.Random(0)
-    lead3, random3 = SystemScores("Lead-3"), SystemScores("Random-3")
-    leads: list[list[str]] = []
-    for row in rows:
-        _, sentences = prepare_row(row)  # the same cleaned text the service summarises
-        leads.append([s.text for s in sentences[:EQUAL_LENGTH]])
-        score_into(lead3, scorer, row["reference"], leads[-1])
-        chosen = sorted(rng.sample(range(len(sentences)), min(EQUAL_LENGTH, len(sentences))))
-        score_into(random3, scorer, row["reference"], [sentences[i].text for i in chosen])
+    typical = reference_words(rows)
+    lead_sizes = sorted({*LEADS, sentences})
+    leads = {k: SystemScores(lead_name(k)) for k in lead_sizes}
+    lead_typical = SystemScores(f"Lead at the references' median {typical} words")
+    random_n = SystemScores(f"Random-{sentences}")
+    lead_texts: list[list[str]] = []
+    for row, language in zip(rows, languages, strict=True):
+        scorer = scorers(language)
+        _, split = prepare_row(row)  # the same cleaned text the service summarises
+        texts = [s.text for s in split]
+        lead_texts.append(texts[:sentences])
+        for k, system in leads.items():
+            score_into(system, scorer, row["reference"], texts[:k])
+        score_into(lead_typical, scorer, row["reference"], fit_in_order(texts, SummaryParams(max_words=typical)))
+        chosen = sorted(rng.sample(range(len(texts)), min(sentences, len(texts))))
+        score_into(random_n, scorer, row["reference"], [texts[i] for i in chosen])
     options = {
-        "three": (f"{label} (3 sentences)", lambda i: {"max_sentences": EQUAL_LENGTH}),
-        "lead-words": (f"{label} (Lead-3's words)", lambda i: {"max_words": max(5, len(" ".join(leads[i]).split()))}),
+        "three": (f"{label} ({sentences} sentences)", lambda i: {"max_sentences": sentences}),
+        "lead-words": (
+            f"{label} ({lead_name(sentences)}'s words)",
+            lambda i: {"max_words": max(5, len(" ".join(lead_texts[i]).split()))},
+        ),
+        "reference-words": (f"{label} ({typical} words)", lambda i: {"max_words": typical}),
         "own": (f"{label} (own length policy)", lambda i: {}),
     }
     out = []
     for key in systems:
         name, option = options[key]
         system = SystemScores(name)
-        bodies = summarise_rows(summarizer, [request_for(row, **option(i)) for i, row in enumerate(rows)], system)
-        for row, body in zip(rows, bodies, strict=True):
+        requests = [request_for(row, **option(i), **(request_options or {})) for i, row in enumerate(rows)]
+        bodies = summarise_rows(summarizer, requests, system)
+        for row, language, body in zip(rows, languages, bodies, strict=True):
             if body is None:
                 system.refused.append(str(row.get("id")))
-                score_into(system, scorer, row["reference"], [])
+                score_into(system, scorers(language), row["reference"], [])
                 continue
             system.flagged.append(sum(1 for s in body["sentences"] if s.get("unsupported")))
-            score_into(system, scorer, row["reference"], [s["text"] for s in body["sentences"]])
+            score_into(system, scorers(language), row["reference"], [s["text"] for s in body["sentences"]])
         out.append(system)
-    return [*out, lead3, random3]
+    return [*out, *leads.values(), lead_typical, random_n]
 
 
 BOILERPLATE_KINDS = ("caption", "link", "byline", "bio", "fragment")
@@ -162,9 +235,12 @@ def cleaning_report(articles: list[str], summarizer: Summarizer) -> dict[str, in
     return counts
 
 
-def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
+def summarise(systems: list[SystemScores], abstractive: bool, baseline: str = lead_name(EQUAL_LENGTH)) -> dict:
+    """Per system: means with bootstrap intervals, and paired differences to `baseline`
+    (Lead-N) under the key "minus_lead<N>"."""
     rng = np.random.default_rng(0)
-    lead3 = next(s for s in systems if s.name == "Lead-3")
+    lead = next(s for s in systems if s.name == baseline)
+    minus = "minus_" + baseline.lower().replace("-", "")
     out = {}
     for system in systems:
         entry: dict = {
@@ -175,11 +251,11 @@ def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
         }
         if system.refused:
             entry["refused_ids"] = system.refused
-        for metric in METRICS:
+        for metric in SCORED:
             values = np.array(system.scores[metric])
             entry[metric] = {"mean": float(values.mean()), "ci95": bootstrap_interval(values, rng)}
-            diff = values - np.array(lead3.scores[metric])
-            entry[metric]["minus_lead3"] = {"mean": float(diff.mean()), "ci95": bootstrap_interval(diff, rng)}
+            diff = values - np.array(lead.scores[metric])
+            entry[metric][minus] = {"mean": float(diff.mean()), "ci95": bootstrap_interval(diff, rng)}
         if system.seconds:
             entry["seconds_per_article"] = system.seconds / len(system.words)
         if abstractive and system.seconds:
@@ -188,17 +264,18 @@ def summarise(systems: list[SystemScores], abstractive: bool) -> dict:
     return out
 
 
-def markdown(results: dict, title: str) -> str:
+def markdown(results: dict, title: str, baseline: str = lead_name(EQUAL_LENGTH)) -> str:
+    minus = "minus_" + baseline.lower().replace("-", "")
     lines = [
         f"### {title}",
         "",
-        "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | R-2 minus Lead-3 | words | refused | s / article | flagged |",
+        f"| system | ROUGE-1 | ROUGE-2 | ROUGE-L | R-2 minus {baseline} | words | refused | s / article | flagged |",
         "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for name, entry in results.items():
         cells = [f"{entry[m]['mean']:.2f} [{entry[m]['ci95'][0]:.2f}, {entry[m]['ci95'][1]:.2f}]" for m in METRICS]
-        diff = entry["rouge2"]["minus_lead3"]
-        delta = f"{diff['mean']:+.2f} [{diff['ci95'][0]:+.2f}, {diff['ci95'][1]:+.2f}]" if name != "Lead-3" else "—"
+        diff = entry["rouge2"][minus]
+        delta = f"{diff['mean']:+.2f} [{diff['ci95'][0]:+.2f}, {diff['ci95'][1]:+.2f}]" if name != baseline else "—"
         seconds = f"{entry['seconds_per_article']:.3f}" if "seconds_per_article" in entry else "—"
         flagged = f"{100 * entry['flagged_sentence_share']:.0f}%" if "flagged_sentence_share" in entry else "—"
         lines.append(
@@ -266,42 +343,53 @@ def _shape_entry(
 
 
 def evaluate_shapes(
-    rows: list[dict[str, str]], summarizer: Summarizer, shape_names: list[str], systems: tuple[str, ...] = ("three",)
+    rows: list[dict[str, str]],
+    summarizer: Summarizer,
+    shape_names: list[str],
+    systems: tuple[str, ...] = ("three",),
+    sentences: int = EQUAL_LENGTH,
+    request_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Per length option and shape: the entry of `_shape_entry`, with ROUGE-2 and its paired
-    differences to the one-paragraph form and to Lead-3."""
-    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    differences to the one-paragraph form and to Lead-N (N = `sentences`; the result's
+    "lead3" key holds Lead-N, with "sentences": N)."""
+    scorers = Scorers()
+    languages = [row_language(row) for row in rows]
+    typical = reference_words(rows)
     articles = [shaping.article_from_row(row) for row in rows]
     baseline_shape = shaping.SHAPES[shaping.BASELINE]
-    lead3 = SystemScores("Lead-3")
+    lead = SystemScores(lead_name(sentences))
     leads: list[list[str]] = []
-    for article in articles:
-        _, sentences = read_article(shaping.request_for(baseline_shape, article))
-        leads.append([s.text for s in sentences[:EQUAL_LENGTH]])
-        score_into(lead3, scorer, article.reference, leads[-1])
+    for article, language in zip(articles, languages, strict=True):
+        _, split = read_article(shaping.request_for(baseline_shape, article))
+        leads.append([s.text for s in split[:sentences]])
+        score_into(lead, scorers(language), article.reference, leads[-1])
+    extra = request_options or {}
     options = {
-        "three": lambda i: {"max_sentences": EQUAL_LENGTH},
-        "lead-words": lambda i: {"max_words": max(5, len(" ".join(leads[i]).split()))},
-        "own": lambda i: {},
+        "three": lambda i: {"max_sentences": sentences, **extra},
+        "lead-words": lambda i: {"max_words": max(5, len(" ".join(leads[i]).split())), **extra},
+        "reference-words": lambda i: {"max_words": typical, **extra},
+        "own": lambda i: {**extra},
     }
     names = [shaping.BASELINE, *(n for n in shape_names if n != shaping.BASELINE)]
     bodies = _shaped_bodies(
         summarizer, articles, names, {k: [options[k](i) for i in range(len(articles))] for k in systems}
     )
-    lead_r2 = np.array(lead3.scores["rouge2"])
+    lead_r2 = np.array(lead.scores["rouge2"])
     out: dict[str, Any] = {
         "articles": len(articles),
-        "lead3": {"rouge2": float(lead_r2.mean()), "mean_words": float(np.mean(lead3.words))},
+        **languages_of(languages),
+        "lead3": {"rouge2": float(lead_r2.mean()), "mean_words": float(np.mean(lead.words)), "sentences": sentences},
     }
     for key in systems:
         per_shape: dict[str, Any] = {}
         baseline_r2 = lead_r2
         for name in names:
             scores = SystemScores(name)
-            for article, body in zip(articles, bodies[key, name], strict=True):
+            for article, language, body in zip(articles, languages, bodies[key, name], strict=True):
                 if body is None:
                     scores.refused.append(article.id)
-                score_into(scores, scorer, article.reference, list(shaping.selection(body) or ()))
+                score_into(scores, scorers(language), article.reference, list(shaping.selection(body) or ()))
             r2 = np.array(scores.scores["rouge2"])
             if name == shaping.BASELINE:
                 baseline_r2 = r2
@@ -354,16 +442,22 @@ def _shaped_bodies(
 
 
 def shapes_markdown(results: dict[str, Any], title: str) -> str:
-    lengths = {"three": "3 sentences", "lead-words": "Lead-3's word count", "own": "own length policy"}
+    lead = lead_name(results["lead3"].get("sentences", EQUAL_LENGTH))
+    lengths = {
+        "three": f"{results['lead3'].get('sentences', EQUAL_LENGTH)} sentences",
+        "lead-words": f"{lead}'s word count",
+        "reference-words": "the references' median word count",
+        "own": "own length policy",
+    }
     lines = [f"### {title}", ""]
     for key, per_shape in results.items():
         if key not in lengths:
             continue
         lines += [
-            f"At {lengths[key]} (Lead-3: R-2 {results['lead3']['rouge2']:.2f}, "
+            f"At {lengths[key]} ({lead}: R-2 {results['lead3']['rouge2']:.2f}, "
             f"{results['lead3']['mean_words']:.0f} words):",
             "",
-            "| shape | identical selections | R-2 | minus one paragraph | minus Lead-3 | refused | "
+            f"| shape | identical selections | R-2 | minus one paragraph | minus {lead} | refused | "
             "boilerplate in summaries | words |",
             "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |",
         ]
@@ -387,7 +481,7 @@ def run_shapes(args: argparse.Namespace, summarizer: Summarizer, label: str) -> 
     for path in args.data:
         rows = read_rows(path, args.limit)
         print(f"{label} on {path.name} ({len(rows)} articles), shapes:", flush=True)
-        results = evaluate_shapes(rows, summarizer, names, systems)
+        results = evaluate_shapes(rows, summarizer, names, systems, args.sentences, request_options(args))
         title = f"{label} on {path.name} ({len(rows)} articles), each article in every shape"
         table = shapes_markdown(results, title)
         print(table, flush=True)
@@ -413,6 +507,11 @@ def _write(out: Path, data: Path, table: str, document: dict[str, Any]) -> None:
     out.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
+def request_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Options every request carries beyond the length: the language mode, when told."""
+    return {"language": args.language} if args.language else {}
+
+
 def load_summarizer(model: str, profile: str | None) -> Summarizer:
     return Summarizer(load_engine(Settings(model=model, ranker_profile=profile or "")))
 
@@ -430,7 +529,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="RANKER_PROFILE for the extractive model (a file or a shipped name)")
     parser.add_argument("--limit", type=int, help="only the first N articles of each file")
     parser.add_argument(
-        "--systems", nargs="+", choices=SYSTEMS, help=f"default: all of {', '.join(SYSTEMS)}; with --shapes, three"
+        "--systems",
+        nargs="*",
+        choices=SYSTEMS,
+        help=f"default: {', '.join(DEFAULT_SYSTEMS)} ('three': --sentences each; none named: the baselines "
+        "alone); with --shapes, three",
+    )
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=EQUAL_LENGTH,
+        help="equal length in sentences, against Lead-N (default 3; 2 for one- or two-sentence standfirsts)",
+    )
+    parser.add_argument(
+        "--language",
+        choices=("auto", "force"),
+        help="the requests' `language` option (the service's default, auto, unless told)",
     )
     parser.add_argument("--out", type=Path, help="write OUT-<data>.md and OUT-<data>.json")
     parser.add_argument(
@@ -452,12 +566,28 @@ def main(argv: list[str] | None = None) -> int:
         run_shapes(args, summarizer, label)
         print(f"Machine: {machine()}")
         return 0
+    baseline = lead_name(args.sentences)
     for path in args.data:
         rows = read_rows(path, args.limit)
-        systems = evaluate(rows, summarizer, label, tuple(args.systems or SYSTEMS))
-        results = summarise(systems, summarizer.engine.abstractive)
+        languages = [row_language(row) for row in rows]
+        systems = evaluate(
+            rows,
+            summarizer,
+            label,
+            tuple(DEFAULT_SYSTEMS if args.systems is None else args.systems),
+            args.sentences,
+            request_options(args),
+            languages,
+        )
+        results = summarise(systems, summarizer.engine.abstractive, baseline)
         title = f"{label} on {path.name} ({len(rows)} articles)"
-        table = markdown(results, title)
+        table = markdown(results, title, baseline)
+        found = languages_of(languages)
+        results["data"] = {"sentences": args.sentences, "reference_words": reference_words(rows), **found}
+        table += "\nLanguages: " + ", ".join(
+            f"{code} {n} (ROUGE tokens: {found['rouge_tokens'][code]})" for code, n in found["languages"].items()
+        )
+        table += f"; ROUGE-Lsum (JSON) beside ROUGE-L. Requests: {request_options(args) or 'service defaults'}.\n"
         if args.cleaning:
             seeds = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
             report = cleaning_report([article_source(r)[1] for r in rows] + seeds, summarizer)
