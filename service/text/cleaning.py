@@ -11,6 +11,12 @@ an exact repeat, a wire dateline, and the bylines, datelines and kickers above t
 Doubtful: a block judged by its shape alone (an unpunctuated fragment or crosshead, a bare
 name, an author bio, a line in capitals).
 
+Copy that is not English (`language` not None or "en") is read with the English rules and
+those of the other languages European newsrooms write in ("Lire aussi", "Par Jean Dupont",
+"PARIS (AFP) -", "Foto: dpa": service/text/furniture_multilingual.py), whatever its detected
+language, and its sentences are counted with Unicode capitals ("À", "É"); English copy is
+read exactly as before.
+
 It can never eat the article: a block is removed only when it is shaped like boilerplate
 (a line or a short paragraph of one or two sentences), never the whole text; the longest
 block printed once (a caption printed twice can be longer than any paragraph) goes only as
@@ -28,7 +34,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from service.text import furniture, titles
+import regex
+
+from service.text import furniture, furniture_multilingual, titles
 from service.text.titles import PageTitles, TitleSource
 
 # A block that ends like a sentence: terminal punctuation, maybe inside quotes or brackets.
@@ -49,6 +57,9 @@ _BYLINE_PREFIX = re.compile(
 )
 # Sentence ends, to count the sentences of a block without running the full splitter.
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# The same in any language: a capital is any Unicode capital, quotes may be « » „ and a
+# Spanish sentence may open with ¿ or ¡.
+_ANY_SENTENCE_BREAK = regex.compile(r"[.!?…][\"'”’»)\]]*(?=\s+[\"'“‘„«(\[¿¡]?\s?[\p{Lu}\d])")
 
 # Only a block this short can be boilerplate: a caption, credit, link, byline or bio is a
 # line or a paragraph of one or two sentences.
@@ -151,9 +162,46 @@ def sentence_count(block: str) -> int:
     return len(_SENTENCE_BREAK.findall(block)) + 1
 
 
-def _shaped_like_boilerplate(block: str) -> bool:
-    """A line or a short paragraph of one or two sentences."""
-    return len(block.split()) <= BOILERPLATE_MAX_WORDS and sentence_count(block) <= BOILERPLATE_MAX_SENTENCES
+@dataclass(frozen=True)
+class Rules:
+    """The furniture rules a text is read with: English's, and when the text is not English
+    also the other languages' (never gated on which language it is: a French "Lire aussi"
+    in copy detected as Italian, or a language no rule names, is still furniture)."""
+
+    multilingual: bool
+
+    @classmethod
+    def for_language(cls, language: str | None) -> Rules:
+        return cls(multilingual=language not in (None, "en"))
+
+    def sentence_count(self, block: str) -> int:
+        if not self.multilingual:
+            return sentence_count(block)
+        return len(_ANY_SENTENCE_BREAK.findall(block)) + 1
+
+    def shaped_like_boilerplate(self, block: str) -> bool:
+        """A line or a short paragraph of one or two sentences."""
+        return len(block.split()) <= BOILERPLATE_MAX_WORDS and self.sentence_count(block) <= BOILERPLATE_MAX_SENTENCES
+
+    def is_caption(self, block: str) -> bool:
+        return furniture.is_caption(block) or (self.multilingual and furniture_multilingual.is_caption(block))
+
+    def is_link(self, block: str) -> bool:
+        return furniture.is_link(block) or (self.multilingual and furniture_multilingual.is_link(block))
+
+    def is_byline(self, block: str) -> bool:
+        return furniture.is_byline(block) or (self.multilingual and furniture_multilingual.is_byline(block))
+
+    def is_dateline(self, block: str) -> bool:
+        return furniture.is_dateline(block) or (self.multilingual and furniture_multilingual.is_dateline(block))
+
+    def agency_dateline(self, block: str) -> re.Match[str] | regex.Match[str] | None:
+        found = furniture.agency_dateline(block)
+        if not self.multilingual:
+            return found
+        # The longer reading: "(ANSA) - ROMA, 12 MAG - " over English's "(ANSA) ".
+        wider = furniture_multilingual.agency_dateline(block)
+        return wider if wider and (found is None or wider.end() > found.end()) else found
 
 
 @dataclass(frozen=True)
@@ -162,15 +210,15 @@ class Verdict:
     certain: bool  # marked as furniture (a credit, a link, "By ..."), not judged by its shape alone
 
 
-def _classify(block: str, bylines: list[str]) -> Verdict | None:
+def _classify(block: str, bylines: list[str], rules: Rules) -> Verdict | None:
     """The kind of boilerplate `block` is, or None when it is story text."""
-    if furniture.is_caption(block):
+    if rules.is_caption(block):
         return Verdict("caption", True)
-    if furniture.is_link(block):
+    if rules.is_link(block):
         return Verdict("link", True)
     if _is_shouting(block):
         return Verdict("link", False)
-    if furniture.is_byline(block):
+    if rules.is_byline(block):
         return Verdict("byline", True)
     if any(block.startswith(name) and block != name for name in bylines):
         return Verdict("bio", False)
@@ -184,16 +232,16 @@ def _classify(block: str, bylines: list[str]) -> Verdict | None:
     return None
 
 
-def _strip_dateline(blocks: list[str], dropped: list[tuple[str, str]]) -> None:
+def _strip_dateline(blocks: list[str], dropped: list[tuple[str, str]], rules: Rules) -> None:
     """Cut a byline, then a wire dateline, from the front of the first block."""
-    for kind, match in (("byline", _BYLINE_PREFIX.match), ("dateline", furniture.agency_dateline)):
+    for kind, match in (("byline", _BYLINE_PREFIX.match), ("dateline", rules.agency_dateline)):
         found = match(blocks[0]) if blocks else None
         if found and found.end() < len(blocks[0]):
             dropped.append((kind, found.group().strip()))
             blocks[0] = blocks[0][found.end() :].lstrip()
 
 
-def _boilerplate(blocks: list[str]) -> tuple[dict[int, str], set[int]]:
+def _boilerplate(blocks: list[str], rules: Rules) -> tuple[dict[int, str], set[int]]:
     """Which blocks to remove, by index, and as what kind; and which of those removals are
     doubtful (judged by shape alone: a fragment, a bio, a name, a line in capitals)."""
     # The longest block printed once is the body's backbone (the whole of a one-paragraph
@@ -210,8 +258,8 @@ def _boilerplate(blocks: list[str]) -> tuple[dict[int, str], set[int]]:
         if key in seen:
             found[i] = "duplicate"  # a repeat loses no text, whatever its size
         elif (
-            _shaped_like_boilerplate(block)
-            and (verdict := _classify(block, bylines))
+            rules.shaped_like_boilerplate(block)
+            and (verdict := _classify(block, bylines, rules))
             and (verdict.certain or len(block) != longest)
         ):
             found[i] = verdict.kind
@@ -244,22 +292,24 @@ def clean_text(
     that reads as one (service/text/titles.py). Bylines, datelines and kickers above the
     story are removed first, so none is ever taken for the headline. `language` is the
     detected ISO 639-1 code (None or "en": English copy)."""
+    rules = Rules.for_language(language)
     blocks = _blocks(normalise(raw))
     article = CleanArticle(body="")
-    _strip_top(blocks, article.dropped)
+    _strip_top(blocks, article.dropped, rules)
     headline, printed = titles.decide(blocks, given=title, page=page)
     article.title, article.title_source, article.title_confidence = headline.text, headline.source, headline.confidence
     if printed:
         blocks.pop(0)
-        _strip_top(blocks, article.dropped)  # a byline or dateline under the headline
-    if article.title and len(blocks) > 1 and _is_standfirst(blocks[0]):
+        _strip_top(blocks, article.dropped, rules)  # a byline or dateline under the headline
+    if article.title and len(blocks) > 1 and _is_standfirst(blocks[0], rules):
         article.standfirst = blocks.pop(0)
     if not blocks:
         return article
 
-    _strip_dateline(blocks, article.dropped)
-    found, doubtful = _boilerplate(blocks)
-    if _too_little("\n\n".join(b for i, b in enumerate(blocks) if i not in found)) and (doubtful or article.standfirst):
+    _strip_dateline(blocks, article.dropped, rules)
+    found, doubtful = _boilerplate(blocks, rules)
+    left = "\n\n".join(b for i, b in enumerate(blocks) if i not in found)
+    if _too_little(left, rules) and (doubtful or article.standfirst):
         # Too little is left: give back what was only doubtfully boilerplate, and keep the
         # certain removals (a caption's credit, a link, a byline, a repeat, a dateline).
         found = {i: kind for i, kind in found.items() if i not in doubtful}
@@ -273,35 +323,38 @@ def clean_text(
     return article
 
 
-def _strip_top(blocks: list[str], dropped: list[tuple[str, str]]) -> None:
+def _strip_top(blocks: list[str], dropped: list[tuple[str, str]], rules: Rules) -> None:
     """Remove the bylines, datelines and kickers that open the text, while more text follows."""
-    while len(blocks) > 1 and (kind := _top_furniture(blocks[0])):
+    while len(blocks) > 1 and (kind := _top_furniture(blocks[0], rules)):
         dropped.append((kind, blocks.pop(0)))
 
 
-def _top_furniture(block: str) -> str | None:
+def _top_furniture(block: str, rules: Rules) -> str | None:
     if len(block.split()) > titles.HEADLINE_MAX_WORDS:
         return None
-    if furniture.is_byline(block):
+    if rules.is_byline(block):
         return "byline"
-    if furniture.is_dateline(block):
+    if rules.is_dateline(block):
         return "dateline"
     if furniture.is_kicker(block):
         return "kicker"
+    if rules.multilingual and (furniture_multilingual.is_link(block) or furniture_multilingual.is_caption(block)):
+        # A "Lire aussi" or a photo credit above the headline is never taken for it.
+        return "link" if furniture_multilingual.is_link(block) else "caption"
     return None
 
 
-def _too_little(body: str) -> bool:
+def _too_little(body: str, rules: Rules) -> bool:
     from service.text.sentences import split_sentences  # syntok only for the rare short result
 
-    return sentence_count(body) < MIN_SENTENCES and len(split_sentences(body)) < MIN_SENTENCES
+    return rules.sentence_count(body) < MIN_SENTENCES and len(split_sentences(body)) < MIN_SENTENCES
 
 
-def _is_standfirst(block: str) -> bool:
+def _is_standfirst(block: str, rules: Rules) -> bool:
     """A summary line under the headline: unpunctuated, longer than a byline, not a credit."""
     return (
         not _SENTENCE_END.search(block)
         and len(block.split()) <= STANDFIRST_MAX_WORDS
         and len(block.split()) > 4
-        and not (furniture.is_byline(block) or furniture.is_caption(block) or furniture.is_link(block))
+        and not (rules.is_byline(block) or rules.is_caption(block) or rules.is_link(block))
     )
