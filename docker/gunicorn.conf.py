@@ -1,7 +1,9 @@
 """gunicorn settings shared by `make run` and the Docker image, from service.config.Settings.
 
-The app is preloaded: the model is loaded once in the master, before the workers fork,
-and its weights are shared copy-on-write. Workers are threaded (gthread), so requests of a
+On a CPU the app is preloaded: the model is loaded once in the master, before the workers
+fork, and its weights are shared copy-on-write. On a GPU (DEVICE, service/engines/device.py)
+CUDA must not be initialised before the fork, so each worker imports the app and loads its
+own model after it: one worker per GPU by default. Workers are threaded (gthread), so requests of a
 worker can wait together for a micro-batch. On SIGTERM gunicorn stops accepting, lets
 in-flight requests finish within GRACEFUL_TIMEOUT, and exits 0."""
 
@@ -10,13 +12,15 @@ import ctypes
 import gc
 import os
 import shutil
+import sys
 import tempfile
 from typing import cast
 
 from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
 
-from service.config import Settings, configure_torch
+from service.config import Settings, available_cores, configure_torch
+from service.engines.device import DeviceUnavailable, load_after_fork
 
 # Prometheus multiprocess mode: every process writes its samples here, /metrics sums them.
 # Set, and emptied of a previous run's samples, before the app (and prometheus_client) loads.
@@ -24,6 +28,13 @@ _metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtem
 shutil.rmtree(_metrics_dir, ignore_errors=True)
 os.makedirs(_metrics_dir, exist_ok=True)
 settings = Settings()
+try:
+    # Resolved here, in the master, without initialising CUDA (NVML counts the GPUs).
+    _after_fork = load_after_fork(settings.device, settings.preload_model)
+except DeviceUnavailable as exc:
+    # One line and exit 3 at start, never a traceback per request.
+    print(f"precis: cannot serve: {exc}", file=sys.stderr, flush=True)
+    raise SystemExit(3) from None
 
 wsgi_app = "service.wsgi:app"
 bind = f"{settings.host}:{settings.port}"
@@ -33,11 +44,13 @@ bind = f"{settings.host}:{settings.port}"
 # the model side by side instead of contending for one GIL. One client alone (keep-alive
 # keeps it on one worker) gets one core: TORCH_THREADS=2 gives it back to the extractive
 # model, at a 5-10% cost under load. The model is still loaded once (preload, below).
-workers = settings.workers
+# A worker that loads its own model after the fork holds a whole copy: on a GPU, one worker
+# (one model) per GPU, with threads and the micro-batcher for concurrency.
+workers = settings.web_concurrency or (1 if _after_fork and settings.device != "cpu" else available_cores())
 worker_class = "gthread"
 # Enough threads per worker for a micro-batch to fill (MAX_BATCH_SIZE is 8 by default).
 threads = settings.threads
-preload_app = True
+preload_app = not _after_fork
 # Generous: a long article on a slow CPU must never be killed mid-summary by accident
 # (REQUEST_TIMEOUT_S answers such a request with 504 well before this).
 timeout = settings.timeout

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from service import __version__
 from service.edge import JSON_TYPE, article_fields, json_object, runtime
+from service.engines.device import dtype_name
 from service.errors import item_result, problem_body, problem_for, unsupported_media_type, validation_problem
 from service.inputs import parse_item, parse_request, validation_context
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
@@ -29,7 +30,9 @@ def healthz() -> Response:
 
 @api.get("/readyz")
 def readyz() -> Response:
-    return jsonify(Readiness(status="ready", model=runtime().model.engine().info.name).model_dump())
+    info = runtime().model.engine().info
+    readiness = Readiness(status="ready", model=info.name, device=info.device, dtype=dtype_name(info.precision))
+    return jsonify(readiness.model_dump())
 
 
 @api.get("/v1/models")

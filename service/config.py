@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "embedded"
 Quantize = Literal["auto", "int8", "bf16", "off"]
 QUANTIZE_CHOICES: tuple[str, ...] = get_args(Quantize)
+DEVICE_PATTERN = r"^(auto|cpu|cuda(:\d+)?)$"  # DEVICE: service/engines/device.py resolves it
 DEFAULT_OPEN_ROUTES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/", "/static")
 
 
@@ -59,6 +60,18 @@ class Settings(BaseSettings):
         "auto",
         description="Weights' precision: `int8` (dynamic, Linear layers), `bf16`, `off` (fp32), or `auto`: the "
         "model's manifest default, set only where it measured no loss of quality (docs/PERFORMANCE.md).",
+    )
+    device: str = Field(
+        "auto",
+        pattern=DEVICE_PATTERN,
+        description="Where the Hugging Face engines run: `auto` (a GPU when torch sees one, else the CPU), `cpu`, "
+        "`cuda` or `cuda:N`. On a GPU the weights are bf16 (fp16 where the GPU lacks it; QUANTIZE=off keeps fp32) "
+        "and each gunicorn worker loads the model after the fork: run one worker per GPU.",
+    )
+    preload_model: Literal["auto", "off"] = Field(
+        "auto",
+        description="`auto`: on a CPU, gunicorn's master loads the model before forking and the workers share it; "
+        "on a GPU each worker loads its own after the fork. `off`: each worker loads its own on any device.",
     )
     ranker_profile: str = Field(
         "",

@@ -10,6 +10,7 @@ from models.store import resolve
 from service import metrics
 from service.config import Settings
 from service.engines.base import Engine
+from service.engines.device import resolve_device
 from service.engines.registry import load_warm_engine
 from service.exceptions import ModelNotReady
 from service.summarizer import Summarizer
@@ -32,10 +33,12 @@ class ModelHolder:
 
     def start(self) -> None:
         """Load the model (in the background with MODEL_LOAD=background). A model that is
-        unknown or not prepared fails here, at once, with the command that prepares it."""
+        unknown or not prepared, or a DEVICE this machine lacks, fails here, at once, with
+        what to do."""
         if self._summarizer is not None:
             return
         resolve(self.settings.model, self.settings.model_store)  # raises ModelNotAvailable
+        resolve_device(self.settings.device)  # DeviceUnavailable (a ModelNotAvailable): DEVICE=cuda, no GPU
         if self.settings.model_load == "background":
             threading.Thread(target=self.load, name="model-loader", daemon=True).start()
         else:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from service.editorial.purposes import describe, policy
 from service.engines.base import ModelInfo, Overflow, Purpose
+from service.engines.device import dtype_name
 from service.text.titles import TitleSource
 
 # The request's vocabulary, declared once for the schema, the CLI and the use case.
@@ -233,7 +234,11 @@ class ModelOut(BaseModel):
     id: str
     engine: str
     revision: str | None = None
-    precision: str = Field("off", description='"int8", "bf16", or "off" (fp32): how the model ran (QUANTIZE).')
+    precision: str = Field(
+        "off", description='"int8", "bf16", "fp16" or "off" (fp32): how the model ran (QUANTIZE, DEVICE).'
+    )
+    device: str = Field("cpu", description='Where the model ran: "cpu" or "cuda:N" (DEVICE).')
+    dtype: str = Field("float32", description='Its weights\' dtype: "float32", "bfloat16", "float16" or "int8".')
     profile: str | None = Field(None, description="The house-style ranker profile in use (RANKER_PROFILE).")
     service_version: str
     generation: dict[str, Any] | None = Field(None, description="Effective generation settings (abstractive).")
@@ -349,6 +354,8 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"]
     model: str = Field(description="The loaded model's name.")
+    device: str = Field(description='Where it runs: "cpu" or "cuda:N" (DEVICE).')
+    dtype: str = Field(description="Its weights' dtype.")
 
 
 class ModelEntry(BaseModel):
@@ -362,6 +369,8 @@ class ModelEntry(BaseModel):
     engine: str | None = None
     revision: str | None = None
     precision: str | None = None
+    device: str | None = None
+    dtype: str | None = None
     profile: str | None = None
     languages: list[str] | None = Field(None, description="Languages the model declares; null: any.")
     settings: dict[str, Any] | None = None
@@ -390,5 +399,7 @@ def model_identity(info: ModelInfo) -> dict[str, Any]:
         "engine": info.engine,
         "revision": info.revision,
         "precision": info.precision,
+        "device": info.device,
+        "dtype": dtype_name(info.precision),
         "profile": info.settings.get("profile"),
     }

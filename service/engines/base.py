@@ -82,7 +82,8 @@ class ModelInfo:
     id: str  # the upstream model id (e.g. a hub id)
     engine: str
     revision: str | None = None  # file hash or commit of the weights actually loaded
-    precision: str = "off"  # "int8", "bf16" or "off" (fp32): what the weights run at
+    precision: str = "off"  # "int8", "bf16", "fp16" or "off" (fp32): what the weights run at
+    device: str = "cpu"  # where the model runs: "cpu" or "cuda:N" (DEVICE, service/engines/device.py)
     languages: tuple[str, ...] | None = None  # ISO 639-1 codes it summarises; None: not declared
     settings: dict[str, Any] = field(default_factory=dict)
 

@@ -34,9 +34,9 @@ EMBED_BATCH_SIZE = 64
 class SentenceEmbedder:
     """Mean-pooled, L2-normalised embeddings from a sentence-transformers encoder."""
 
-    def __init__(self, path: Path, precision: str = "off") -> None:
+    def __init__(self, path: Path, precision: str = "off", device: str = "cpu") -> None:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = convert(AutoModel.from_pretrained(path).eval(), precision)
+        self.model = convert(AutoModel.from_pretrained(path).eval(), precision, device)
 
     @torch.inference_mode()
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -54,10 +54,10 @@ class SentenceEmbedder:
                 max_length=MAX_SENTENCE_TOKENS,
                 return_tensors="pt",
             )
-            hidden = self.model(**encoded).last_hidden_state
+            hidden = self.model(**encoded.to(self.model.device)).last_hidden_state
             mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).numpy()
+            out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
         return out
 
 
@@ -78,7 +78,7 @@ class ExtractiveEngine:
     ) -> None:
         """`profile`: the ranker profile (`load_profile(RANKER_PROFILE)`); None is the built-in
         default. `weights` (kept for callers that tune them) replaces the profile's weights."""
-        self.embedder = SentenceEmbedder(path, precision)
+        self.embedder = SentenceEmbedder(path, precision, info.device)
         profile = profile or load_profile(None)
         if weights is not None:
             profile = Profile("custom", weights, profile.salience, profile.source, profile.meta)

@@ -94,6 +94,10 @@ class GenerationRunner:
     decode: Callable[[torch.Tensor, ModelInputs], list[str]]
     limits: GenerationLimits
 
+    def _inputs(self, jobs: Sequence[GenerationJob]) -> ModelInputs:
+        """The jobs encoded, on the model's device (DEVICE)."""
+        return {name: tensor.to(self.model.device) for name, tensor in self.encode(jobs).items()}
+
     def texts_per_call(self, num_beams: int | None) -> int:
         return max(1, self.limits.batch_size // max(1, num_beams or 1))
 
@@ -109,7 +113,7 @@ class GenerationRunner:
             per_call = self.texts_per_call(jobs[indices[0]].settings.get("num_beams"))
             for begin in range(0, len(indices), per_call):
                 batch = indices[begin : begin + per_call]
-                inputs = self.encode([jobs[i] for i in batch])
+                inputs = self._inputs([jobs[i] for i in batch])
                 with torch.inference_mode():
                     outputs = self.model.generate(**inputs, **_generate_kwargs(jobs[batch[0]].settings))
                 for i, text in zip(batch, self.decode(outputs, inputs), strict=True):
@@ -119,7 +123,7 @@ class GenerationRunner:
     def stream(self, job: GenerationJob, cancel: threading.Event) -> Generator[str, None, None]:
         """One job's sentences as generation completes them (greedy search); closing the
         iterator, or setting `cancel`, stops the generation at its next step."""
-        inputs = self.encode([job])
+        inputs = self._inputs([job])
 
         def generate(streamer: SentenceStreamer) -> None:
             with torch.inference_mode():

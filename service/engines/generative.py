@@ -72,7 +72,7 @@ class GenerativeEngine:
     def __init__(self, info: ModelInfo, limits: GenerationLimits, tokenizer: Any, model: Any, precision: str) -> None:
         self.limits = limits
         self.tokenizer = tokenizer
-        self.model = convert(model.eval(), precision)
+        self.model = convert(model.eval(), precision, info.device)
         self.runner = GenerationRunner(self.model, tokenizer, self._encode, self._decode, limits)
         self.defaults = self._default_generation()
         self.input_limit = min(self._model_input_limit(), limits.max_input_tokens)

@@ -32,8 +32,14 @@ def effective_precision(requested: str, manifest_default: str) -> str:
     return manifest_default
 
 
-def convert(model: ModelT, precision: str) -> ModelT:
-    """The model at `precision` ("int8", "bf16" or "off"); engines call it while they load."""
+def convert(model: ModelT, precision: str, device: str = "cpu") -> ModelT:
+    """The model at `precision` ("int8", "bf16", "fp16" or "off") on `device` ("cpu" or
+    "cuda:N", service/engines/device.py); engines call it while they load."""
+    converted = _at_precision(model, precision, device)
+    return converted if device == "cpu" else converted.to(device)
+
+
+def _at_precision(model: ModelT, precision: str, device: str) -> ModelT:
     if precision == "int8":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
@@ -43,7 +49,9 @@ def convert(model: ModelT, precision: str) -> ModelT:
             # A copy of the same class, its Linear layers swapped (torch types it as a bare Module).
             return cast(ModelT, torch.ao.quantization.quantize_dynamic(model, per_channel, dtype=torch.qint8))
     if precision == "bf16":
-        if not cpu_has_bf16():
+        if device == "cpu" and not cpu_has_bf16():
             log.warning("QUANTIZE=bf16 on a CPU without native bfloat16: expect it to be slower than fp32")
         return model.to(torch.bfloat16)
+    if precision == "fp16":  # a GPU without bfloat16 (gpu_precision)
+        return model.to(torch.float16)
     return model

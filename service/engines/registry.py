@@ -7,6 +7,7 @@ from collections.abc import Callable
 from models.store import ResolvedModel, resolve
 from service.config import Settings, enforce_offline
 from service.engines.base import Engine, ModelInfo
+from service.engines.device import gpu_precision, resolve_device
 from service.engines.generation import GenerationLimits
 from service.engines.quantize import effective_precision
 
@@ -62,10 +63,19 @@ def load_engine(settings: Settings) -> Engine:
     loader = ENGINES.get(model.engine)
     if loader is None:
         raise ValueError(f"unknown engine {model.engine!r} for model {settings.model!r}; known: {', '.join(ENGINES)}")
+    placement = resolve_device(settings.device)  # DeviceUnavailable: DEVICE names a GPU this machine lacks
     info = ModelInfo(
-        name=model.name, id=model.hub_id, engine=model.engine, revision=_revision(model), languages=model.languages
+        name=model.name,
+        id=model.hub_id,
+        engine=model.engine,
+        revision=_revision(model),
+        languages=model.languages,
+        device=placement.device,
     )
-    return loader(model, info, effective_precision(settings.quantize, model.quantize), settings)
+    precision = (
+        gpu_precision(settings.quantize) if placement.gpu else effective_precision(settings.quantize, model.quantize)
+    )
+    return loader(model, info, precision, settings)
 
 
 def load_warm_engine(settings: Settings) -> Engine:

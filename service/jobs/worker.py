@@ -47,6 +47,14 @@ def _load_model(**_: Any) -> None:
     from service.logs import configure_logging
 
     configure_logging(settings().log_level)
+    from service.engines.device import DeviceUnavailable, load_after_fork
+
+    try:
+        if load_after_fork(settings().device, settings().preload_model):
+            return  # a GPU: CUDA must not start before the fork; each process loads its own (summarizer())
+    except DeviceUnavailable as exc:
+        log.critical("job worker: cannot start: %s", exc)
+        raise SystemExit(3) from None
     preload_torch()
     try:
         _state["summarizer"] = _build()
@@ -66,7 +74,7 @@ def _per_process(**_: Any) -> None:
 
 
 def summarizer() -> Summarizer:
-    if "summarizer" not in _state:  # not loaded before the fork (a solo pool): size torch's pool now
+    if "summarizer" not in _state:  # not loaded before the fork (a solo pool, a GPU): size torch's pool now
         configure_torch(settings(), settings().job_workers)
         _state["summarizer"] = _build()
     return _state["summarizer"]
