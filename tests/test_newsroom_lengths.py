@@ -1,12 +1,18 @@
 """Newsroom lengths: X's weighted count, rule-based compression, fitting a purpose; and
-every BBC dev article through seo_description, social and key_points."""
+every BBC dev article through seo_description, social and key_points; and lengths in other
+languages and scripts (accented letters, CJK weighing 2, real French articles)."""
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from itertools import islice
+
 import pytest
 
+from bench.server import REPO_ROOT
 from service.editorial.fitting import Candidate, fit_purpose, fit_text, fits, rank_candidates
-from service.editorial.purposes import POLICIES, SEO_MAX_CHARS, SOCIAL_MAX_WEIGHTED
+from service.editorial.purposes import CHARACTERS, POLICIES, SEO_MAX_CHARS, SOCIAL_MAX_WEIGHTED
 from service.text.compression import ELLIPSIS, compress
 from service.text.sentences import split_sentences
 from service.text.x_length import x_weighted_length
@@ -211,3 +217,84 @@ def _assert_spans_match(body: str, fitted) -> None:
         source = "".join(body[a:b] for a, b in piece.spans)
         text = piece.text.removesuffix(ELLIPSIS) if piece.truncated else piece.text
         assert source[1:] == text[1:] and source[0].upper() == text[0].upper()
+
+
+# --- Other languages ------------------------------------------------------------------------
+
+FR_DEV = REPO_ROOT.parent / "shared" / "data" / "fr-orangesum-dev.jsonl"
+
+
+def test_seo_description_counts_an_accented_letter_as_one_character() -> None:
+    composed = "Le président a été réélu à l'Élysée après une élection très disputée en février. " * 2
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(decomposed) > len(composed)  # the accents as combining marks
+    assert CHARACTERS.count(decomposed) == CHARACTERS.count(composed) == len(composed)
+    text = composed[:SEO_MAX_CHARS].rstrip()
+    assert fits(unicodedata.normalize("NFD", text), "seo_description")
+    assert len(unicodedata.normalize("NFD", text)) > SEO_MAX_CHARS  # a code-point count would refuse it
+    fitted = fit_text(unicodedata.normalize("NFD", composed), "seo_description")
+    assert 0 < fitted.characters <= SEO_MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("été à l'Élysée", 14),  # accented Latin: one each
+        ("Привет, мир", 11),  # Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai: one each
+        ("Γειά σου", 8),
+        ("مرحبا", 5),
+        ("नमस्ते", 6),
+        ("東京都", 6),  # CJK ideographs: two each
+        ("ひらがなカタカナ", 16),  # Japanese kana: two each
+        ("한국어 뉴스", 11),  # Hangul syllables two each, the space one
+        ("東京 Tokyo", 10),
+    ],
+)
+def test_social_counts_as_x_does_in_every_script(text: str, weight: int) -> None:
+    assert x_weighted_length(text) == weight
+
+
+def test_social_post_of_a_japanese_article_fits_by_weight_not_by_characters() -> None:
+    sentences = [
+        "東京都は火曜日、首都直下地震に備えた新しい防災計画を発表した。",
+        "計画では、避難所の数を二倍に増やし、食料の備蓄を三日分から七日分に拡大する。",
+        "小池知事は記者会見で「都民の命を守るために全力を尽くす」と述べた。",
+        "専門家からは、高層マンションの住民への対策が不十分だとの指摘も出ている。",
+    ]
+    body = "".join(sentences)
+    candidates = [Candidate(s, body.index(s), body.index(s) + len(s), i, -float(i)) for i, s in enumerate(sentences)]
+    social = fit_purpose(candidates, "social")
+    assert x_weighted_length(f"{social.text} {LINK}") <= 280
+    assert len(social.text) < SOCIAL_MAX_WEIGHTED  # fewer characters than the weighted budget: each weighs 2
+    assert x_weighted_length(social.text) > len(social.text)
+    _assert_spans_match(body, social)
+
+
+def _french_candidates(count: int) -> list[tuple[str, list[Candidate]]]:
+    from service.text.cleaning import clean_text
+
+    if not FR_DEV.is_file():
+        pytest.skip("../shared/data/fr-orangesum-dev.jsonl is not present")
+    articles = []
+    with FR_DEV.open(encoding="utf-8") as handle:
+        for line in islice(handle, count):
+            body = clean_text(json.loads(line)["article"], language="fr").body
+            sentences = split_sentences(body, "fr")
+            # Lead order stands for the ranking: the fitting is what is under test here.
+            articles.append((body, rank_candidates(sentences, [-float(s.index) for s in sentences])))
+    return articles
+
+
+def test_real_french_articles_fit_every_purpose_in_french() -> None:
+    from service.text.language import detect_language
+
+    for body, candidates in _french_candidates(80):
+        seo = fit_purpose(candidates, "seo_description")
+        social = fit_purpose(candidates, "social")
+        points = fit_purpose(candidates, "key_points")
+        assert 0 < seo.characters <= SEO_MAX_CHARS
+        assert x_weighted_length(f"{social.text} {LINK}") <= 280
+        assert 1 <= len(points.pieces) <= 5
+        for fitted in (seo, social, points):
+            _assert_spans_match(body, fitted)  # the article's own words, so its language
+        assert detect_language(" ".join(p.text for p in points.pieces)).code == "fr"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from service.editorial.purposes import Budget, Bullets, policy
+from service.editorial.purposes import Budget, Bullets, nfc_length, policy
 from service.engines.base import Purpose
 from service.text.compression import ELLIPSIS, Compressed, compressions, word_boundary_prefix
 from service.text.postprocess import is_repeat
@@ -58,7 +58,7 @@ class Fitted:
 
     @property
     def characters(self) -> int:
-        return len(self.text)
+        return nfc_length(self.text)
 
     @property
     def weighted_length(self) -> int:

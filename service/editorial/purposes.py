@@ -10,6 +10,7 @@ Adding a purpose: a name in `Purpose` (service/engines/base.py), a row below, it
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import get_args
@@ -26,7 +27,13 @@ class Measure:
     count: Callable[[str], int]
 
 
-CHARACTERS = Measure("characters", len)
+def nfc_length(text: str) -> int:
+    """Characters as a reader counts them, in any language: an accented letter is one
+    character whether it arrives composed ("é") or as a letter and a combining accent."""
+    return len(unicodedata.normalize("NFC", text))
+
+
+CHARACTERS = Measure("characters", nfc_length)
 X_WEIGHTED = Measure("weighted characters (X)", x_weighted_length)
 WORDS = Measure("words", lambda text: len(text.split()))
 
