@@ -16,12 +16,14 @@ export HOST PORT
 
 IMAGE ?= localhost/precis:test
 NGINX_IMAGE ?= localhost/precis-nginx:test
+# Debian's redis-server standing in for the official redis image that compose names (no registry here).
+REDIS_IMAGE ?= localhost/precis-redis:test
 # Builds with podman on machines without a Docker engine or registry (see ../shared/tools).
 CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: lint run redis test test-docker test-stack bench image nginx-image install install-dev model browser audit lock clean
+.PHONY: lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
 
 # The API (gunicorn, docker/gunicorn.conf.py), a job worker and a private Redis (loopback, free
 # port, generated password) under honcho (Procfile); Ctrl-C or SIGTERM stops all three. Without
@@ -73,12 +75,19 @@ audit: install-dev
 image:
 	bash $(CONTAINER_BUILD) . $(IMAGE) --format docker --build-arg MODEL=$(MODEL) --build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL)
 
-test-docker: install-dev image nginx-image
-	PRECIS_IMAGE=$(IMAGE) PRECIS_NGINX_IMAGE=$(NGINX_IMAGE) $(PY) -m pytest -s tests/container
+test-docker: install-dev image nginx-image redis-image
+	PRECIS_IMAGE=$(IMAGE) PRECIS_NGINX_IMAGE=$(NGINX_IMAGE) PRECIS_REDIS_IMAGE=$(REDIS_IMAGE) $(PY) -m pytest -s tests/container
 
 # nginx in front of API replicas (docker/nginx.Dockerfile), for compose and the stack test.
 nginx-image:
 	bash $(CONTAINER_BUILD) . $(NGINX_IMAGE) --format docker -f docker/nginx.Dockerfile
+
+redis-image:
+	bash $(CONTAINER_BUILD) tests/container $(REDIS_IMAGE) --format docker -f tests/container/redis.Dockerfile
+
+# docker/compose.yaml for real with podman-compose: API replicas, a worker, Redis and nginx; a summary and a job.
+test-compose: install-dev image nginx-image redis-image
+	PRECIS_IMAGE=$(IMAGE) PRECIS_NGINX_IMAGE=$(NGINX_IMAGE) PRECIS_REDIS_IMAGE=$(REDIS_IMAGE) $(PY) -m pytest -s tests/container/test_compose.py
 
 # Two API replicas behind nginx, restarted one after the other under load: no request fails.
 test-stack: install-dev image nginx-image
