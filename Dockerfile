@@ -3,8 +3,8 @@
 #   docker build -t precis --build-arg MODEL=NAME .             # another model from models/manifest.json
 #   docker build -t precis:cuda --build-arg TORCH_VARIANT=cu128 .  # PyTorch's CUDA 12.8 wheels: a GPU image
 # A GPU image needs no CUDA base image (the wheels carry the CUDA runtime), only the host's
-# NVIDIA driver and container toolkit; DEVICE=auto then finds the GPU (docker/compose.yaml's
-# api-gpu, deploy/kubernetes/overlays/gpu).
+# NVIDIA driver and container toolkit; DEVICE=auto then finds the GPU (docker/compose.gpu.yaml,
+# deploy/overlays/gpu).
 ARG BASE_IMAGE=python:3.11-slim
 
 # ---- build stage: virtualenv and prepared model; nothing of it but the results ships ----
