@@ -238,7 +238,9 @@ class ModelOut(BaseModel):
         "off", description='"int8", "bf16", "fp16" or "off" (fp32): how the model ran (QUANTIZE, DEVICE).'
     )
     device: str = Field("cpu", description='Where the model ran: "cpu" or "cuda:N" (DEVICE).')
-    dtype: str = Field("float32", description='Its weights\' dtype: "float32", "bfloat16", "float16" or "int8".')
+    dtype: str | None = Field(
+        "float32", description='Its weights\' dtype: "float32", "bfloat16", "float16", "int8"; null: none here.'
+    )
     profile: str | None = Field(None, description="The house-style ranker profile in use (RANKER_PROFILE).")
     service_version: str
     generation: dict[str, Any] | None = Field(None, description="Effective generation settings (abstractive).")
@@ -355,7 +357,7 @@ class Readiness(BaseModel):
     status: Literal["ready"]
     model: str = Field(description="The loaded model's name.")
     device: str = Field(description='Where it runs: "cpu" or "cuda:N" (DEVICE).')
-    dtype: str = Field(description="Its weights' dtype.")
+    dtype: str | None = Field(None, description="Its weights' dtype; absent: not in this process.")
 
 
 class ModelEntry(BaseModel):

@@ -80,5 +80,6 @@ def gpu_precision(requested: str) -> str:
     return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
 
 
-def dtype_name(precision: str) -> str:
-    return DTYPES.get(precision, precision)
+def dtype_name(precision: str) -> str | None:
+    """The weights' dtype at this precision; None where there are none here (an inference server's)."""
+    return DTYPES.get(precision)
