@@ -15,10 +15,12 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from bench.server import REPO_ROOT
 from service.text import furniture_multilingual
 from service.text.cleaning import clean_text, normalise
+from tests.support import summarize
 
 NEWSROOM = Path(__file__).parent / "data" / "newsroom"
 FR_DEV = REPO_ROOT.parent / "shared" / "data" / "fr-orangesum-dev.jsonl"
@@ -299,3 +301,25 @@ def test_english_copy_is_read_exactly_as_before() -> None:
             texts += [json.loads(line)["article"] for line in islice(handle, 50)]
     for text in texts:
         assert clean_text(text, language="en") == clean_text(text)
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es", "it"])
+def test_planted_boilerplate_never_reaches_a_summary(client: FlaskClient, language: str) -> None:
+    # Through the service, language "auto" (the default): read in its language, never refused.
+    if language == "fr":
+        [paragraphs] = _french_articles(1)
+        paragraphs = [paragraphs[0], FRENCH_CAPTION, *paragraphs[1:]]
+    else:
+        paragraphs = _paragraphs(language)
+    raw = _planted(language, paragraphs, headline_given=False)
+    planted = [*_all_boilerplate(language), FRENCH_CAPTION]
+    for purpose in ("summary", "key_points"):
+        response = summarize(client, json={"text": raw, "purpose": purpose, "include_text": True})
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert body["input"]["read_as"] == language
+        assert body["input"]["title"] == PLANTED[language]["headline"]
+        for sentence in body["sentences"]:
+            assert sentence["text"] in body["input"]["text"]
+            assert not any(line in sentence["text"] for line in planted), sentence["text"]
+        assert not any(line in body["input"]["text"] for line in planted)

@@ -94,10 +94,22 @@ function plainCount(body) {
   return `${purpose.measured} of ${purpose.limit} ${purpose.unit}.`;
 }
 
-function plainLanguage(language) {
+// The detected language, and how an article not in English was read: its sentence rules and
+// its ranking (shared words when the embedding model does not know the language).
+function plainLanguage(input) {
+  const language = input.language;
   if (!language) return "";
   const sure = language.confidence >= 0.9 ? "" : ` (${Math.round(language.confidence * 100)}% sure)`;
-  return `Language: ${language.name}${sure}.`;
+  let text = `Language: ${language.name}${sure}.`;
+  if (input.read_as && input.read_as !== language.code) {
+    text += ` Too unsure to tell: read as ${input.read_as === "en" ? "English" : input.read_as}.`;
+  }
+  const how = [];
+  if (input.splitter === "generic") how.push("sentences split at punctuation (no rules for this language)");
+  else if (input.splitter && input.splitter.startsWith("pysbd:")) how.push(`sentences split by ${language.name} rules`);
+  if (input.ranking === "lexical") how.push("ranked by the words sentences share (no embedding model for this language)");
+  if (how.length) text += ` ${how.join("; ").replace(/^./, (c) => c.toUpperCase())}.`;
+  return text;
 }
 
 function escapeHtml(text) {
@@ -180,7 +192,7 @@ function render(body) {
   $("focus-note").textContent = unmatched ? `Nothing in this article is about “${body.focus}”: here is the general summary.` : "";
   $("coverage").textContent = plainCoverage(body.input);
   $("count").textContent = plainCount(body);
-  $("language").textContent = plainLanguage(body.input.language);
+  $("language").textContent = plainLanguage(body.input);
   const list = $("summary");
   list.innerHTML = "";
   body.sentences.forEach((sentence, i) => {
