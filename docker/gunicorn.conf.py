@@ -20,7 +20,7 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
 
 from service.config import Settings, available_cores, configure_torch
-from service.engines.device import DeviceUnavailable, load_after_fork
+from service.engines.device import DeviceUnavailable, load_after_fork, resolve_device
 
 # Prometheus multiprocess mode: every process writes its samples here, /metrics sums them.
 # Set, and emptied of a previous run's samples, before the app (and prometheus_client) loads.
@@ -30,6 +30,7 @@ os.makedirs(_metrics_dir, exist_ok=True)
 settings = Settings()
 try:
     # Resolved here, in the master, without initialising CUDA (NVML counts the GPUs).
+    _gpu = resolve_device(settings.device).gpu
     _after_fork = load_after_fork(settings.device, settings.preload_model)
 except DeviceUnavailable as exc:
     # One line and exit 3 at start, never a traceback per request.
@@ -46,7 +47,7 @@ bind = f"{settings.host}:{settings.port}"
 # model, at a 5-10% cost under load. The model is still loaded once (preload, below).
 # A worker that loads its own model after the fork holds a whole copy: on a GPU, one worker
 # (one model) per GPU, with threads and the micro-batcher for concurrency.
-workers = settings.web_concurrency or (1 if _after_fork and settings.device != "cpu" else available_cores())
+workers = settings.web_concurrency or (1 if _gpu else available_cores())
 worker_class = "gthread"
 # Enough threads per worker for a micro-batch to fill (MAX_BATCH_SIZE is 8 by default).
 threads = settings.threads

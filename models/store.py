@@ -29,6 +29,9 @@ class ResolvedModel:
     quantize: str = "off"  # the manifest's measured default for QUANTIZE=auto
     # ISO 639-1 codes the model summarises; None (a model given by folder): not declared.
     languages: tuple[str, ...] | None = None
+    # How it summarises an article in any other language: "lexical" (an extractive model ranks
+    # it on word and character n-grams); None: it does not (refused unless forced).
+    other_languages: str | None = None
 
 
 def load_manifest() -> dict[str, dict[str, Any]]:
@@ -77,7 +80,10 @@ def resolve(spec: str, store: Path) -> ResolvedModel:
         resolved = _from_folder(spec, path, manifest[spec]["hub_id"])
         languages = manifest[spec].get("languages")
         return replace(
-            resolved, quantize=manifest[spec].get("quantize", "off"), languages=tuple(languages) if languages else None
+            resolved,
+            quantize=manifest[spec].get("quantize", "off"),
+            languages=tuple(languages) if languages else None,
+            other_languages=manifest[spec].get("other_languages"),
         )
     path = Path(spec).expanduser()
     if _is_model_folder(path):

@@ -16,7 +16,17 @@ from service.engines.device import dtype_name
 from service.errors import item_result, problem_body, problem_for, unsupported_media_type, validation_problem
 from service.inputs import parse_item, parse_request, validation_context
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
-from service.schemas import BatchRequest, Health, Limits, ModelEntry, Models, Readiness, SentenceOut, model_identity
+from service.schemas import (
+    BatchRequest,
+    Health,
+    Limits,
+    ModelEntry,
+    Models,
+    Readiness,
+    SentenceOut,
+    language_support,
+    model_identity,
+)
 from service.summarizer import Summarized
 
 log = logging.getLogger(__name__)
@@ -44,6 +54,7 @@ def models() -> Response:
         entry.update(
             **model_identity(info),
             languages=list(info.languages) if info.languages else None,
+            language_support=language_support(info),
             settings=info.settings,
             load_seconds=round(holder.load_seconds or 0.0, 2),
         )

@@ -4,13 +4,18 @@ on-disk cache, so that thousands of articles are embedded once.
 
 Lines (`.jsonl` or `.jsonl.gz`): {"id", "text" | "html", "reference"} ("article" is read as
 text, "title" is optional), or {"id", "sentences", "reference"} for an archive already split
-into sentences (kept as given unless `split="service"` joins and re-splits them).
+into sentences (kept as given unless `split="service"` joins and re-splits them; such a line
+may name its "language", else it is detected).
 
 The cache holds one file per chunk of articles under CACHE/<encoder>/<data sha256>/, named by
 the hash of the texts it embeds: an interrupted run resumes at the first missing chunk, two
 runs can fill one cache side by side, and a change to cleaning or splitting re-embeds only
 the chunks it changed. Each article is embedded in one encoder call of its own, as the engine
-does (int8 quantises activations with one scale per call)."""
+does (int8 quantises activations with one scale per call).
+
+The data's language picks the embedder, as serving does per article (`encoder_for`): the
+embedding model for a language it declares, lexical vectors (service/engines/lexical.py)
+for any other; lexical vectors take milliseconds and are not cached."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +35,8 @@ import numpy as np
 from models.prepare import sha256_of
 
 CHUNK_ARTICLES = 100
+# The encoder key of lexical vectors (service/engines/lexical.py): computed per article, never cached.
+LEXICAL = "lexical"
 DEFAULT_CACHE = Path.home() / ".cache" / "precis" / "embeddings"
 
 
@@ -45,6 +53,7 @@ class Pair:
     title: str | None
     title_confidence: float
     reference: str
+    language: str = "en"  # what it was read as (service.text.language.reading_language)
 
     @property
     def texts(self) -> list[str]:
@@ -104,12 +113,15 @@ def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
     Rows that leave no sentence are skipped: the service would refuse them."""
     from service.schemas import SummarizeRequest
     from service.summarizer import read_article
+    from service.text.language import detect_language, reading_language
 
     pairs = []
     for number, row in enumerate(rows):
         id_ = str(row.get("id", number))
         if row.get("sentences") and split == "given":
-            pairs.append(Pair(id_, [str(s) for s in row["sentences"]], row.get("title"), 1.0, row["reference"]))
+            given = [str(s) for s in row["sentences"]]
+            language = row.get("language") or reading_language(detect_language(" ".join(given)))
+            pairs.append(Pair(id_, given, row.get("title"), 1.0, row["reference"], language))
             continue
         if row.get("html"):
             request = SummarizeRequest(html=row["html"], title=row.get("title"))
@@ -118,11 +130,19 @@ def prepare(rows: Sequence[dict[str, Any]], split: str = "given") -> list[Pair]:
             joined = recased_paragraphs(given) if split == "paragraphs" else " ".join(given)
             text = row.get("text") or row.get("article") or joined
             request = SummarizeRequest(text=text, title=row.get("title"))
-        article, sentences = read_article(request)
+        read = read_article(request)
+        article, sentences = read.article, read.sentences
         if sentences:
             confidence = article.title_confidence
-            pairs.append(Pair(id_, [s.text for s in sentences], article.title, confidence, row["reference"]))
+            texts = [s.text for s in sentences]
+            pairs.append(Pair(id_, texts, article.title, confidence, row["reference"], read.reading))
     return pairs
+
+
+def data_language(pairs: Sequence[Pair]) -> str:
+    """The language most of the pairs were read in (English for none)."""
+    counts = Counter(p.language for p in pairs)
+    return counts.most_common(1)[0][0] if counts else "en"
 
 
 def _texts_key(pairs: Sequence[Pair]) -> str:
@@ -231,6 +251,20 @@ def served_encoder(settings: Any = None) -> tuple[Embedder, str]:
     return SentenceEmbedder(model.path, precision), key
 
 
+def encoder_for(language: str, settings: Any = None) -> tuple[Embedder, str]:
+    """What serving ranks an article in `language` with: the embedded model's encoder for
+    a language the model declares (served_encoder), else lexical vectors (key "lexical")."""
+    from models.store import resolve
+    from service.config import Settings
+    from service.engines.lexical import LexicalEmbedder
+
+    settings = settings or Settings()
+    languages = resolve("embedded", settings.model_store).languages
+    if languages is None or language in languages:
+        return served_encoder(settings)
+    return LexicalEmbedder(), LEXICAL
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fill the embedding cache of a data file (several runs may share the work)."""
     import argparse
@@ -243,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
     args = parser.parse_args(argv)
     pairs = prepare(read_rows(args.data, args.limit), args.split)
-    embedder, key = served_encoder()
+    embedder, key = encoder_for(data_language(pairs))
+    if key == LEXICAL:
+        print(f"{args.data}: ranked on lexical vectors ({data_language(pairs)}), which are not cached")
+        return 0
     cache = EmbeddingCache(args.cache, key, sha256_of(args.data))
     done = cache.fill(pairs, embedder, reverse=args.reverse)
     print(f"{cache.folder}: {done} chunks embedded by this run")

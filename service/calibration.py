@@ -30,7 +30,17 @@ from typing import Any
 import numpy as np
 
 from models.prepare import sha256_of
-from service.archive import DEFAULT_CACHE, SPLITS, EmbeddingCache, Pair, prepare, read_rows, served_encoder
+from service.archive import (
+    DEFAULT_CACHE,
+    LEXICAL,
+    SPLITS,
+    EmbeddingCache,
+    Pair,
+    data_language,
+    encoder_for,
+    prepare,
+    read_rows,
+)
 from service.engines.base import SummaryParams
 from service.engines.length import LengthBudget
 from service.engines.profile import Profile, save_profile
@@ -65,6 +75,8 @@ class Article:
     reference: str
     tokens: list[list[str]] = field(default_factory=list)  # rouge-score tokens per sentence
     ref_bigrams: Counter = field(default_factory=Counter)
+    k: int = SUMMARY_SENTENCES  # the summary's length in sentences, and Lead-k's
+    language: str = "en"  # what it was read as; a non-English article is ranked on lexical vectors
     _memo: dict = field(default_factory=dict, repr=False)
 
 
@@ -79,8 +91,13 @@ class _MemoStemmer:
         self.stem = functools.lru_cache(maxsize=1 << 18)(stemmer.stem)
 
 
-def tokenize(text: str) -> list[str]:
-    """rouge-score's own tokens (lower case, stemmed), so scores equal rouge-score's."""
+def tokenize(text: str, language: str = "en") -> list[str]:
+    """rouge-score's own tokens (lower case, stemmed), so scores equal rouge-score's; another
+    language's Unicode words (service/rouge.py), as bench.evaluate scores them."""
+    if language != "en":
+        from service.rouge import UnicodeTokenizer
+
+        return UnicodeTokenizer().tokenize(text)
     if not _TOKENIZER:
         from rouge_score import tokenize as rouge_tokenize
         from rouge_score.tokenizers import DefaultTokenizer
@@ -94,34 +111,39 @@ def _bigrams(tokens: list[str]) -> Counter:
     return Counter(zip(tokens, tokens[1:], strict=False))
 
 
-def make_article(pair: Pair, embedded: np.ndarray) -> Article:
-    """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline)."""
+def make_article(pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES) -> Article:
+    """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline);
+    `k`: the summary's length in sentences."""
     n = len(pair.sentences)
     words = np.array([len(s.split()) for s in pair.sentences])
     rank = RankInput(embedded[:n], words, embedded[n] if pair.title else None, pair.title_confidence)
-    article = Article(pair.id, pair.sentences, rank, pair.reference)
-    article.tokens = [tokenize(s) for s in pair.sentences]
-    article.ref_bigrams = _bigrams(tokenize(pair.reference))
+    article = Article(pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language)
+    article.tokens = [tokenize(s, pair.language) for s in pair.sentences]
+    article.ref_bigrams = _bigrams(tokenize(pair.reference, pair.language))
     return article
 
 
 def load_articles(
     path: Path,
     embedder: Any,
-    encoder_key: str,
+    encoder_key: str | None,
     cache: Path | None = DEFAULT_CACHE,
     limit: int | None = None,
     split: str = "given",
     progress: bool = True,
     stride: int = 1,
+    k: int = SUMMARY_SENTENCES,
 ) -> list[Article]:
     """A data file's articles (every `stride`-th), prepared, embedded (through the cache
-    unless `cache` is None)."""
+    unless `cache` is None or the vectors are lexical). `embedder` None: the one serving
+    ranks the data's language with (archive.encoder_for)."""
     from tqdm import tqdm
 
     pairs = prepare(read_rows(path, limit)[::stride], split)
+    if embedder is None:
+        embedder, encoder_key = encoder_for(data_language(pairs))
     embedded = None
-    if cache is not None:
+    if cache is not None and encoder_key not in (None, LEXICAL):
         try:
             embedded = EmbeddingCache(cache, encoder_key, sha256_of(path)).embed(pairs, embedder, progress)
         except OSError as exc:  # a read-only container: calibrate anyway, embedding once without a cache
@@ -129,7 +151,7 @@ def load_articles(
     if embedded is None:
         embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
     return [
-        make_article(p, e)
+        make_article(p, e, k)
         for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)
     ]
 
@@ -153,11 +175,13 @@ def rouge2(article: Article, chosen: Sequence[int]) -> float:
 
 
 def lead3(article: Article) -> float:
-    return rouge2(article, range(min(SUMMARY_SENTENCES, len(article.sentences))))
+    """Lead-k: the first `article.k` sentences (three unless calibrate was told otherwise)."""
+    return rouge2(article, range(min(article.k, len(article.sentences))))
 
 
-def oracle(article: Article, k: int = SUMMARY_SENTENCES) -> list[int]:
+def oracle(article: Article, k: int | None = None) -> list[int]:
     """Greedy ROUGE-2 oracle: add the sentence that raises ROUGE-2 most, up to k, while it rises."""
+    k = article.k if k is None else k
     chosen: list[int] = []
     best = 0.0
     for _ in range(k):
@@ -176,8 +200,8 @@ def oracle(article: Article, k: int = SUMMARY_SENTENCES) -> list[int]:
 
 
 def selection(article: Article, scores: np.ndarray, weights: RankerWeights) -> list[int]:
-    """The engine's summary at three sentences (ranking.select_indices), as indices."""
-    budget = LengthBudget(SummaryParams(max_sentences=SUMMARY_SENTENCES))
+    """The engine's summary at `article.k` sentences (ranking.select_indices), as indices."""
+    budget = LengthBudget(SummaryParams(max_sentences=article.k))
     return select_indices(article.rank, scores, weights, budget, article.sentences)
 
 
@@ -200,7 +224,7 @@ def grid_table(articles: Sequence[Article], points: Sequence[RankerWeights]) -> 
     if not points:
         return table
     for column, article in enumerate(articles):
-        picks = top_k_grid(article.rank, score_grid(article.rank, points), points[0], SUMMARY_SENTENCES)
+        picks = top_k_grid(article.rank, score_grid(article.rank, points), points[0], article.k)
         scored = {pick: rouge2(article, pick) - lead3(article) for pick in set(picks)}
         table[:, column] = [scored[pick] for pick in picks]
     return table
@@ -307,15 +331,18 @@ def calibrate(
         held_out = {kind: cross_validate(usable, ranker, folds, kind, progress) for kind in kinds}
     best = max(held_out, key=lambda kind: held_out[kind].mean())
     profile = fit(usable, ranker, best, table)
+    k = usable[0].k if usable else SUMMARY_SENTENCES
     evaluation: dict[str, Any] = {
-        "metric": "ROUGE-2 F1 x 100 at 3 sentences minus Lead-3 on the same text",
+        "metric": f"ROUGE-2 F1 x 100 at {k} sentences minus Lead-{k} on the same text",
         "cross_validated": {"folds": folds, "rouge2_minus_lead3": summary(held_out[best])},
         "lead3_rouge2": round(float(np.mean([lead3(a) for a in usable])), 3),
     }
     if len(held_out) > 1:
         evaluation["models"] = {kind: summary(values) for kind, values in held_out.items()}
     meta = {**profile.meta, "data": data, "evaluation": evaluation}
-    return Profile(name, profile.weights, profile.salience, meta=meta)
+    # The language it ranks (service/engines/profile.py): the one most of the articles are in.
+    language = Counter(a.language for a in usable).most_common(1)[0][0] if usable else "en"
+    return Profile(name, profile.weights, profile.salience, meta=meta, language=language)
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -344,6 +371,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="salience model: the better cross-validated of both (auto), or one",
     )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for the reported gain")
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=SUMMARY_SENTENCES,
+        help="the summary length fitted for, in sentences, against Lead-N (3 unless told: match your summaries)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument(
         "--split",
@@ -374,9 +407,16 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    embedder, key = served_encoder()
     cache = None if args.cache == "none" else Path(args.cache)
-    articles = load_articles(args.data, embedder, key, cache, args.limit, args.split)
+    # The embedder serving ranks the data's language with: the model's, or lexical vectors.
+    articles = load_articles(args.data, None, None, cache, args.limit, args.split, k=args.sentences)
+    if args.ranker == "salience" and articles and articles[0].language != "en":
+        print(
+            "calibrate: a salience model reads the embedding model's vectors, which this language's articles are "
+            "not ranked on; use --ranker weighted",
+            file=sys.stderr,
+        )
+        return 2
     if args.embed_only:
         print(f"calibrate: {len(articles)} articles embedded" + (f" into {cache}" if cache else ""))
         return 0
@@ -393,8 +433,8 @@ def run(args: argparse.Namespace) -> int:
     gain = profile.meta["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
     kind = f"{profile.ranker} ({profile.salience.kind})" if profile.salience else profile.ranker
     print(
-        f"{args.out}: {kind} ranker fitted on {len(articles)} articles; cross-validated ROUGE-2 minus "
-        f"Lead-3 {gain['mean']:+.2f} [{gain['ci95'][0]:+.2f}, {gain['ci95'][1]:+.2f}]"
+        f"{args.out}: {kind} ranker fitted on {len(articles)} articles ({profile.language}); cross-validated "
+        f"ROUGE-2 minus Lead-{args.sentences} {gain['mean']:+.2f} [{gain['ci95'][0]:+.2f}, {gain['ci95'][1]:+.2f}]"
     )
     return 0
 

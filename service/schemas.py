@@ -267,6 +267,21 @@ class InputOut(BaseModel):
     removed: dict[str, int] = Field(description="Boilerplate blocks removed, by kind.")
     text: str | None = Field(None, description="The cleaned article (only with include_text).")
     language: LanguageOut | None = Field(None, description="The article's language, as detected.")
+    read_as: str | None = Field(
+        None,
+        description="ISO 639-1 code of the language the article was cleaned, split and ranked as: the detected "
+        "one, or `en` when the detector is unsure (confidence under 0.5).",
+    )
+    splitter: str | None = Field(
+        None,
+        description='The sentence splitter used: "syntok" (English), "pysbd:<code>" (pysbd\'s rules for that '
+        'language) or "generic" (Unicode punctuation, for a language no splitter has rules for).',
+    )
+    ranking: str | None = Field(
+        None,
+        description='Extractive: how sentences were compared, "embeddings" (the model\'s own languages) or '
+        '"lexical" (word and character n-grams, any other language).',
+    )
     focus_sentences: int | None = Field(
         None, description="seq2seq with a focus: the article sentences selected as the model's input."
     )
@@ -360,6 +375,17 @@ class Readiness(BaseModel):
     dtype: str | None = Field(None, description="Its weights' dtype; absent: not in this process.")
 
 
+class LanguageSupport(BaseModel):
+    code: str = Field(description='ISO 639-1 code; "*" for any language the detector does not name.')
+    name: str
+    split: str = Field(description='"syntok", "pysbd:<code>" or "generic" (Unicode punctuation).')
+    rank: str | None = Field(
+        description='How it is summarised: "embeddings" or "generation" (the model\'s own languages), '
+        '"lexical" (extractive ranking on word and character n-grams); null: refused with 422 unless '
+        '`language: "force"`.'
+    )
+
+
 class ModelEntry(BaseModel):
     """The model this server was asked for and, once loaded, what it is."""
 
@@ -375,6 +401,9 @@ class ModelEntry(BaseModel):
     dtype: str | None = None
     profile: str | None = None
     languages: list[str] | None = Field(None, description="Languages the model declares; null: any.")
+    language_support: list[LanguageSupport] | None = Field(
+        None, description="Per language the detector knows: how an article in it is split and summarised."
+    )
     settings: dict[str, Any] | None = None
     load_seconds: float | None = None
 
@@ -405,3 +434,20 @@ def model_identity(info: ModelInfo) -> dict[str, Any]:
         "dtype": dtype_name(info.precision),
         "profile": info.settings.get("profile"),
     }
+
+
+def language_support(info: ModelInfo) -> list[LanguageSupport]:
+    """How the model handles each language the detector knows, and any other ("*")."""
+    from service.text.language import LANGUAGES
+    from service.text.sentences import GENERIC, splitter_for
+
+    own = "embeddings" if info.engine == "extractive" else "generation"
+
+    def rank(code: str) -> str | None:
+        return own if info.languages is None or code in info.languages else info.other_languages
+
+    rows = [
+        LanguageSupport(code=code, name=name, split=splitter_for(code), rank=rank(code))
+        for code, name in LANGUAGES.items()
+    ]
+    return [*rows, LanguageSupport(code="*", name="any other", split=GENERIC, rank=rank("*"))]

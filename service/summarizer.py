@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -41,8 +41,8 @@ from service.schemas import (
 )
 from service.text.cleaning import CleanArticle, clean_text
 from service.text.html import read_page
-from service.text.language import LanguageGuess, check_supported, detect_language
-from service.text.sentences import Sentence, split_sentences
+from service.text.language import LanguageGuess, check_supported, detect_language, reading_language
+from service.text.sentences import Sentence, split_sentences, splitter_for
 
 
 @dataclass
@@ -55,6 +55,7 @@ class Prepared:
     params: SummaryParams
     cleaning_ms: float
     language: LanguageGuess
+    splitter: str  # the sentence splitter used ("syntok", "pysbd:fr", "generic")
 
     def timing(self, inference_ms: float) -> TimingOut:
         """How long this article took: its cleaning here, its inference as the caller measured it."""
@@ -147,15 +148,36 @@ def _purpose_out(purpose: Purpose, texts: list[str]) -> PurposeOut | None:
     return PurposeOut(name=purpose, limit=budget.limit, unit=budget.measure.unit, measured=budget.measured(texts))
 
 
-def read_article(request: SummarizeRequest) -> tuple[CleanArticle, list[Sentence]]:
+@dataclass(frozen=True)
+class ReadArticle:
+    """An article as the read step leaves it: cleaned and split by its language's rules."""
+
+    article: CleanArticle
+    sentences: list[Sentence]
+    language: LanguageGuess  # detected on the text before cleaning
+    splitter: str  # "syntok", "pysbd:<code>" or "generic" (service/text/sentences.py)
+
+    @property
+    def reading(self) -> str:
+        """The language it was read in (text.language.reading_language): cleaned, split and
+        ranked by this language's rules."""
+        return reading_language(self.language)
+
+    def __iter__(self) -> Iterator[Any]:
+        """`article, sentences = read_article(request)`: the two most callers need."""
+        return iter((self.article, self.sentences))
+
+
+def read_article(request: SummarizeRequest) -> ReadArticle:
     """The request's article cleaned and split, as every door sees it: the one read step
-    that serving, calibration and the benchmarks share."""
-    if request.html is not None:
-        page = read_page(request.html)
-        article = clean_text(page.text, title=request.title, page=page.titles)
-    else:
-        article = clean_text(request.text or "", title=request.title)
-    return article, split_sentences(article.body)
+    that serving, calibration and the benchmarks share. The language is detected first,
+    on the page's text, so that cleaning and splitting follow its rules."""
+    page = read_page(request.html) if request.html is not None else None
+    text = page.text if page is not None else request.text or ""
+    language = detect_language(text)
+    code = reading_language(language)
+    article = clean_text(text, title=request.title, page=page.titles if page else None, language=code)
+    return ReadArticle(article, split_sentences(article.body, code), language, splitter_for(code))
 
 
 class Summarizer:
@@ -172,20 +194,26 @@ class Summarizer:
                 f"'generation' options apply to abstractive models; {self.engine.info.name!r} is extractive."
             )
         started = time.perf_counter()
-        article, sentences = read_article(request)
+        read = read_article(request)
+        article, sentences, language = read.article, read.sentences, read.language
         if not sentences:
             removed = ", ".join(f"{n} {kind}" for kind, n in article.removed.items()) or "nothing"
             raise NoSentences(
                 f"No article sentences were found in '{request.source_field}' after removing boilerplate "
                 f"({removed} removed)."
             )
-        language = detect_language(article.body)
-        check_supported(language, self.engine.info.languages, force=request.language == "force")
+        if self.engine.info.other_languages is None:  # a model that reads its own languages only
+            check_supported(language, self.engine.info.languages, force=request.language == "force")
         document = Document(
-            text=article.body, sentences=sentences, title=article.title, title_confidence=article.title_confidence
+            text=article.body,
+            sentences=sentences,
+            title=article.title,
+            title_confidence=article.title_confidence,
+            language=read.reading,
         )
         params = summary_params(request, len(sentences))
-        return Prepared(request, article, document, params, (time.perf_counter() - started) * 1000, language)
+        cleaning_ms = (time.perf_counter() - started) * 1000
+        return Prepared(request, article, document, params, cleaning_ms, language, read.splitter)
 
     # --- predict -----------------------------------------------------------------------
     def predict(self, batch: Sequence[Prepared]) -> list[SummaryResult | Exception]:
@@ -260,7 +288,7 @@ class Summarizer:
             purpose=_purpose_out(request.purpose, texts),
             sentences=sentences,
             model=ModelOut(
-                **model_identity(info),
+                **{**model_identity(info), **({"profile": result.profile} if result.profile else {})},
                 service_version=__version__,
                 generation=result.generation or None,
             ),
@@ -281,6 +309,9 @@ class Summarizer:
                 language=LanguageOut(
                     code=prepared.language.code, name=prepared.language.name, confidence=prepared.language.confidence
                 ),
+                read_as=document.language,
+                splitter=prepared.splitter,
+                ranking=result.ranking,
                 focus_sentences=result.focus_sentences,
             ),
         )

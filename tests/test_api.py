@@ -231,14 +231,15 @@ def test_language_is_detected_and_reported(client: FlaskClient, seed_text: str) 
     assert client.get("/v1/models").get_json()["models"][0]["languages"] == ["en"]
 
 
-def test_an_article_in_another_language_is_refused_unless_forced(client: FlaskClient) -> None:
+def test_an_article_in_another_language_is_summarised_by_the_extractive_default(client: FlaskClient) -> None:
+    """The embedded model reads English; any other language is ranked on lexical features
+    (issue 21, tests/test_multilingual.py), never refused. A model that reads English only
+    (seq2seq, instruct) still answers 422 unless forced: tests/test_multilingual.py."""
     german = (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")
-    refused = assert_problem(summarize(client, json={"text": german}), 422, "German", "English", "force")
-    assert refused["type"].endswith("/unsupported-language")
-    assert refused["language"] == "de" and refused["supported_languages"] == ["en"]
-    forced = summarize(client, json={"text": german, "language": "force"})
-    assert forced.status_code == 200, forced.text
-    assert forced.get_json()["input"]["language"]["code"] == "de"
+    answered = summarize(client, json={"text": german})
+    assert answered.status_code == 200, answered.text
+    report = answered.get_json()["input"]
+    assert (report["language"]["code"], report["splitter"], report["ranking"]) == ("de", "pysbd:de", "lexical")
 
 
 def test_english_articles_quoting_foreign_phrases_are_summarised(client: FlaskClient) -> None:

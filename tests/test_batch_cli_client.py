@@ -188,8 +188,8 @@ def test_cli_focus_purpose_and_language_in_process(tmp_path: Path, seed_text: st
         ]
     )
     rows = {Path(r["id"]).name: r for r in _rows(out.read_text())}
-    assert code == EXIT_SOME_FAILED  # the German article: the embedded model declares English only
-    assert rows["de.txt"]["error"]["status"] == 422 and "German" in rows["de.txt"]["error"]["detail"]
+    assert code == EXIT_OK  # the German article too: ranked on lexical features (issue 21)
+    assert rows["de.txt"]["input"]["language"]["code"] == "de" and rows["de.txt"]["input"]["ranking"] == "lexical"
     seed = rows["seed.txt"]
     assert seed["purpose"]["name"] == "seo_description" and len(seed["summary"]) <= 155
     assert seed["focus"] == "nuclear threats" and seed["focus_matched"] is True
@@ -243,7 +243,7 @@ def test_cli_rows_are_the_same_in_process_and_through_a_server(
             for row in (
                 {"id": "good", "text": seed_text},
                 {"id": "blank", "text": "   "},
-                {"id": "german", "text": (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")},
+                {"id": "no-sentence", "text": "12345. *** 678!"},
             )
         )
     )
@@ -256,10 +256,10 @@ def test_cli_rows_are_the_same_in_process_and_through_a_server(
         )
         modes[mode] = {row["id"]: row for row in _rows(stdout.getvalue())}
     local, remote = modes["in-process"], modes["server"]
-    assert local.keys() == remote.keys() == {"good", "blank", "german"}
+    assert local.keys() == remote.keys() == {"good", "blank", "no-sentence"}
     assert local["good"].keys() == remote["good"].keys() and "timing_ms" not in local["good"]
     assert local["good"]["sentences"] == remote["good"]["sentences"]
-    for item in ("blank", "german"):
+    for item in ("blank", "no-sentence"):
         mine, theirs = local[item]["error"], remote[item]["error"]
         assert mine.keys() == theirs.keys() and mine.keys() >= {"type", "title", "status", "detail"}
         assert {k: v for k, v in mine.items() if k != "request_id"} == {

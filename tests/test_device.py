@@ -132,6 +132,25 @@ def test_bare_gunicorn_on_the_wsgi_module_exits_3() -> None:
     assert "DEVICE=cuda but torch sees" in refusals[0]["message"]
 
 
+@pytest.mark.parametrize(("preload", "expected"), [("auto", True), ("off", False)])
+def test_gunicorn_config_preloads_on_the_cpu_unless_told_not_to(preload: str, expected: bool) -> None:
+    """What docker/gunicorn.conf.py decides here (no GPU): preload or not, and one worker per
+    core either way (one worker per GPU is only for a GPU)."""
+    from service.config import available_cores
+
+    env = {**_without_device(), "PRELOAD_MODEL": preload}
+    env.pop("WEB_CONCURRENCY", None)
+    read = (
+        "import json, runpy; c = runpy.run_path('docker/gunicorn.conf.py'); "
+        "print(json.dumps([c['preload_app'], c['workers']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", read], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [expected, available_cores()]
+
+
 def test_post_fork_loading_serves_a_real_summary(tmp_path: Path, seed_text: str) -> None:
     """PRELOAD_MODEL=off: the path a GPU takes, on the CPU. The master forks first and each
     worker loads its own model (two 'ready' lines, each after its worker booted), then serves."""

@@ -27,6 +27,9 @@ class Document:
     # How sure it is that `title` is the headline (service/text/titles.py): the extractive
     # ranker scales its headline term by it.
     title_confidence: float = 1.0
+    # ISO 639-1 code of the language it was read in (service/text/language.py reading_language):
+    # the extractive ranker embeds it or ranks it lexically by it; generative engines answer in it.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class SummaryResult:
     generation: dict[str, Any] = field(default_factory=dict)  # effective generation settings
     focus_matched: bool | None = None  # None: no focus asked for
     focus_sentences: int | None = None  # seq2seq: article sentences selected as the focused input
+    ranking: str | None = None  # extractive: "embeddings" or "lexical" (service/engines/lexical.py)
+    profile: str | None = None  # extractive: the ranker profile that ranked this article
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,9 @@ class ModelInfo:
     precision: str = "off"  # "int8", "bf16", "fp16" or "off" (fp32): what the weights run at
     device: str = "cpu"  # where the model runs: "cpu" or "cuda:N" (DEVICE, service/engines/device.py)
     languages: tuple[str, ...] | None = None  # ISO 639-1 codes it summarises; None: not declared
+    # How an article in a language outside `languages` is summarised: "lexical" (the extractive
+    # ranker on lexical features); None: it is not, and "auto" refuses it with 422.
+    other_languages: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
 

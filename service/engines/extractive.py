@@ -1,7 +1,12 @@
 """The embedded default engine: extractive summaries ranked on sentence embeddings.
 
 Every summary sentence is a sentence of the article, verbatim, so the engine cannot
-invent a fact; the model only decides which sentences carry the story."""
+invent a fact; the model only decides which sentences carry the story.
+
+An article in a language the embedding model does not declare (all-MiniLM-L6-v2 read
+English) is ranked by the same ranker on lexical vectors (service/engines/lexical.py):
+position, the lede, length, and centrality and headline overlap over word and character
+n-grams. The result says which (`ranking`)."""
 
 from __future__ import annotations
 
@@ -19,7 +24,8 @@ from service.editorial.focus import lexical_overlap
 from service.editorial.purposes import policy
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.engines.focus import focus_scores
-from service.engines.profile import Profile, load_profile
+from service.engines.lexical import LexicalEmbedder
+from service.engines.profile import DEFAULT_NAME, Profile, load_profile
 from service.engines.quantize import convert
 from service.engines.ranking import RankerWeights, RankInput, select_sentences
 from service.engines.sharing import touch_weights
@@ -81,12 +87,15 @@ class ExtractiveEngine:
         self.embedder = SentenceEmbedder(path, precision, info.device)
         profile = profile or load_profile(None)
         if weights is not None:
-            profile = Profile("custom", weights, profile.salience, profile.source, profile.meta)
+            profile = Profile("custom", weights, profile.salience, profile.source, profile.meta, profile.language)
         self.profile = profile
         self.weights = profile.weights
+        self.lexical = LexicalEmbedder()
         self.info = replace(
             info,
             engine="extractive",
+            # Any other language is ranked lexically, by any extractive model (one given by folder too).
+            other_languages=info.other_languages or LexicalEmbedder.kind,
             precision=precision,
             settings={
                 "max_sentence_tokens": MAX_SENTENCE_TOKENS,
@@ -110,33 +119,58 @@ class ExtractiveEngine:
         yield from result.sentences
         yield result
 
+    def embeds(self, language: str) -> bool:
+        """Whether the embedding model reads `language` (else the ranking is lexical)."""
+        return self.info.languages is None or language in self.info.languages
+
+    def profile_for(self, language: str) -> Profile:
+        """The configured profile, or the built-in default for an article in a language the
+        profile was not fitted on (service/engines/profile.py)."""
+        return self.profile if self.profile.fits(language) else Profile(DEFAULT_NAME)
+
     def _summarize_one(self, doc: Document, params: SummaryParams) -> SummaryResult:
+        embedder: SentenceEmbedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical
+        profile = self.profile_for(doc.language)
         texts = [s.text for s in doc.sentences] + ([doc.title] if doc.title else [])
-        embeddings = self.embedder.embed(texts)
+        embeddings = embedder.embed(texts)
         sentence_embeddings = embeddings[: len(doc.sentences)]
         words = np.array([s.words for s in doc.sentences])
         article = RankInput(sentence_embeddings, words, embeddings[-1] if doc.title else None, doc.title_confidence)
-        scores = self.profile.score(article)
+        scores = profile.score(article)
         matched = None
         if params.focus:
-            scores, matched = self._focus(doc, sentence_embeddings, scores, params.focus)
+            scores, matched = self._focus(doc, embedder, sentence_embeddings, scores, params.focus)
         # Sentences unrelated to a matched focus score -inf: never candidates.
         eligible = [i for i in range(len(doc.sentences)) if np.isfinite(scores[i])]
         sentences = [doc.sentences[i] for i in eligible]
         if policy(params.purpose).budgeted:
-            return self._fit_purpose(sentences, scores[eligible], params, matched)
-        if len(eligible) < len(doc.sentences):
-            article = RankInput(sentence_embeddings[eligible], words[eligible])
-        chosen = select_sentences(sentences, article, scores[eligible], params, self.weights)
-        return SummaryResult(sentences=chosen, focus_matched=matched)
+            result = self._fit_purpose(sentences, scores[eligible], params, matched)
+        else:
+            if len(eligible) < len(doc.sentences):
+                article = RankInput(sentence_embeddings[eligible], words[eligible])
+            chosen = select_sentences(sentences, article, scores[eligible], params, profile.weights)
+            result = SummaryResult(sentences=chosen, focus_matched=matched)
+        result.ranking = "embeddings" if embedder is self.embedder else LexicalEmbedder.kind
+        result.profile = profile.name
+        return result
 
     def _focus(
-        self, doc: Document, sentence_embeddings: np.ndarray, scores: np.ndarray, focus: str
+        self,
+        doc: Document,
+        embedder: SentenceEmbedder | LexicalEmbedder,
+        sentence_embeddings: np.ndarray,
+        scores: np.ndarray,
+        focus: str,
     ) -> tuple[np.ndarray, bool]:
         """Scores blended with relevance to the focus; when nothing in the article relates
         to it, the usual scores (the response says focus_matched: false)."""
-        # Its own model call, so that the article's embeddings stay what they are unfocused.
-        focus_embedding = self.embedder.embed([focus])[0]
+        if isinstance(embedder, LexicalEmbedder):
+            # Lexical vectors compare within one call only: the focus with the sentences.
+            joint = embedder.embed([*(s.text for s in doc.sentences), focus])
+            sentence_embeddings, focus_embedding = joint[:-1], joint[-1]
+        else:
+            # Its own model call, so that the article's embeddings stay what they are unfocused.
+            focus_embedding = embedder.embed([focus])[0]
         lexical = lexical_overlap([s.text for s in doc.sentences], focus)
         blended, matched = focus_scores(sentence_embeddings, focus_embedding, scores, lexical=lexical)
         return (blended, True) if matched else (scores, False)

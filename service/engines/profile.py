@@ -1,7 +1,7 @@
 """Ranker profiles: the extractive ranker's weights, or a salience model, fitted to one
 newsroom's house style, in a small JSON file with where it came from and what it measured.
 
-    {"name": "cnn", "ranker": "weighted" | "salience",
+    {"name": "cnn", "ranker": "weighted" | "salience", "language": "en",
      "weights": {RankerWeights fields},            # selection settings for both kinds
      "salience": {"kind", "features", "mean", "scale", "layers"},   # "salience" only
      "data": {"path", "articles", "sha256"},
@@ -9,7 +9,13 @@ newsroom's house style, in a small JSON file with where it came from and what it
      "command": "python -m service calibrate ..."}
 
 `RANKER_PROFILE` names a file, or a profile shipped in `service/profiles/` by its name
-(`bbc`, `cnn`); empty means the built-in default, the robust one across publishers."""
+(`bbc`, `cnn`); empty means the built-in default, the robust one across publishers.
+
+A profile is fitted on one language's articles (`language`; a file without one was fitted
+before other languages were read, on English). An article in another language is ranked by
+the built-in default instead, and the summary's `model.profile` says so: weights fitted to
+one language's similarities (embeddings for English, lexical n-grams for the others) do not
+carry to another's."""
 
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from service.engines.salience import SalienceModel
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
 DEFAULT_NAME = "default"
+# The language of a profile file that names none: every one fitted before issue 21 read English.
+LEGACY_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,12 @@ class Profile:
     salience: SalienceModel | None = None
     source: str | None = None  # the file it was read from
     meta: dict[str, Any] = field(default_factory=dict)  # data provenance, evaluation, command
+    # ISO 639-1 code of the articles it was fitted on; None (the built-in default): any language.
+    language: str | None = None
+
+    def fits(self, language: str) -> bool:
+        """Whether this profile ranks articles in `language`."""
+        return self.language is None or self.language == language
 
     @property
     def ranker(self) -> str:
@@ -48,6 +62,8 @@ class Profile:
     def settings(self) -> dict[str, Any]:
         """What /v1/models shows of the ranker."""
         out: dict[str, Any] = {"profile": self.name, "kind": self.ranker, "weights": asdict(self.weights)}
+        if self.language:
+            out["language"] = self.language
         if self.source:
             out["file"] = self.source
         for key in ("data", "evaluation"):
@@ -57,6 +73,8 @@ class Profile:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "ranker": self.ranker, "weights": asdict(self.weights)}
+        if self.language:
+            out["language"] = self.language
         if self.salience is not None:
             out["salience"] = self.salience.to_json()
         return {**out, **self.meta}
@@ -75,8 +93,10 @@ def profile_from_json(data: dict[str, Any], source: str | None = None) -> Profil
     if kind not in ("weighted", "salience"):
         raise ValueError(f"ranker must be 'weighted' or 'salience', not {kind!r}")
     salience = SalienceModel.from_json(data["salience"]) if kind == "salience" else None
-    meta = {k: v for k, v in data.items() if k not in ("name", "ranker", "weights", "salience")}
-    return Profile(str(data.get("name") or DEFAULT_NAME), weights_from(data.get("weights", {})), salience, source, meta)
+    meta = {k: v for k, v in data.items() if k not in ("name", "ranker", "weights", "salience", "language")}
+    language = str(data.get("language") or LEGACY_LANGUAGE)
+    name = str(data.get("name") or DEFAULT_NAME)
+    return Profile(name, weights_from(data.get("weights", {})), salience, source, meta, language)
 
 
 def resolve_profile_path(spec: str) -> Path:

@@ -70,6 +70,7 @@ def load_engine(settings: Settings) -> Engine:
         engine=model.engine,
         revision=_revision(model),
         languages=model.languages,
+        other_languages=model.other_languages,
         device=placement.device,
     )
     precision = (

@@ -10,9 +10,10 @@ nearest one in it; the set is broad enough that this matters only for rare langu
 The whole article is classified at once, so an English article that quotes a phrase
 in French or Irish is still English: the quote is a handful of the text's n-grams.
 
-Sentence splitting cannot use the result: syntok has no language parameter (its
-abbreviation and month lists mix English, German and Spanish and apply to every text),
-so the language is only reported and checked against the model's supported languages."""
+The language read decides the rest of the pipeline (`reading_language`): its sentence
+splitter (service/text/sentences.py), its boilerplate rules, and whether the extractive
+ranker uses the embedding model or lexical features (service/engines/lexical.py). It is
+detected once per article, on the text before cleaning, and reported with the summary."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ LANGUAGES: dict[str, str] = {
 # The classifier is linear in the text's length; the first part of an article decides.
 MAX_DETECT_CHARS = 10_000
 
+# What an article is read as when its language cannot be told.
+DEFAULT_LANGUAGE = "en"
 # `"language": "force"` in a request skips the check.
 FORCE = "force"
 # Below this the text is too short or too mixed to tell (a headline alone, a list of
@@ -111,6 +114,13 @@ def detect_language(text: str) -> LanguageGuess:
     """The language of `text`, with the detector's confidence."""
     code, confidence = _get_detector().classify(text[:MAX_DETECT_CHARS])
     return LanguageGuess(code=code, name=LANGUAGES.get(code, code), confidence=round(float(confidence), 4))
+
+
+def reading_language(guess: LanguageGuess) -> str:
+    """The language the pipeline reads an article in: the detected one when the detector is
+    sure of it, else English, the pipeline every article went through before (a headline
+    alone or a list of names reads the same either way)."""
+    return guess.code if guess.reliable else DEFAULT_LANGUAGE
 
 
 def check_supported(guess: LanguageGuess, supported: Sequence[str] | None, force: bool = False) -> None:

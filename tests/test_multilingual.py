@@ -1,0 +1,172 @@
+"""Articles in other languages (issue 21): read and split by their language's rules, ranked
+without an English model, never refused by the extractive default; English as before.
+
+French articles are OrangeSum's (../shared/data/fr-orangesum-dev.jsonl); German, Spanish
+and Italian are news stories in tests/data/multilingual."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from flask.testing import FlaskClient
+
+from bench.server import REPO_ROOT
+from service import calibration
+from service.engines.base import Document, Engine
+from service.engines.extractive import ExtractiveEngine
+from service.engines.lexical import LexicalEmbedder
+from service.engines.profile import Profile, load_profile
+from service.engines.ranking import RankerWeights
+from service.schemas import SummarizeRequest, language_support
+from service.summarizer import Summarizer, read_article
+from service.text.language import UnsupportedLanguage
+from service.text.sentences import split_sentences
+from tests.support import LANGUAGE_TEXTS, summarize
+
+FRENCH_DEV = REPO_ROOT.parent / "shared" / "data" / "fr-orangesum-dev.jsonl"
+STORIES = Path(__file__).resolve().parent / "data" / "multilingual"
+FRENCH_ARTICLES = 25
+
+
+@pytest.fixture(scope="module")
+def french_rows() -> list[dict[str, Any]]:
+    if not FRENCH_DEV.is_file():
+        pytest.skip("../shared/data/fr-orangesum-dev.jsonl is not present")
+    with FRENCH_DEV.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line, _ in zip(handle, range(FRENCH_ARTICLES), strict=False)]
+
+
+def story(code: str) -> str:
+    return (STORIES / f"{code}.txt").read_text(encoding="utf-8")
+
+
+def test_no_french_german_spanish_or_italian_article_is_refused(
+    client: FlaskClient, french_rows: list[dict[str, Any]]
+) -> None:
+    articles = [("fr", row["article"]) for row in french_rows] + [(code, story(code)) for code in ("de", "es", "it")]
+    for code, text in articles:
+        response = summarize(client, json={"text": text, "include_text": True})  # language: auto
+        assert response.status_code == 200, (code, response.text)
+        body = response.get_json()
+        report = body["input"]
+        assert (report["language"]["code"], report["read_as"]) == (code, code)
+        assert (report["splitter"], report["ranking"]) == (f"pysbd:{code}", "lexical")
+        assert body["model"]["profile"] == "default"
+        assert body["sentences"] and all(
+            report["text"][s["start"] : s["end"]] == s["text"] for s in body["sentences"]
+        ), code
+
+
+def test_the_headline_and_the_lede_lead_a_lexically_ranked_summary(client: FlaskClient) -> None:
+    """German copy: the lede leads (the built-in lead prior), the headline is found, and the
+    second sentence is one of the story's, not the byline-free furniture around it."""
+    text = story("de")
+    body = summarize(client, json={"text": text, "max_sentences": 2}).get_json()
+    assert body["input"]["title"] == "Bahnstreik legt Fernverkehr in weiten Teilen Deutschlands lahm"
+    first = body["sentences"][0]["text"]
+    assert first.startswith("Die Gewerkschaft Deutscher Lokomotivführer (GDL) hat am Mittwochmorgen")
+    assert len(body["sentences"]) == 2
+
+
+def test_english_keeps_syntok_the_embeddings_and_its_profile(client: FlaskClient, seed_text: str) -> None:
+    body = summarize(client, json={"text": seed_text}).get_json()
+    report = body["input"]
+    assert (report["language"]["code"], report["read_as"], report["splitter"], report["ranking"]) == (
+        "en",
+        "en",
+        "syntok",
+        "embeddings",
+    )
+    assert body["model"]["profile"] == "default"
+    read = read_article(SummarizeRequest(text=seed_text))
+    # English is split by syntok exactly as before the language was passed on.
+    assert [s.text for s in read.sentences] == [s.text for s in split_sentences(read.article.body)]
+
+
+def test_a_short_unsure_text_is_read_as_english() -> None:
+    read = read_article(SummarizeRequest(text="Paris, Berlin, Madrid."))
+    assert not read.language.reliable
+    assert (read.reading, read.splitter) == ("en", "syntok")
+
+
+def test_models_declare_how_each_language_is_handled(client: FlaskClient) -> None:
+    [listed] = client.get("/v1/models").get_json()["models"]
+    assert listed["languages"] == ["en"]
+    support = {row["code"]: row for row in listed["language_support"]}
+    assert support["en"] == {"code": "en", "name": "English", "split": "syntok", "rank": "embeddings"}
+    assert support["fr"] == {"code": "fr", "name": "French", "split": "pysbd:fr", "rank": "lexical"}
+    assert support["sw"]["split"] == "generic" and support["sw"]["rank"] == "lexical"
+    assert support["*"] == {"code": "*", "name": "any other", "split": "generic", "rank": "lexical"}
+
+
+@pytest.fixture(scope="module")
+def english_only(tiny_models: dict[str, Path], load_tiny) -> Engine:
+    """A real seq2seq engine (random-weight BART) declaring English only, as the manifest's
+    seq2seq and instruct models do (SmolLM2 takes a minute to load on a busy machine)."""
+    engine = load_tiny(tiny_models["bart"])
+    engine.info = replace(engine.info, languages=("en",))
+    return engine
+
+
+def test_an_english_only_generative_model_refuses_other_languages_unless_forced(english_only: Engine) -> None:
+    assert english_only.info.other_languages is None
+    summarizer = Summarizer(english_only)
+    german = (LANGUAGE_TEXTS / "de.txt").read_text(encoding="utf-8")
+    with pytest.raises(UnsupportedLanguage):
+        summarizer.prepare(SummarizeRequest(text=german))
+    forced = summarizer.prepare(SummarizeRequest(text=german, language="force"))
+    assert forced.document.language == "de" and forced.splitter == "pysbd:de"
+    support = {row.code: row.rank for row in language_support(english_only.info)}
+    assert (support["en"], support["de"], support["*"]) == ("generation", None, None)
+
+
+def test_lexical_vectors_measure_shared_words_and_forms() -> None:
+    texts = [
+        "Le ministre de l'Intérieur a démissionné mardi soir.",
+        "Les ministres de l'Intérieur ont démissionné.",
+        "La pluie tombe sur Brest depuis trois jours.",
+        "Le ministre de l'Intérieur a démissionné mardi soir.",
+    ]
+    vectors = LexicalEmbedder().embed(texts)
+    assert vectors.shape == (4, 4)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similarity = vectors @ vectors.T
+    assert similarity[0, 3] == pytest.approx(1.0, abs=1e-5)  # the same sentence
+    assert similarity[0, 1] > 0.3 > similarity[0, 2]  # inflected forms of the same words, then another story
+    assert LexicalEmbedder().embed([]).shape == (0, 0)
+
+
+def test_a_profile_ranks_its_own_language_only(engine: ExtractiveEngine, seed_text: str) -> None:
+    """A French profile ranks French articles; English ones get the built-in default, and
+    the answer says which profile ranked each."""
+    french = Profile("house-fr", RankerWeights(lede=0.0, centrality=3.0, position_decay=4.0), language="fr")
+    assert french.fits("fr") and not french.fits("en") and Profile("default").fits("en")
+    assert load_profile("cnn").language == "en"  # a file that names no language was fitted on English
+    served = ExtractiveEngine(Path(engine.embedder.model.name_or_path), engine.info, profile=french)
+    text = story("fr") if (STORIES / "fr.txt").is_file() else (LANGUAGE_TEXTS / "fr.txt").read_text(encoding="utf-8")
+    for source, expected in ((text, "house-fr"), (seed_text, "default")):
+        read = read_article(SummarizeRequest(text=source))
+        document = Document(read.article.body, read.sentences, read.article.title, language=read.reading)
+        [result] = served.summarize([document], [Summarizer(served).prepare(SummarizeRequest(text=source)).params])
+        assert result.profile == expected
+
+
+def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
+    tmp_path: Path, french_rows: list[dict[str, Any]]
+) -> None:
+    data = tmp_path / "fr.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in french_rows[:20]), encoding="utf-8")
+    out = tmp_path / "fr.json"
+    args = ["--data", str(data), "--out", str(out), "--sentences", "2", "--folds", "2", "--cache", "none"]
+    assert calibration.main(args) == 0
+    stored = json.loads(out.read_text(encoding="utf-8"))
+    assert stored["language"] == "fr" and stored["ranker"] == "weighted"
+    assert stored["evaluation"]["metric"].startswith("ROUGE-2 F1 x 100 at 2 sentences minus Lead-2")
+    assert load_profile(str(out)).language == "fr"
+    # A salience model reads embedding dimensions that lexical vectors do not have.
+    assert calibration.main([*args, "--ranker", "salience"]) == 2
