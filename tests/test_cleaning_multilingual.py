@@ -189,6 +189,15 @@ def test_french_lookalike_and_wire_lookalike_stay() -> None:
     assert article.body == "\n\n".join(story)
 
 
+@pytest.mark.parametrize("kicker", ["EN DIRECT", "Vidéo", "Eilmeldung", "Última hora", "Ultim'ora"])
+def test_a_kicker_above_the_headline_is_not_taken_for_it(kicker: str) -> None:
+    paragraphs = _paragraphs("es")
+    headline = PLANTED["es"]["headline"]
+    article = clean_text("\n\n".join([kicker, headline, *paragraphs]), language="es")
+    assert article.title == headline and article.body == "\n\n".join(paragraphs)
+    assert article.removed["kicker"] == 1
+
+
 def test_never_the_whole_text_and_the_fallback_is_reported() -> None:
     # Almost everything looks like furniture: the certain furniture goes, the story stays.
     # Too little is left once the doubtful removals are made: they are given back, the

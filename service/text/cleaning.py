@@ -338,10 +338,14 @@ def _top_furniture(block: str, rules: Rules) -> str | None:
         return "dateline"
     if furniture.is_kicker(block):
         return "kicker"
-    if rules.multilingual and (furniture_multilingual.is_link(block) or furniture_multilingual.is_caption(block)):
-        # A "Lire aussi" or a photo credit above the headline is never taken for it.
-        return "link" if furniture_multilingual.is_link(block) else "caption"
-    return None
+    if not rules.multilingual:
+        return None
+    # A kicker, a "Lire aussi" or a photo credit above the headline is never taken for it.
+    if furniture_multilingual.is_kicker(block):
+        return "kicker"
+    if furniture_multilingual.is_link(block):
+        return "link"
+    return "caption" if furniture_multilingual.is_caption(block) else None
 
 
 def _too_little(body: str, rules: Rules) -> bool:

@@ -130,6 +130,20 @@ _DATE_ANCHOR = regex.compile(rf"\d|\b(?:{_MONTHS_DAYS})\b", regex.IGNORECASE)
 _ZONE_OR_PLACE = regex.compile(r"\p{Lu}{2,}")  # CET, MEZ, PARIS
 
 
+# Labels printed above a headline ("EN DIRECT", "Eilmeldung", "Última hora").
+KICKERS = frozenset({
+    "direct", "en direct", "vidéo", "video", "exclusif", "info", "alerte", "urgent", "analyse", "décryptage",
+    "eilmeldung", "exklusiv", "liveblog", "liveticker", "kommentar", "última hora", "directo", "en directo",
+    "exclusiva", "opinión", "ultim'ora", "ultima ora", "in diretta", "diretta", "esclusiva", "commento",
+    "urgente", "ao vivo", "exclusivo", "opinião", "laatste nieuws", "net binnen",
+})  # fmt: skip
+
+
+def is_kicker(line: str) -> bool:
+    """A label in place of a headline, in a language other than English ("EN DIRECT")."""
+    return " ".join(regex.findall(r"[\w'’]+", line.casefold())) in KICKERS
+
+
 def is_link(line: str) -> bool:
     """A "read also", sharing or subscription line in a language other than English."""
     return bool(LINK.search(line.strip()))
