@@ -226,6 +226,8 @@ def test_rules_read_every_language_not_only_the_detected_one() -> None:
         ("pt", "Leia também: Governo aprova decreto"),
         ("nl", "Lees ook: Kabinet keurt decreet goed"),
         ("pt", "Foto: Lusa"),
+        ("ru", "Читайте также: Правительство одобрило указ"),
+        ("fi", "Lue myös: Hallitus hyväksyi asetuksen"),
     ]:
         article = clean_text("\n\n".join([paragraphs[0], furniture, *paragraphs[1:]]), language=language)
         assert article.body == "\n\n".join(paragraphs), (language, furniture)

@@ -31,6 +31,9 @@ _READ_ALSO = (
     # Dutch, Scandinavian, Polish, Czech, Romanian
     r"|lees (?:ook|meer|verder)|zie ook|läs (?:också|mer)|les (?:også|mer)|læs (?:også|mere)"
     r"|czytaj (?:także|też|więcej|również)|zobacz (?:także|też|również)|čtěte (?:také|též)|citește (?:și|mai mult)"
+    # Finnish, Hungarian, Croatian, Turkish, Greek, Russian, Ukrainian
+    r"|lue myös|lue lisää|kapcsolódó|olvassa el|pročitajte (?:i|još|također)|ayrıca okuyun|ilgili haber"
+    r"|διαβάστε (?:επίσης|ακόμη)|читайте (?:также|також|еще|ещё)|смотрите также"
 )
 # Sharing, subscription and navigation lines.
 _PROMOTION = (
