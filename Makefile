@@ -3,6 +3,8 @@
 
 PYTHON ?= python3
 VENV ?= .venv
+# llama.cpp's server (models/llama_server.py runs it from this folder)
+LLAMA_VENV := .venv-llama
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 # One variable names the model: `make run MODEL=x` and `SUMMARIZER_MODEL=x make run` agree,
@@ -23,7 +25,7 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
+.PHONY: llama-venv llama-server lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
 
 # The API (gunicorn, docker/gunicorn.conf.py), a job worker and a private Redis (loopback, free
 # port, generated password) under honcho (Procfile); Ctrl-C or SIGTERM stops all three. Without
@@ -31,14 +33,19 @@ TORCH_INDEX_URL ?=
 run: install model redis
 	$(PY) -m service.jobs.stack
 
+# llama.cpp's OpenAI-compatible server on 127.0.0.1:8081 with the packaged SmolLM2 GGUF, in the
+# foreground and its own process group (Ctrl-C stops it); then `make run MODEL=smollm2-135m-llamacpp`.
+llama-server: install llama-venv
+	$(PY) -m models.llama_server --host 127.0.0.1 --port $(or $(LLAMA_PORT),8081)
+
 # Debian's redis-server for jobs, installed when missing (as root); if it cannot be, `make run`
 # still serves the synchronous API.
 redis:
 	@command -v redis-server >/dev/null || [ "$$JOBS" = off ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; } || echo "redis-server could not be installed (not root?): make run will serve without jobs"
 
-# The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, and
-# Debian's Chromium for the editors' page.
-test: install-dev model browser redis lint
+# The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, llama.cpp's
+# server (tests/test_remote_engine.py), and Debian's Chromium for the editors' page.
+test: install-dev model browser redis lint llama-venv
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
 
@@ -95,6 +102,7 @@ test-stack: install-dev image nginx-image
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+llama-venv: $(LLAMA_VENV)/.installed
 model: $(VENV)/.installed
 	$(PY) -m models.prepare $(MODEL)
 
@@ -107,6 +115,14 @@ $(VENV)/.installed: requirements.txt models/requirements.txt
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+# llama.cpp's server in its own virtualenv (its FastAPI/pydantic pins stay out of the service's).
+# The first build compiles llama.cpp from the sdist (cmake, g++; about 20 minutes on 2 busy cores);
+# pip's wheel cache makes every later one a copy.
+$(LLAMA_VENV)/.installed: requirements-llama.txt
+	test -x $(LLAMA_VENV)/bin/python || $(PYTHON) -m venv $(LLAMA_VENV)
+	$(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check install -q -r requirements-llama.txt
 	touch $@
 
 # Fit the extractive ranker to a newsroom's articles and summaries ({"id", "text"|"html"|"sentences", "reference"}

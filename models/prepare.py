@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from models.store import PROVENANCE_FILE, infer_engine, is_hub_id, load_manifest, store_folder_name
+from models.store import PROVENANCE_FILE, REMOTE_ENGINES, infer_engine, is_hub_id, load_manifest, store_folder_name
 
 
 def default_store() -> Path:
@@ -95,6 +95,10 @@ def prepare(name: str, store: Path | None = None, force: bool = False) -> Path:
         entry = {"hub_id": name}  # any hub checkpoint; its engine is read from its config
     else:
         raise PrepareError(f"unknown model {name!r}; known: {', '.join(sorted(manifest))}, or a hub id org/name")
+    if entry.get("engine") in REMOTE_ENGINES:
+        # Its weights live on the inference server; prepare the model that server is started on here, if any.
+        served = entry.get("served_from")
+        return prepare(served, store, force) if served else store
     target = store / store_folder_name(name)
     if (target / PROVENANCE_FILE).is_file() and not force:
         return target

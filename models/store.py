@@ -12,6 +12,8 @@ from typing import Any
 
 MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.json"
 PROVENANCE_FILE = "PROVENANCE.json"
+# Engines whose model runs on an inference server (service/engines/remote.py): nothing to prepare here.
+REMOTE_ENGINES = frozenset({"openai-compatible"})
 
 
 class ModelNotAvailable(RuntimeError):
@@ -73,6 +75,12 @@ def _is_model_folder(path: Path) -> bool:
 def resolve(spec: str, store: Path) -> ResolvedModel:
     """Map a manifest name, a hub id or a local folder to a prepared model."""
     manifest = load_manifest()
+    if spec in manifest and manifest[spec].get("engine") in REMOTE_ENGINES:
+        entry = manifest[spec]
+        languages = entry.get("languages")
+        return ResolvedModel(
+            spec, store / spec, entry["engine"], entry["hub_id"], {}, languages=tuple(languages) if languages else None
+        )
     if spec in manifest:
         path = store / spec
         if not (path / PROVENANCE_FILE).is_file():

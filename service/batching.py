@@ -53,13 +53,18 @@ class BatchStats:
 
 
 class MicroBatcher:
-    def __init__(self, predict: Predict, max_batch_size: int, max_wait_ms: float, max_queue: int) -> None:
+    def __init__(
+        self, predict: Predict, max_batch_size: int, max_wait_ms: float, max_queue: int, workers: int = 1
+    ) -> None:
         self.predict = predict
         self.max_batch_size = max(1, max_batch_size)
         self.max_wait = max(0.0, max_wait_ms) / 1000
+        # Threads taking batches: one for a model in this process; several (batches of one) for a
+        # model on an inference server, which batches concurrent requests itself.
+        self.workers = max(1, workers)
         self._queue: queue.Queue[_Item] = queue.Queue(maxsize=max(1, max_queue))
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._pid = 0
         self.stats = BatchStats()
 
@@ -69,13 +74,16 @@ class MicroBatcher:
 
     def _ensure_thread(self) -> None:
         # Threads do not survive gunicorn's fork: start one in each worker, on first use.
-        if self._thread is not None and self._pid == os.getpid():
+        if self._threads and self._pid == os.getpid():
             return
         with self._lock:
-            if self._thread is None or self._pid != os.getpid():
+            if not self._threads or self._pid != os.getpid():
                 self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._loop, name="micro-batcher", daemon=True)
-                self._thread.start()
+                self._threads = [
+                    threading.Thread(target=self._loop, name="micro-batcher", daemon=True) for _ in range(self.workers)
+                ]
+                for thread in self._threads:
+                    thread.start()
 
     def submit(self, prepared: Prepared) -> Future[SummaryResult]:
         """Queue one article; the future resolves to its SummaryResult (or its exception)."""

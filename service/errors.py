@@ -17,6 +17,10 @@ from service.exceptions import (
     Overloaded,
     SummaryError,
     UnsupportedOption,
+    UpstreamError,
+    UpstreamMalformed,
+    UpstreamTimeout,
+    UpstreamUnavailable,
 )
 from service.summarizer import Summarized
 from service.text.language import UnsupportedLanguage
@@ -47,6 +51,10 @@ _PROBLEMS: dict[type[SummaryError], tuple[int, str, str, dict[str, str]]] = {
     Overloaded: (503, "overloaded", "Service Unavailable", {"Retry-After": "1"}),
     DeadlineExceeded: (504, "deadline-exceeded", "Gateway Timeout", {}),
     UnsupportedLanguage: (422, "unsupported-language", "Unsupported language", {}),
+    # The inference server of an openai-compatible model (service/engines/openai_client.py).
+    UpstreamUnavailable: (503, "generation-unavailable", "Service Unavailable", {}),
+    UpstreamTimeout: (504, "generation-timeout", "Gateway Timeout", {}),
+    UpstreamMalformed: (502, "generation-malformed", "Bad Gateway", {}),
 }
 
 
@@ -122,6 +130,8 @@ def problem_for(exc: BaseException) -> ProblemError:
         for kind in type(exc).__mro__:
             if kind in _PROBLEMS:
                 status, slug, title, headers = _PROBLEMS[kind]
+                if isinstance(exc, UpstreamError) and exc.retry_after is not None:
+                    headers = {**headers, "Retry-After": str(exc.retry_after)}
                 return ProblemError(status, slug, title, exc.detail, headers=dict(headers), **exc.extra)
     return internal_error()
 

@@ -48,3 +48,24 @@ class Overloaded(SummaryError):
 
 class DeadlineExceeded(SummaryError):
     """The summary took longer than the request deadline."""
+
+
+class UpstreamError(SummaryError):
+    """The inference server that generates for this model failed (engine openai-compatible).
+    Worth retrying: a job retries such items with backoff (service/jobs/worker.py)."""
+
+    def __init__(self, detail: str, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds, as the server said (or a default), for Retry-After
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The inference server is down, unreachable, or busy (it answered 429 or 5xx)."""
+
+
+class UpstreamTimeout(UpstreamError):
+    """The inference server sent nothing within the read timeout."""
+
+
+class UpstreamMalformed(UpstreamError):
+    """The inference server's answer is not a completion, or an empty one."""

@@ -43,7 +43,10 @@ class Runtime:
                     s, engine = self.settings, summarizer.engine
                     wait_ms = engine.batch_wait_ms if s.max_batch_wait_ms is None else s.max_batch_wait_ms
                     size = min(s.max_batch_size, engine.preferred_batch_size or s.max_batch_size)
-                    batcher = MicroBatcher(summarizer.predict, size, wait_ms, s.max_queue)
+                    workers = 1
+                    if not getattr(engine, "micro_batch", True):  # an inference server batches (engines/remote.py)
+                        size, wait_ms, workers = 1, 0, engine.preferred_batch_size or 1
+                    batcher = MicroBatcher(summarizer.predict, size, wait_ms, s.max_queue, workers)
                     batcher.stats.on_batch.append(self._record_batch)
                     self._batcher = batcher
         return self._batcher

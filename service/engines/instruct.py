@@ -11,6 +11,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from service.editorial.focus import focus_instruction
+from service.editorial.language import LANGUAGE_PROMPT_TOKENS, language_instruction
 from service.editorial.purposes import policy
 from service.engines.base import ModelInfo
 from service.engines.generation import GenerateSettings, GenerationJob, GenerationLimits, ModelInputs
@@ -34,6 +35,22 @@ CHUNK_PROMPT = (
     "Summarise this part in at most {sentences} sentences, using only facts stated in it. "
     "Reply with the summary only."
 )
+
+
+def chat_messages(job: GenerationJob) -> list[dict[str, str]]:
+    """The chat a job is asked as: in-process through the tokenizer's chat template, or sent
+    to an inference server as it is (service/engines/remote.py)."""
+    system = (SYSTEM_PROMPT if job.final else CHUNK_PROMPT).format(sentences=job.sentences)
+    # A purpose's own task; its retry, after an answer over the budget, asks more firmly.
+    task = policy(job.purpose).task(firmer=job.firmer) if job.final else None
+    if task is not None:
+        system = PURPOSE_PROMPT.format(task=task)
+    if job.final and job.focus:
+        system = f"{system} {focus_instruction(job.focus)}"
+    if instruction := language_instruction(job.language):  # an article not in English: answer in its language
+        system = f"{system} {instruction}"
+    body = f"{job.title}\n\n{job.text}" if job.title and job.final else job.text
+    return [{"role": "system", "content": system}, {"role": "user", "content": body}]
 
 
 class InstructEngine(GenerativeEngine):
@@ -65,24 +82,14 @@ class InstructEngine(GenerativeEngine):
         # The generated tokens share the context window with the prompt.
         return positions - min(self.limits.max_new_tokens, positions // 2)
 
-    def _messages(self, job: GenerationJob) -> list[dict[str, str]]:
-        system = (SYSTEM_PROMPT if job.final else CHUNK_PROMPT).format(sentences=job.sentences)
-        # A purpose's own task; its retry, after an answer over the budget, asks more firmly.
-        task = policy(job.purpose).task(firmer=job.firmer) if job.final else None
-        if task is not None:
-            system = PURPOSE_PROMPT.format(task=task)
-        if job.final and job.focus:
-            system = f"{system} {focus_instruction(job.focus)}"
-        body = f"{job.title}\n\n{job.text}" if job.title and job.final else job.text
-        return [{"role": "system", "content": system}, {"role": "user", "content": body}]
-
     def _prompt(self, job: GenerationJob) -> str:
-        return self.tokenizer.apply_chat_template(self._messages(job), add_generation_prompt=True, tokenize=False)
+        return self.tokenizer.apply_chat_template(chat_messages(job), add_generation_prompt=True, tokenize=False)
 
     def _overhead_tokens(self, final: bool) -> int:
         empty = self._prompt(GenerationJob(text="", settings={}, final=final, sentences=10))
-        # Room for a headline line, a focus and a purpose's task too.
-        return self.count_tokens([empty])[0] + (32 + EXTRA_PROMPT_TOKENS if final else 0)
+        # Room for a headline line, a focus and a purpose's task too; a chunk's, for the
+        # instruction to answer in the article's language.
+        return self.count_tokens([empty])[0] + (32 + EXTRA_PROMPT_TOKENS if final else LANGUAGE_PROMPT_TOKENS)
 
     def _encode(self, jobs: Sequence[GenerationJob]) -> ModelInputs:
         return self.tokenizer(

@@ -39,7 +39,37 @@ class CancelledCriteria(StoppingCriteria):
         return cast(torch.BoolTensor, stop)  # what transformers declares; torch.full is typed Tensor
 
 
-class SentenceStreamer(BaseStreamer):
+class SentenceSplitter:
+    """The text generated so far in, each sentence out once it is complete: what every
+    streamed generation shares, whether its text comes from token ids decoded here or from
+    an inference server's stream (service/engines/remote.py)."""
+
+    def __init__(self, on_sentence: Callable[[str], None]) -> None:
+        self.on_sentence = on_sentence
+        self.sentences: list[str] = []  # what was sent, in order
+        self._seen = 0  # sentences of the text so far that were complete (sent or dropped as repeats)
+
+    def feed(self, text: str) -> None:
+        """The whole text so far: send the sentences that became complete."""
+        pieces = [s.text for s in split_sentences(fix_spacing(text))]
+        # All but the last are complete: the splitter has seen the next one begin.
+        for sentence in pieces[:-1][self._seen :]:
+            self._emit(sentence)
+        self._seen = max(self._seen, len(pieces) - 1)
+
+    def finish(self, text: str) -> None:
+        """The whole text at the end: flush what the non-streamed path would keep beyond what was sent."""
+        for sentence in generated_sentences(text)[len(self.sentences) :]:
+            self._emit(sentence)
+
+    def _emit(self, sentence: str) -> None:
+        if is_repeat(sentence, self.sentences):
+            return
+        self.sentences.append(sentence)
+        self.on_sentence(sentence)
+
+
+class SentenceStreamer(BaseStreamer, SentenceSplitter):
     """Calls `on_sentence(text)` for each completed sentence of one generated sequence."""
 
     def __init__(
@@ -49,13 +79,11 @@ class SentenceStreamer(BaseStreamer):
         skip_prompt: bool = True,
         cancel: threading.Event | None = None,
     ) -> None:
+        SentenceSplitter.__init__(self, on_sentence)
         self.tokenizer = tokenizer
-        self.on_sentence = on_sentence
         self.skip_prompt = skip_prompt
         self.cancel = cancel or threading.Event()
         self.token_ids: list[int] = []
-        self.sentences: list[str] = []  # what was sent, in order
-        self._seen = 0  # sentences of the text so far that were complete (sent or dropped as repeats)
         self._prompt_pending = skip_prompt
 
     def stopping_criteria(self) -> StoppingCriteriaList:
@@ -71,24 +99,10 @@ class SentenceStreamer(BaseStreamer):
             self._prompt_pending = False
             return
         self.token_ids.extend(value.tolist())
-        text = self.tokenizer.decode(self.token_ids, skip_special_tokens=True)
-        pieces = [s.text for s in split_sentences(fix_spacing(text))]
-        # All but the last are complete: the splitter has seen the next one begin.
-        for sentence in pieces[:-1][self._seen :]:
-            self._emit(sentence)
-        self._seen = max(self._seen, len(pieces) - 1)
-
-    def _emit(self, sentence: str) -> None:
-        if is_repeat(sentence, self.sentences):
-            return
-        self.sentences.append(sentence)
-        self.on_sentence(sentence)
+        self.feed(self.tokenizer.decode(self.token_ids, skip_special_tokens=True))
 
     def end(self) -> None:
-        """Flush what the non-streamed path would keep beyond what was already sent."""
-        text = self.tokenizer.decode(self.token_ids, skip_special_tokens=True)
-        for sentence in generated_sentences(text)[len(self.sentences) :]:
-            self._emit(sentence)
+        self.finish(self.tokenizer.decode(self.token_ids, skip_special_tokens=True))
 
     @property
     def tokens(self) -> int:

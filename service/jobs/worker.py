@@ -12,14 +12,17 @@ import functools
 import gc
 import json
 import logging
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from celery import Celery, signals
 
 from service.config import Settings, configure_torch, enforce_offline, preload_torch
+from service.exceptions import UpstreamError
 from service.jobs.queue import RUN_CHUNK, celery_config
 from service.jobs.store import JobStore
+from service.schemas import SummarizeRequest
 from service.summarizer import Outcome, Summarized, Summarizer
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,11 @@ log = logging.getLogger(__name__)
 celery_app = Celery("precis", set_as_current=False)
 Work = list[tuple[int, dict[str, Any]]]  # a chunk: (position in the job, item fields)
 Row = tuple[int, str, bool]  # (position, JSON Lines row, succeeded)
+Summarize = Callable[[Sequence[SummarizeRequest | Exception]], list[Outcome]]
+# Pauses before each retry of items the inference server failed: about two minutes in all,
+# long enough for a restarted server (or a rolling update of one) to come back.
+UPSTREAM_RETRY_DELAYS_S = (1, 2, 4, 8, 16, 32, 60)
+UPSTREAM_RETRY_MAX_PAUSE_S = 60
 _state: dict[str, Any] = {}
 
 
@@ -121,7 +129,25 @@ def summarize_chunk(work: Work, request_id: str) -> list[Row]:
     from service.inputs import parse_item
 
     requests = [parse_item(item, position, settings())[1] for position, item in work]
-    return _rows(work, summarizer().summarize_many(requests), request_id)
+    return _rows(work, with_retries(summarizer().summarize_many, requests), request_id)
+
+
+def with_retries(summarize: Summarize, requests: Sequence[SummarizeRequest | Exception]) -> list[Outcome]:
+    """Each request's outcome; those the inference server failed (down, busy, timed out, garbled:
+    UpstreamError) are asked again after a growing pause (or the server's Retry-After, if longer).
+    An item still failing after the last retry is recorded with its 503/504/502, never dropped."""
+    outcomes = summarize(requests)
+    for delay in UPSTREAM_RETRY_DELAYS_S:
+        failed = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, UpstreamError)]
+        if not failed:
+            break
+        asked = max((cast(UpstreamError, outcomes[i]).retry_after or 0 for i in failed), default=0)
+        pause = min(max(delay, asked), UPSTREAM_RETRY_MAX_PAUSE_S)
+        log.warning("inference server failed %d item(s); retrying them in %.0f s", len(failed), pause)
+        time.sleep(pause)
+        for i, outcome in zip(failed, summarize([requests[i] for i in failed]), strict=True):
+            outcomes[i] = outcome
+    return outcomes
 
 
 def _rows(work: Work, outcomes: Sequence[Outcome], request_id: str) -> list[Row]:
