@@ -117,6 +117,7 @@ def test_a_summary_through_nginx_and_both_replicas_serve(stack: tuple[str, str],
     assert {answer.status_code for answer in answers} == {200}, [a.text[:300] for a in answers]
     body = answers[0].json()
     assert body["model"]["name"] == "embedded" and len(body["sentences"]) == 3
+    assert (body["model"]["device"], body["model"]["dtype"]) == ("cpu", "int8")  # DEVICE=auto, no GPU here
     assert body["summary"].startswith("Negotiators from communist allies North Korea and China met")
     served = {name: _summaries_served(name) for name in apis}
     # nginx balanced over both replicas that compose's DNS gave it for `api`.
