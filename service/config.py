@@ -75,8 +75,8 @@ class Settings(BaseSettings):
     )
     ranker_profile: str = Field(
         "",
-        description="Extractive engine: a house-style profile file (`python -m service calibrate`); "
-        "empty: the built-in default.",
+        description="Extractive engine: a house-style profile file (`python -m service calibrate`), or one per "
+        "language separated by commas; empty: the built-in default.",
     )
     torch_threads: int = Field(0, ge=0, description="Torch threads per process; 0: the cores divided by the workers.")
     max_new_tokens: int = Field(256, ge=1, description="Cap on tokens generated per summary.")

@@ -20,7 +20,7 @@ from service import calibration
 from service.engines.base import Document, Engine
 from service.engines.extractive import ExtractiveEngine
 from service.engines.lexical import LexicalEmbedder
-from service.engines.profile import Profile, load_profile
+from service.engines.profile import Profile, load_profile, load_profiles, profile_for
 from service.engines.ranking import RankerWeights
 from service.schemas import SummarizeRequest, language_support
 from service.summarizer import Summarizer, read_article
@@ -145,10 +145,15 @@ def test_a_profile_ranks_its_own_language_only(engine: ExtractiveEngine, seed_te
     """A French profile ranks French articles; English ones get the built-in default, and
     the answer says which profile ranked each."""
     french = Profile("house-fr", RankerWeights(lede=0.0, centrality=3.0, position_decay=4.0), language="fr")
-    assert french.fits("fr") and not french.fits("en") and Profile("default").fits("en")
     assert load_profile("cnn").language == "en"  # a file that names no language was fitted on English
-    served = ExtractiveEngine(Path(engine.embedder.model.name_or_path), engine.info, profile=french)
-    text = story("fr") if (STORIES / "fr.txt").is_file() else (LANGUAGE_TEXTS / "fr.txt").read_text(encoding="utf-8")
+    assert [profile_for([french], code).name for code in ("fr", "en", "de")] == ["house-fr", "default", "default"]
+    both = [*load_profiles("cnn"), french]  # RANKER_PROFILE=cnn,house-fr.json: one per language
+    assert [profile_for(both, code).name for code in ("fr", "en", "de")] == ["house-fr", "cnn", "default"]
+    with pytest.raises(ValueError, match="two are for one language"):
+        load_profiles("cnn,bbc")
+    served = ExtractiveEngine(Path(engine.embedder.model.name_or_path), engine.info, profile=[french])
+    assert served.info.settings["profile"] == "house-fr"
+    text = (LANGUAGE_TEXTS / "fr.txt").read_text(encoding="utf-8")
     for source, expected in ((text, "house-fr"), (seed_text, "default")):
         read = read_article(SummarizeRequest(text=source))
         document = Document(read.article.body, read.sentences, read.article.title, language=read.reading)

@@ -25,7 +25,7 @@ from service.editorial.purposes import policy
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.engines.focus import focus_scores
 from service.engines.lexical import LexicalEmbedder
-from service.engines.profile import DEFAULT_NAME, Profile, load_profile
+from service.engines.profile import Profile, load_profile, profile_for
 from service.engines.quantize import convert
 from service.engines.ranking import RankerWeights, RankInput, select_sentences
 from service.engines.sharing import touch_weights
@@ -80,16 +80,19 @@ class ExtractiveEngine:
         info: ModelInfo,
         precision: str = "off",
         weights: RankerWeights | None = None,
-        profile: Profile | None = None,
+        profile: Profile | Sequence[Profile] | None = None,
     ) -> None:
-        """`profile`: the ranker profile (`load_profile(RANKER_PROFILE)`); None is the built-in
-        default. `weights` (kept for callers that tune them) replaces the profile's weights."""
+        """`profile`: the ranker profile, or one per language (`load_profiles(RANKER_PROFILE)`);
+        None is the built-in default. `weights` (kept for callers that tune them) replaces the
+        first profile's weights."""
         self.embedder = SentenceEmbedder(path, precision, info.device)
-        profile = profile or load_profile(None)
+        profiles = [profile] if isinstance(profile, Profile) else list(profile or []) or [load_profile(None)]
+        first = profiles[0]
         if weights is not None:
-            profile = Profile("custom", weights, profile.salience, profile.source, profile.meta, profile.language)
-        self.profile = profile
-        self.weights = profile.weights
+            profiles[0] = Profile("custom", weights, first.salience, first.source, first.meta, first.language)
+        self.profiles = profiles
+        self.profile = profiles[0]
+        self.weights = self.profile.weights
         self.lexical = LexicalEmbedder()
         self.info = replace(
             info,
@@ -99,8 +102,9 @@ class ExtractiveEngine:
             precision=precision,
             settings={
                 "max_sentence_tokens": MAX_SENTENCE_TOKENS,
-                "profile": profile.name,
-                "ranker": profile.settings(),
+                "profile": ",".join(p.name for p in profiles),
+                "ranker": self.profile.settings(),
+                **({"profiles": [p.settings() for p in profiles]} if len(profiles) > 1 else {}),
                 "quantize": precision,
             },
         )
@@ -124,9 +128,9 @@ class ExtractiveEngine:
         return self.info.languages is None or language in self.info.languages
 
     def profile_for(self, language: str) -> Profile:
-        """The configured profile, or the built-in default for an article in a language the
-        profile was not fitted on (service/engines/profile.py)."""
-        return self.profile if self.profile.fits(language) else Profile(DEFAULT_NAME)
+        """The configured profile fitted on `language`, else the built-in default
+        (service/engines/profile.py)."""
+        return profile_for(self.profiles, language)
 
     def _summarize_one(self, doc: Document, params: SummaryParams) -> SummaryResult:
         embedder: SentenceEmbedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical

@@ -12,14 +12,16 @@ newsroom's house style, in a small JSON file with where it came from and what it
 (`bbc`, `cnn`); empty means the built-in default, the robust one across publishers.
 
 A profile is fitted on one language's articles (`language`; a file without one was fitted
-before other languages were read, on English). An article in another language is ranked by
-the built-in default instead, and the summary's `model.profile` says so: weights fitted to
-one language's similarities (embeddings for English, lexical n-grams for the others) do not
-carry to another's."""
+before other languages were read, on English). RANKER_PROFILE may name one per language,
+separated by commas (`cnn,profiles/ours-fr.json`). An article in a language no profile was
+fitted on is ranked by the built-in default, and the summary's `model.profile` names the
+profile that ranked it: weights fitted to one language's similarities (embeddings for
+English, lexical n-grams for the others) do not carry to another's."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -44,10 +46,6 @@ class Profile:
     meta: dict[str, Any] = field(default_factory=dict)  # data provenance, evaluation, command
     # ISO 639-1 code of the articles it was fitted on; None (the built-in default): any language.
     language: str | None = None
-
-    def fits(self, language: str) -> bool:
-        """Whether this profile ranks articles in `language`."""
-        return self.language is None or self.language == language
 
     @property
     def ranker(self) -> str:
@@ -126,3 +124,19 @@ def load_profile(path: str | Path | None) -> Profile:
 def save_profile(profile: Profile, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(profile.to_json(), indent=1) + "\n", encoding="utf-8")
+
+
+def load_profiles(spec: str | None) -> list[Profile]:
+    """RANKER_PROFILE's profiles: one, or several separated by commas, each fitted on its own
+    language; none (empty) is the built-in default."""
+    profiles = [load_profile(part.strip()) for part in (spec or "").split(",") if part.strip()]
+    languages = [p.language for p in profiles]
+    if len(set(languages)) < len(languages):
+        raise ValueError(f"ranker profiles {spec!r}: two are for one language ({', '.join(map(str, languages))})")
+    return profiles or [load_profile(None)]
+
+
+def profile_for(profiles: Sequence[Profile], language: str) -> Profile:
+    """The profile fitted on `language`, else one for any language, else the built-in default."""
+    fitted = [p for p in profiles if p.language == language] or [p for p in profiles if p.language is None]
+    return fitted[0] if fitted else Profile(DEFAULT_NAME)

@@ -27,9 +27,9 @@ def generation_limits(settings: Settings) -> GenerationLimits:
 
 def _extractive(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
     from service.engines.extractive import ExtractiveEngine
-    from service.engines.profile import load_profile
+    from service.engines.profile import load_profiles
 
-    return ExtractiveEngine(model.path, info, precision, profile=load_profile(settings.ranker_profile))
+    return ExtractiveEngine(model.path, info, precision, profile=load_profiles(settings.ranker_profile))
 
 
 def _seq2seq(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
