@@ -95,7 +95,7 @@ SPLITS = ("given", "paragraphs", "service")
 
 def recased_paragraphs(sentences: Sequence[str]) -> str:
     """Pre-split, lower-cased sentences as the text the service reads: one a paragraph (the
-    read step splits inside a paragraph, never across one), each begun with a capital and a
+    read step splits inside a paragraph, never across one), its first character in capitals and a
     wire dateline in capitals, so that the read step's capital-reading rules (the dateline
     cut above all) treat the archive as they treat the cased copy the service is sent."""
     paragraphs = [s[:1].upper() + s[1:] for s in (str(s).strip() for s in sentences) if s]
@@ -181,6 +181,18 @@ class EmbeddingCache:
             out.extend(arrays)
         bar.close()
         return out
+
+    def cached(self, pairs: Sequence[Pair]) -> tuple[list[Pair], list[np.ndarray]]:
+        """Only the pairs whose chunk is embedded already, with their embeddings: for fitting
+        on a large archive while its fill is still running."""
+        kept: list[Pair] = []
+        arrays: list[np.ndarray] = []
+        for start in range(0, len(pairs), CHUNK_ARTICLES):
+            chunk = pairs[start : start + CHUNK_ARTICLES]
+            if (path := self._path(start, chunk)).is_file():
+                kept.extend(chunk)
+                arrays.extend(_load_chunk(path))
+        return kept, arrays
 
     def fill(self, pairs: Sequence[Pair], embedder: Embedder, reverse: bool = False) -> int:
         """Embed the chunks no other run has taken (a lock file each): for filling a cache

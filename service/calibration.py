@@ -133,10 +133,12 @@ def load_articles(
     progress: bool = True,
     stride: int = 1,
     k: int = SUMMARY_SENTENCES,
+    cached_only: bool = False,
 ) -> list[Article]:
     """A data file's articles (every `stride`-th), prepared, embedded (through the cache
     unless `cache` is None or the vectors are lexical). `embedder` None: the one serving
-    ranks the data's language with (archive.encoder_for)."""
+    ranks the data's language with (archive.encoder_for). `cached_only`: only the articles
+    the cache holds already (a large archive whose fill is still running)."""
     from tqdm import tqdm
 
     pairs = prepare(read_rows(path, limit)[::stride], split)
@@ -145,7 +147,11 @@ def load_articles(
     embedded = None
     if cache is not None and encoder_key not in (None, LEXICAL):
         try:
-            embedded = EmbeddingCache(cache, encoder_key, sha256_of(path)).embed(pairs, embedder, progress)
+            store = EmbeddingCache(cache, encoder_key, sha256_of(path))
+            if cached_only:
+                pairs, embedded = store.cached(pairs)
+            else:
+                embedded = store.embed(pairs, embedder, progress)
         except OSError as exc:  # a read-only container: calibrate anyway, embedding once without a cache
             print(f"calibrate: no embedding cache ({exc}); embedding without one", file=sys.stderr)
     if embedded is None:
@@ -389,6 +395,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--cache", default=str(DEFAULT_CACHE), help="where embeddings are kept between runs ('none': not kept)"
     )
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="fit on the articles whose embeddings the cache holds already (a large archive still being filled)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -409,7 +420,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     cache = None if args.cache == "none" else Path(args.cache)
     # The embedder serving ranks the data's language with: the model's, or lexical vectors.
-    articles = load_articles(args.data, None, None, cache, args.limit, args.split, k=args.sentences)
+    articles = load_articles(
+        args.data, None, None, cache, args.limit, args.split, k=args.sentences, cached_only=args.cached_only
+    )
     if args.ranker == "salience" and articles and articles[0].language != "en":
         print(
             "calibrate: a salience model reads the embedding model's vectors, which this language's articles are "

@@ -165,6 +165,31 @@ def test_embedding_cache_resumes_where_it_stopped(cnn_rows, engine, tmp_path: Pa
     assert counting.calls == 4
     assert all(np.array_equal(a, b) for a, b in zip(first, resumed, strict=True))
 
+    # A fill still running: only the chunks on disk are read, with their own articles.
+    counting.calls = 0
+    sorted(cache.folder.glob("chunk-*.npz"))[0].unlink()
+    kept, arrays = cache.cached(pairs)
+    assert counting.calls == 0 and [p.id for p in kept] == [p.id for p in pairs[4:]]
+    assert all(np.array_equal(a, b) for a, b in zip(first[4:], arrays, strict=True))
+
+
+def test_a_lower_cased_archive_is_read_as_the_service_reads_cased_copy() -> None:
+    """split="paragraphs": one given sentence a paragraph, the wire dateline cut as the
+    service cuts it from cased copy, and no sentence merged or split."""
+    given = [
+        "washington (cnn) -- the senate passed the bill on tuesday, sending it to the president.",
+        "the vote was 68 to 32.",
+        '"it is a good day," said sen. john smith, who wrote it.',
+    ]
+    [pair] = archive.prepare([{"id": "x", "sentences": given, "reference": "bill passes."}], split="paragraphs")
+    assert pair.sentences[0].startswith("The senate passed the bill")
+    assert len(pair.sentences) == 3 and pair.sentences[1:] == [
+        given[1][:1].upper() + given[1][1:],
+        '"it is a good day," said sen. john smith, who wrote it.',  # its first character only
+    ]
+    [kept] = archive.prepare([{"id": "x", "sentences": given, "reference": "bill passes."}])
+    assert kept.sentences == given
+
 
 def _run(argv: list[str]) -> int:
     parser = calibration.argparse.ArgumentParser()
