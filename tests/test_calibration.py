@@ -67,6 +67,17 @@ def test_oracle_is_at_least_as_good_as_lead3(cnn_articles) -> None:
         assert calibration.rouge2(article, calibration.oracle(article)) >= calibration.lead3(article) - 1e-9
 
 
+def test_labels_grade_the_sentences_the_oracle_leaves_out(cnn_articles) -> None:
+    for article in cnn_articles:
+        _, labels = calibration.labelled(article)
+        taken = calibration.oracle(article)
+        assert (labels[taken] == 1.0).all()
+        rest = np.delete(labels, taken)
+        alone = np.delete([calibration.rouge2(article, [i]) for i in range(len(labels))], taken)
+        assert ((rest >= 0) & (rest <= calibration.NEAR_MISS_WEIGHT)).all()
+        assert (rest[alone == 0] == 0).all() and (np.diff(rest[np.argsort(alone)]) >= 0).all()
+
+
 def test_grid_table_equals_the_serving_selection_point_by_point(cnn_articles) -> None:
     points = calibration.grid_points()[::97]
     table = calibration.grid_table(cnn_articles, points)
