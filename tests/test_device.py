@@ -132,6 +132,23 @@ def test_bare_gunicorn_on_the_wsgi_module_exits_3() -> None:
     assert "DEVICE=cuda but torch sees" in refusals[0]["message"]
 
 
+def test_the_job_worker_exits_3_with_one_line() -> None:
+    """The Celery job worker refuses before its pool forks (no broker needed to get there)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "service.jobs", "worker", "--queues", "precis-jobs", "--without-mingle"],
+        cwd=REPO_ROOT,
+        env={**_without_device(), "DEVICE": "cuda", "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    refusals = [json.loads(line) for line in result.stdout.splitlines() if "cannot start" in line]
+    assert len(refusals) == 1 and refusals[0]["level"] == "CRITICAL", result.stdout
+    assert "DEVICE=cuda but torch sees" in refusals[0]["message"]
+
+
 @pytest.mark.parametrize(("preload", "expected"), [("auto", True), ("off", False)])
 def test_gunicorn_config_preloads_on_the_cpu_unless_told_not_to(preload: str, expected: bool) -> None:
     """What docker/gunicorn.conf.py decides here (no GPU): preload or not, and one worker per
