@@ -12,8 +12,14 @@ ranker's weights over a grid; `salience` learns a model of which sentences the n
 summaries draw on (greedy ROUGE-2 oracle labels; a logistic regression or a small MLP,
 whichever cross-validates better). The profile holds the weights or the model, the data's
 size and sha256, the command, and the gain over Lead-3 (ROUGE-2 at three sentences, same
-text) measured by k-fold cross-validation, with a bootstrap 95% interval: the figure to
-expect on more articles like these. Serve it with RANKER_PROFILE=FILE."""
+text; `--sentences N`: at N against Lead-N) measured by k-fold cross-validation, with a
+bootstrap 95% interval: the figure to expect on more articles like these. Serve it with
+RANKER_PROFILE=FILE (or one per language: FILE,FILE).
+
+Another language than English (the one most of the articles are read in) is fitted as it is
+served: on lexical vectors (service/engines/lexical.py, weighted only: a salience model reads
+embedding dimensions), scored on Unicode words (service/rouge.py); the profile records its
+`language` and serves articles in that language only."""
 
 from __future__ import annotations
 
