@@ -133,8 +133,10 @@ class SummarizeRequest(BaseModel):
     )
     language: LanguageMode = Field(
         "auto",
-        description="`auto`: detect the article's language and answer 422 `unsupported-language` when the model "
-        "does not declare it; `force`: summarise whatever the language (still reported).",
+        description="`auto`: detect the article's language, clean, split and rank by its rules, and answer 422 "
+        "`unsupported-language` only when the model cannot summarise it (a generative model that reads English "
+        "only; the extractive default ranks any language, `input.ranking`); `force`: summarise whatever the "
+        "language (still reported).",
     )
 
     @field_validator("text", "html")
