@@ -11,7 +11,7 @@ import math
 import threading
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -49,6 +49,7 @@ class GenerationJob:
     focus: str | None = None  # final pass: what the summary should be about
     purpose: Purpose = "summary"  # final pass: what the summary is for
     firmer: bool = False  # the one retry of an answer that missed its purpose's budget
+    language: str = "en"  # the article's (ISO 639-1): a prompted model is told to answer in it
 
 
 def sentences_for_length(params: SummaryParams) -> int:
@@ -84,6 +85,18 @@ def generation_settings(
     floor = settings["max_new_tokens"] if "min_new_tokens" in params.generation else settings["max_new_tokens"] // 2
     settings["min_new_tokens"] = min(int(settings.get("min_new_tokens") or 0), floor)
     return settings
+
+
+class Runner(Protocol):
+    """What the abstractive engines' shared steps (service/engines/generative.py) ask of a
+    model: a model in this process (GenerationRunner) or on an inference server
+    (service/engines/remote.py)."""
+
+    def texts_per_call(self, num_beams: int | None) -> int: ...
+
+    def run(self, jobs: Sequence[GenerationJob]) -> list[str]: ...
+
+    def stream(self, job: GenerationJob, cancel: threading.Event) -> Generator[str, None, None]: ...
 
 
 @dataclass(frozen=True)

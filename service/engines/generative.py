@@ -21,6 +21,7 @@ import torch
 
 from service.editorial.focus import Focused, focused_document
 from service.editorial.generated import needs_retry, retry_settings, summary_sentences
+from service.editorial.language import LANGUAGE_PROMPT_TOKENS
 from service.editorial.purposes import policy
 from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.engines.chunking import ChunkPlan, ChunkPlanner, TextBudgets
@@ -31,6 +32,7 @@ from service.engines.generation import (
     GenerationLimits,
     GenerationRunner,
     ModelInputs,
+    Runner,
     generation_settings,
     sentences_for_length,
 )
@@ -47,6 +49,7 @@ class _Generation:
     focused: Focused
     settings: GenerateSettings  # the final pass's
     plan: ChunkPlan
+    planner: ChunkPlanner  # the engine's, or one that keeps room for the language instruction
     text: str | None = None  # the summary as generated, once written
 
     def result(self, sentences: list[SummarySentence]) -> SummaryResult:
@@ -73,7 +76,7 @@ class GenerativeEngine:
         self.limits = limits
         self.tokenizer = tokenizer
         self.model = convert(model.eval(), precision, info.device)
-        self.runner = GenerationRunner(self.model, tokenizer, self._encode, self._decode, limits)
+        self.runner: Runner = GenerationRunner(self.model, tokenizer, self._encode, self._decode, limits)
         self.defaults = self._default_generation()
         self.input_limit = min(self._model_input_limit(), limits.max_input_tokens)
         # Fixed per model: computed once, not per article (the instruct prompt is rendered
@@ -159,8 +162,18 @@ class GenerativeEngine:
     def _start(self, document: Document, params: SummaryParams) -> _Generation:
         focused = focused_document(document, params.focus, self.focus_in_prompt)
         sentences = [s.text for s in focused.document.sentences]
-        plan = self.planner.plan(focused.document.text, sentences, params.overflow)
-        return _Generation(params, focused, self.generation_settings(params), plan)
+        planner = self._planner_for(focused.document)
+        plan = planner.plan(focused.document.text, sentences, params.overflow)
+        return _Generation(params, focused, self.generation_settings(params), plan, planner)
+
+    def _planner_for(self, document: Document) -> ChunkPlanner:
+        """The chunk planner for this article. A prompted model told to answer in an article's
+        language other than English (service/editorial/language.py) keeps room for that
+        instruction in every prompt; an English article is planned as it always was."""
+        if not self.focus_in_prompt or getattr(document, "language", "en") == "en":
+            return self.planner
+        budgets, room = self.planner.budgets, LANGUAGE_PROMPT_TOKENS
+        return replace(self.planner, budgets=TextBudgets(max(16, budgets.final - room), max(16, budgets.chunk - room)))
 
     def _generate_all(self, works: Sequence[_Generation]) -> list[SummaryResult]:
         """Rounds of generation until each document has its summary, then one firmer retry
@@ -174,7 +187,7 @@ class GenerativeEngine:
                 if work.plan.final:
                     work.text = written[0]
                 else:
-                    work.plan = self.planner.next_round(work.plan, written)
+                    work.plan = work.planner.next_round(work.plan, written)
             pending = [work for work in pending if work.text is None]
         over = [work for work in works if needs_retry(work.text or "", work.params.purpose)]
         for work, text in zip(over, self.runner.run([self._final_job(w, firmer=True) for w in over]), strict=True):
@@ -186,7 +199,11 @@ class GenerativeEngine:
         left, else a partial summary of each chunk."""
         if work.plan.final:
             return [self._final_job(work)]
-        return [GenerationJob(text=piece, settings=self._chunk_generation, final=False) for piece in work.plan.pieces]
+        language = getattr(work.focused.document, "language", "en")
+        return [
+            GenerationJob(text=piece, settings=self._chunk_generation, final=False, language=language)
+            for piece in work.plan.pieces
+        ]
 
     def _final_job(self, work: _Generation, firmer: bool = False) -> GenerationJob:
         """The pass that writes the summary; `firmer`: its retry, asked more firmly with
@@ -202,6 +219,7 @@ class GenerativeEngine:
             focus=params.focus,
             purpose=params.purpose,
             firmer=firmer,
+            language=getattr(work.focused.document, "language", "en"),
         )
 
     def warm_up(self) -> None:

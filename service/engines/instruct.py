@@ -11,7 +11,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from service.editorial.focus import focus_instruction
-from service.editorial.language import LANGUAGE_PROMPT_TOKENS, language_instruction
+from service.editorial.language import language_instruction
 from service.editorial.purposes import policy
 from service.engines.base import ModelInfo
 from service.engines.generation import GenerateSettings, GenerationJob, GenerationLimits, ModelInputs
@@ -87,9 +87,8 @@ class InstructEngine(GenerativeEngine):
 
     def _overhead_tokens(self, final: bool) -> int:
         empty = self._prompt(GenerationJob(text="", settings={}, final=final, sentences=10))
-        # Room for a headline line, a focus and a purpose's task too; a chunk's, for the
-        # instruction to answer in the article's language.
-        return self.count_tokens([empty])[0] + (32 + EXTRA_PROMPT_TOKENS if final else LANGUAGE_PROMPT_TOKENS)
+        # Room for a headline line, a focus and a purpose's task too.
+        return self.count_tokens([empty])[0] + (32 + EXTRA_PROMPT_TOKENS if final else 0)
 
     def _encode(self, jobs: Sequence[GenerationJob]) -> ModelInputs:
         return self.tokenizer(

@@ -26,7 +26,6 @@ from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
-from service.editorial.language import LANGUAGE_PROMPT_TOKENS
 from service.engines.base import Document, ModelInfo, SummaryParams
 from service.engines.chunking import ChunkPlanner, TextBudgets
 from service.engines.generation import CHUNK_SUMMARY_SENTENCES, GenerateSettings, GenerationJob, GenerationLimits
@@ -156,9 +155,8 @@ class RemoteEngine(GenerativeEngine):
     def _overhead_tokens(self, final: bool) -> int:
         empty = chat_messages(GenerationJob(text="", settings={}, final=final, sentences=10))
         prompt = sum(estimate_tokens(m["content"]) + TEMPLATE_TOKENS_PER_MESSAGE for m in empty)
-        # Room for a headline line, a focus and a purpose's task too; a chunk's, for the
-        # instruction to answer in the article's language.
-        return prompt + (32 + EXTRA_PROMPT_TOKENS if final else LANGUAGE_PROMPT_TOKENS)
+        # Room for a headline line, a focus and a purpose's task too.
+        return prompt + (32 + EXTRA_PROMPT_TOKENS if final else 0)
 
     def upstream(self) -> dict[str, Any]:
         """The server's state for /readyz: an outage there is reported, never made a 503 there."""
