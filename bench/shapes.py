@@ -34,6 +34,7 @@ import numpy as np
 
 from service.schemas import SummarizeRequest
 from service.summarizer import Outcome, Summarizer
+from service.text.language import detect_language, reading_language
 from service.text.sentences import split_sentences
 
 BASELINE = "one_paragraph"
@@ -77,12 +78,14 @@ class Article:
 
 def article_from_row(row: dict[str, Any]) -> Article:
     """An Article from a dev line {"id", "article", "reference"}. A first line followed by a
-    blank line is the headline (BBC dev); an article without line breaks has none (CNN dev)."""
+    blank line is the headline (BBC dev); an article without line breaks has none (CNN dev).
+    Paragraphs are cut where the service's splitter for the article's language starts a
+    sentence (French by pysbd's French rules), so no cut falls inside one of its sentences."""
     raw: str = row["article"]
     first, sep, rest = raw.partition("\n\n")
     headline = first.strip() if sep and "\n" not in first.strip() and rest.strip() else None
     body = " ".join((rest if headline else raw).split())
-    starts = [s.start for s in split_sentences(body)] or [0]
+    starts = [s.start for s in split_sentences(body, reading_language(detect_language(raw)))] or [0]
     cuts, position = [], 0
     for size in itertools.cycle(PARAGRAPH_SIZES):
         cuts.append(starts[position])
