@@ -10,6 +10,7 @@ from service.text.language import (
     UnsupportedLanguage,
     check_supported,
     detect_language,
+    reading_language,
 )
 from service.text.sentences import split_sentences
 from tests.support import LANGUAGE_TEXTS
@@ -78,3 +79,10 @@ def test_models_without_declared_languages_accept_everything() -> None:
     guess = LanguageGuess("ga", "Irish", 1.0)
     check_supported(guess, None)
     check_supported(guess, [])
+
+
+def test_an_article_is_read_in_its_language_only_when_the_detector_is_sure() -> None:
+    assert reading_language(LanguageGuess("fr", "French", 0.99)) == "fr"
+    assert reading_language(LanguageGuess("fr", "French", 0.3)) == "en"  # too unsure: the English path
+    for code in FOREIGN:
+        assert reading_language(detect_language(read(f"{code}.txt"))) == code
