@@ -33,7 +33,6 @@ from service.schemas import SentenceOut, SummarizeRequest
 from service.summarizer import Summarized
 
 IN_PROCESS, ON_SERVER = "smollm2-135m-instruct", "smollm2-135m-llamacpp"
-LABELS = {IN_PROCESS: "transformers, in process (fp32 from Q4_1)", ON_SERVER: "llama.cpp server (Q4_1 GGUF)"}
 
 
 @dataclass
@@ -51,9 +50,10 @@ class Run:
     def articles(self) -> int:
         return len(self.latencies)
 
-    def row(self, first_sentence_s: float | None) -> dict[str, Any]:
+    def row(self, label: str, first_sentence_s: float | None) -> dict[str, Any]:
         return {
             "engine": self.model,
+            "label": label,
             "concurrency": self.concurrency,
             "articles": self.articles,
             "articles_per_s": round(self.articles / self.seconds, 3),
@@ -120,6 +120,13 @@ def first_sentence_seconds(runtime: Runtime, requests: list[SummarizeRequest]) -
     return statistics.median(times) if times else None
 
 
+def label(runtime: Runtime) -> str:
+    info = runtime.model.engine().info
+    if info.engine == "openai-compatible":
+        return "llama.cpp server, Q4_1 GGUF"
+    return f"transformers in process, {info.precision} weights (from the Q4_1 GGUF)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.remote_engine", description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=50)
@@ -155,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             for concurrency in args.concurrency:
                 for model, runtime in runtimes.items():  # alternating, on the same cores
                     run = summarize_all(runtime, requests, concurrency, tokenizer)
-                    results.append(run.row(first[model] if concurrency == 1 else None))
+                    results.append(run.row(label(runtime), first[model] if concurrency == 1 else None))
                     print(json.dumps(results[-1]), flush=True)
         finally:
             server.stop()
@@ -174,7 +181,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         first = row["first_sentence_s"]
         lines.append(
-            f"| {LABELS[row['engine']]} | {row['concurrency']} | {row['articles_per_s']} | {row['tokens_per_s']} "
+            f"| {row['label']} | {row['concurrency']} | {row['articles_per_s']} | {row['tokens_per_s']} "
             f"| {row['median_latency_s']} | {first if first is not None else '—'} "
             f"| {row['flagged_share']:.1%} of {row['sentences']} |"
         )

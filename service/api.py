@@ -40,9 +40,14 @@ def healthz() -> Response:
 
 @api.get("/readyz")
 def readyz() -> Response:
-    info = runtime().model.engine().info
-    readiness = Readiness(status="ready", model=info.name, device=info.device, dtype=dtype_name(info.precision))
-    return jsonify(readiness.model_dump())
+    engine = runtime().model.engine()
+    info = engine.info
+    # An inference server's outage is said here, but the replica stays ready (engines/remote.py).
+    upstream = engine.upstream() if hasattr(engine, "upstream") else None
+    readiness = Readiness(
+        status="ready", model=info.name, device=info.device, dtype=dtype_name(info.precision), upstream=upstream
+    )
+    return jsonify(readiness.model_dump(exclude_none=True))
 
 
 @api.get("/v1/models")

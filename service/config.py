@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +82,29 @@ class Settings(BaseSettings):
     max_new_tokens: int = Field(256, ge=1, description="Cap on tokens generated per summary.")
     max_input_tokens: int = Field(2048, ge=16, description="Cap on the article tokens one model call reads.")
     generation_batch_size: int = Field(8, ge=1, description="Sequences (texts × beams) per generate() call.")
+
+    # --- generation on an inference server (engine openai-compatible) -------------------
+    generation_url: str = Field(
+        "http://127.0.0.1:8081/v1",
+        description="An OpenAI-compatible server's base URL (vLLM, llama.cpp, Ollama, TGI), for models whose "
+        "engine is `openai-compatible`.",
+    )
+    generation_model: str = Field(
+        "", description="The server's name for the model; empty: the manifest entry's id (what vLLM calls it)."
+    )
+    generation_api_key: SecretStr | None = Field(
+        None, description="Bearer token for that server; never logged nor reported."
+    )
+    generation_connect_timeout_s: float = Field(2.0, gt=0, description="Seconds to connect to that server.")
+    generation_read_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds to wait for that server's next bytes; past it the summary answers 504."
+    )
+    generation_concurrency: int = Field(
+        8, ge=1, description="Requests each process sends that server at once (it batches them, not Précis)."
+    )
+    generation_context_tokens: int = Field(
+        0, ge=0, description="The server's context window in tokens; 0: asked from the server, else 2048."
+    )
 
     # --- request limits ----------------------------------------------------------------
     max_body_bytes: int = Field(1_000_000, ge=1, description="Larger request bodies get 413.")

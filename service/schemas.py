@@ -240,6 +240,7 @@ class ModelOut(BaseModel):
         "off", description='"int8", "bf16", "fp16" or "off" (fp32): how the model ran (QUANTIZE, DEVICE).'
     )
     device: str = Field("cpu", description='Where the model ran: "cpu" or "cuda:N" (DEVICE).')
+    host: str | None = Field(None, description="The inference server that generated (openai-compatible engine).")
     dtype: str | None = Field(
         "float32", description='Its weights\' dtype: "float32", "bfloat16", "float16", "int8"; null: none here.'
     )
@@ -370,11 +371,22 @@ class Health(BaseModel):
     version: str
 
 
+class Upstream(BaseModel):
+    host: str = Field(description="The inference server's host:port.")
+    reachable: bool
+    detail: str | None = Field(None, description="Why it cannot serve now.")
+
+
 class Readiness(BaseModel):
     status: Literal["ready"]
     model: str = Field(description="The loaded model's name.")
     device: str = Field(description='Where it runs: "cpu" or "cuda:N" (DEVICE).')
     dtype: str | None = Field(None, description="Its weights' dtype; absent: not in this process.")
+    upstream: Upstream | None = Field(
+        None,
+        description="The inference server of an openai-compatible model. Down, it is reported here and the "
+        "replica stays ready: summaries answer 503 with Retry-After until it is back.",
+    )
 
 
 class LanguageSupport(BaseModel):
@@ -433,6 +445,7 @@ def model_identity(info: ModelInfo) -> dict[str, Any]:
         "revision": info.revision,
         "precision": info.precision,
         "device": info.device,
+        "host": info.host,
         "dtype": dtype_name(info.precision),
         "profile": info.settings.get("profile"),
     }

@@ -89,6 +89,7 @@ class ModelInfo:
     revision: str | None = None  # file hash or commit of the weights actually loaded
     precision: str = "off"  # "int8", "bf16", "fp16" or "off" (fp32): what the weights run at
     device: str = "cpu"  # where the model runs: "cpu" or "cuda:N" (DEVICE, service/engines/device.py)
+    host: str | None = None  # the inference server's host:port (engine openai-compatible, service/engines/remote.py)
     languages: tuple[str, ...] | None = None  # ISO 639-1 codes it summarises; None: not declared
     # How an article in a language outside `languages` is summarised: "lexical" (the extractive
     # ranker on lexical features); None: it is not, and "auto" refuses it with 422.

@@ -44,12 +44,32 @@ def _instruct(model: ResolvedModel, info: ModelInfo, precision: str, settings: S
     return InstructEngine(model.path, info, generation_limits(settings), precision, gguf_file=model.gguf_file)
 
 
+def _openai_compatible(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
+    from service.engines.openai_client import OpenAIServer, ServerConfig
+    from service.engines.remote import load_remote
+
+    key = settings.generation_api_key.get_secret_value() if settings.generation_api_key else ""
+    server = OpenAIServer(
+        ServerConfig(
+            settings.generation_url,
+            key,
+            settings.generation_connect_timeout_s,
+            settings.generation_read_timeout_s,
+            settings.generation_concurrency,
+        )
+    )
+    # The server's name for the model: GENERATION_MODEL, else the manifest's id (vLLM's default name).
+    model_id = settings.generation_model or model.hub_id
+    return load_remote(info, generation_limits(settings), server, model_id, settings.generation_context_tokens)
+
+
 # Engine kind (models/manifest.json "engine", or inferred from a folder) -> loader. A new
 # engine is one class and one line here. Imports are lazy: only the served engine's load.
 ENGINES: dict[str, Callable[[ResolvedModel, ModelInfo, str, Settings], Engine]] = {
     "extractive": _extractive,
     "seq2seq": _seq2seq,
     "instruct": _instruct,
+    "openai-compatible": _openai_compatible,
 }
 
 
