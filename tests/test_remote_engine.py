@@ -45,6 +45,7 @@ def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
 
 def remote_settings(url: str, **overrides: Any) -> Settings:
     overrides.setdefault("generation_read_timeout_s", READ_TIMEOUT_S)
+    overrides.setdefault("request_timeout_s", READ_TIMEOUT_S)
     return Settings(model=MODEL, generation_url=url, generation_api_key=API_KEY, cache_max_bytes=0, **overrides)
 
 
@@ -59,7 +60,7 @@ def remote_client(settings: Settings) -> tuple[FlaskClient, Engine]:
 @pytest.fixture(scope="module")
 def short_articles(dev_articles: list[dict[str, str]]) -> list[str]:
     """The shortest real dev articles: the server reads every prompt token before it writes."""
-    return sorted((a["text"] for a in dev_articles), key=len)[:4]
+    return sorted((a.get("text") or a["article"] for a in dev_articles), key=len)[:4]
 
 
 @pytest.fixture(scope="module")
