@@ -120,8 +120,9 @@ def test_a_direction_mark_reads_the_same_as_text_and_as_html() -> None:
         "The talks ran late into the night.\u200e Both sides said progress was made. "
         "\u200fA deal is expected on Wednesday."
     )
-    as_text = [s.text for s in read_article(SummarizeRequest(text=story))[1]]
-    as_html = [s.text for s in read_article(SummarizeRequest(html=f"<html><body><p>{story}</p></body></html>"))[1]]
+    as_text = [s.text for s in read_article(SummarizeRequest(text=story)).sentences]
+    page = f"<html><body><p>{story}</p></body></html>"
+    as_html = [s.text for s in read_article(SummarizeRequest(html=page)).sentences]
     assert (
         as_text
         == as_html
