@@ -4,11 +4,26 @@ Serving reads the fitted numbers in numpy; torch is needed only here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from service.engines.salience import SalienceModel
 
 BATCH = 1024
+
+
+def fit_ensemble(x: np.ndarray, y: np.ndarray, members: int = 1, seed: int = 0, **options: Any) -> SalienceModel:
+    """`members` MLPs fitted from different seeds, served as one: their hidden layers side by
+    side and the output averaged, which is the mean of their logits exactly. Averaging
+    steadies a model fitted on a few thousand articles, whose single fits vary by a few
+    tenths of ROUGE-2 from seed to seed."""
+    fitted = [fit_salience(x, y, seed=seed + member, **options) for member in range(members)]
+    if members == 1 or len(fitted[0].layers) != 2:
+        return fitted[0]
+    first = np.hstack([m.layers[0][0] for m in fitted]), np.concatenate([m.layers[0][1] for m in fitted])
+    output = np.vstack([m.layers[1][0] for m in fitted]) / members, sum(m.layers[1][1] for m in fitted) / members
+    return SalienceModel(fitted[0].mean, fitted[0].scale, (first, output))
 
 
 def fit_salience(

@@ -54,6 +54,18 @@ def salience_profile(cnn_articles) -> Profile:
     return Profile("house", RankerWeights(), model)
 
 
+def test_an_ensemble_serves_the_mean_of_its_members_logits(cnn_articles) -> None:
+    from service.salience_fit import fit_ensemble, fit_salience
+
+    x, y = calibration.training_matrix(cnn_articles)
+    options = {"hidden": 8, "epochs": 1}
+    served = fit_ensemble(x, y, members=3, seed=5, **options)
+    members = [fit_salience(x, y, seed=5 + m, **options) for m in range(3)]
+    assert served.layers[0][0].shape == (x.shape[1], 24)
+    mean = np.mean([m.score_features(x) for m in members], axis=0)
+    np.testing.assert_allclose(served.score_features(x), mean, atol=1e-9)
+
+
 def test_fast_rouge2_equals_rouge_score(cnn_articles) -> None:
     scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
     for article in cnn_articles:
