@@ -22,7 +22,7 @@ def fit_ensemble(x: np.ndarray, y: np.ndarray, members: int = 1, seed: int = 0, 
     if members == 1 or len(fitted[0].layers) != 2:
         return fitted[0]
     first = np.hstack([m.layers[0][0] for m in fitted]), np.concatenate([m.layers[0][1] for m in fitted])
-    output = np.vstack([m.layers[1][0] for m in fitted]) / members, sum(m.layers[1][1] for m in fitted) / members
+    output = np.vstack([m.layers[1][0] for m in fitted]) / members, np.mean([m.layers[1][1] for m in fitted], axis=0)
     return SalienceModel(fitted[0].mean, fitted[0].scale, (first, output))
 
 
