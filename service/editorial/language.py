@@ -10,9 +10,9 @@ from service.text.language import LANGUAGES
 
 # Short: every chunk's prompt keeps room for it, which a small model's context can ill spare.
 LANGUAGE_INSTRUCTION = "Write your answer in {name}."
-# Prompt tokens the instruction may add (at most 8 with SmolLM2's tokenizer; an inference
-# server's estimate is 3 characters a token): kept free of article text in every chunk's prompt.
-LANGUAGE_PROMPT_TOKENS = 12
+# Prompt tokens the instruction may add (at most 8 with SmolLM2's tokenizer; 13 by an inference
+# server's estimate of 3 characters a token, the longest being 37): kept free of article text.
+LANGUAGE_PROMPT_TOKENS = 14
 
 
 def language_instruction(code: str) -> str | None:
