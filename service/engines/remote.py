@@ -87,8 +87,8 @@ class RemoteRunner:
 
     def run(self, jobs: Sequence[GenerationJob]) -> list[str]:
         """Every job at once, up to the server client's concurrency; the first fault fails the call."""
-        if len(jobs) == 1:
-            return [self.server.complete(self.body(jobs[0])).text]
+        if len(jobs) <= 1:  # none (no firmer retry was needed) or one: no thread pool
+            return [self.server.complete(self.body(job)).text for job in jobs]
         with ThreadPoolExecutor(max_workers=min(len(jobs), self.server.config.concurrency)) as pool:
             return list(pool.map(lambda job: self.server.complete(self.body(job)).text, jobs))
 
