@@ -99,7 +99,7 @@ def test_batch_articles_each_summarised(client: FlaskClient, short_articles: lis
     ]
     response = client.post("/v1/summarize/batch", json={"items": items})
     assert response.status_code == 200, response.get_data(as_text=True)
-    rows = response.get_json()["results"]
+    rows = response.get_json()["items"]
     assert [row["status"] for row in rows] == [200, 200, 200]
     assert all(row["result"]["summary"].strip() for row in rows)
 
