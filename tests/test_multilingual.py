@@ -145,7 +145,7 @@ def test_a_profile_ranks_its_own_language_only(engine: ExtractiveEngine, seed_te
     """A French profile ranks French articles; English ones get the built-in default, and
     the answer says which profile ranked each."""
     french = Profile("house-fr", RankerWeights(lede=0.0, centrality=3.0, position_decay=4.0), language="fr")
-    assert load_profile("cnn").language == "en"  # a file that names no language was fitted on English
+    assert load_profile("bbc").language == "en"  # a file that names no language was fitted on English
     assert [profile_for([french], code).name for code in ("fr", "en", "de")] == ["house-fr", "default", "default"]
     both = [*load_profiles("cnn"), french]  # RANKER_PROFILE=cnn,house-fr.json: one per language
     assert [profile_for(both, code).name for code in ("fr", "en", "de")] == ["house-fr", "cnn", "default"]
