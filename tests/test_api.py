@@ -11,7 +11,8 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200 and health.get_json()["status"] == "ok"
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.get_json() == {"status": "ready", "model": "embedded"}
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ready", "model": "embedded", "device": "cpu", "dtype": "int8"}
 
 
 def test_models_lists_the_embedded_default(client: FlaskClient) -> None:
