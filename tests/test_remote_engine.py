@@ -206,6 +206,7 @@ def test_a_job_survives_the_server_going_away_and_coming_back(
     from bench.jobstack import RedisServer, Worker
     from service.app import create_app
 
+    (tmp_path / "redis").mkdir()
     redis = RedisServer(tmp_path / "redis").start()
     worker = Worker(
         tmp_path / "worker.log", redis.url, 1, SUMMARIZER_MODEL=MODEL, GENERATION_URL=llama.url, TORCH_THREADS="1"
