@@ -11,19 +11,15 @@ from service.engines.base import ModelInfo
 from service.errors import ProblemError, item_result
 from service.inputs import parse_item
 from service.jobs.store import NewJob
+from service.schemas import model_identity
 
 
 def model_facts(info: ModelInfo | None, settings: Settings) -> dict[str, Any]:
     """The model a job runs with, as its view shows it (only the name while it loads)."""
     if info is None:
         return {"name": settings.model}
-    return {
-        "name": info.name,
-        "id": info.id,
-        "engine": info.engine,
-        "revision": info.revision,
-        "precision": info.precision,
-    }
+    identity = model_identity(info)
+    return {key: identity[key] for key in ("name", "id", "engine", "revision", "precision")}
 
 
 def plan(
