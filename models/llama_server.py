@@ -69,6 +69,12 @@ def command(
     return args + (["--n_threads", str(threads)] if threads else [])
 
 
+def server_env(host: str, port: int) -> dict[str, str]:
+    """The server's environment. llama-cpp-python's server lets HOST and PORT override its
+    --host and --port, and `make` exports both for Précis itself (PORT=8000)."""
+    return {**os.environ, "HOST": host, "PORT": str(port)}
+
+
 class LlamaServer:
     """The server as a child process in its own process group, for the tests and the bench:
     started on a free port, stopped, killed or frozen (SIGSTOP: a server that hangs) on demand."""
@@ -85,7 +91,13 @@ class LlamaServer:
 
     def start(self, timeout: float = 180.0) -> LlamaServer:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=server_env("127.0.0.1", self.port),
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -142,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     if not llama_python().exists():
         print(f"error: {llama_python()} is missing: run `make llama-venv`", file=sys.stderr)
         return 1
-    server = subprocess.Popen(argv_, start_new_session=True)  # its own process group
+    # its own process group
+    server = subprocess.Popen(argv_, start_new_session=True, env=server_env(args.host, args.port))
 
     def stop(signum: int, _frame: object) -> None:
         os.killpg(server.pid, signal.SIGTERM)
