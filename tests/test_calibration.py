@@ -214,6 +214,13 @@ def test_a_lower_cased_archive_is_read_as_the_service_reads_cased_copy() -> None
     assert kept.sentences == given
 
 
+def test_a_large_archive_is_read_on_several_cores_as_on_one(cnn_rows) -> None:
+    """prepare's worker processes give the pairs one process gives, in order, ids included."""
+    rows = [*cnn_rows, {k: v for k, v in cnn_rows[0].items() if k != "id"}]  # the last named by its number
+    one, several = archive.prepare(rows, workers=1), archive.prepare(rows, workers=3)
+    assert several == one and one[-1].id == str(len(rows) - 1)
+
+
 def _run(argv: list[str]) -> int:
     parser = calibration.argparse.ArgumentParser()
     calibration.add_arguments(parser)
