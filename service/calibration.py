@@ -17,9 +17,9 @@ bootstrap 95% interval: the figure to expect on more articles like these. Serve 
 RANKER_PROFILE=FILE (or one per language: FILE,FILE).
 
 Another language than English (the one most of the articles are read in) is fitted as it is
-served: on lexical vectors (service/engines/lexical.py, weighted only: a salience model reads
-embedding dimensions), scored on Unicode words (service/rouge.py); the profile records its
-`language` and serves articles in that language only."""
+served: on lexical vectors (service/engines/lexical.py; a salience model then reads the named
+features alone, service/engines/salience.py), scored on Unicode words (service/rouge.py); the
+profile records its `language` and serves articles in that language only."""
 
 from __future__ import annotations
 
@@ -49,9 +49,10 @@ from service.archive import (
 )
 from service.engines.base import SummaryParams
 from service.engines.length import LengthBudget
+from service.engines.lexical import LexicalEmbedder
 from service.engines.profile import Profile, save_profile
 from service.engines.ranking import RankerWeights, RankInput, score_grid, select_indices, top_k_grid
-from service.engines.salience import SalienceModel, salience_features
+from service.engines.salience import EMBEDDINGS, SURFACE, SalienceModel, salience_features
 
 SUMMARY_SENTENCES = 3
 BOOTSTRAP_SAMPLES = 1000
@@ -88,6 +89,7 @@ class Article:
     ref_bigrams: Counter = field(default_factory=Counter)
     k: int = SUMMARY_SENTENCES  # the summary's length in sentences, and Lead-k's
     language: str = "en"  # what it was read as; a non-English article is ranked on lexical vectors
+    embedded: bool = True  # rank holds the encoder's embeddings; False: lexical vectors (archive.encoder_for)
     _memo: dict = field(default_factory=dict, repr=False)
 
 
@@ -122,13 +124,14 @@ def _bigrams(tokens: list[str]) -> Counter:
     return Counter(zip(tokens, tokens[1:], strict=False))
 
 
-def make_article(pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES) -> Article:
-    """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline);
-    `k`: the summary's length in sentences."""
+def make_article(pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES, lexical: bool = False) -> Article:
+    """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline), lexical
+    vectors if `lexical`; `k`: the summary's length in sentences."""
     n = len(pair.sentences)
     words = np.array([len(s.split()) for s in pair.sentences])
-    rank = RankInput(embedded[:n], words, embedded[n] if pair.title else None, pair.title_confidence)
-    article = Article(pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language)
+    title = embedded[n] if pair.title else None
+    rank = RankInput(embedded[:n], words, title, pair.title_confidence, pair.sentences)
+    article = Article(pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language, embedded=not lexical)
     article.tokens = [tokenize(s, pair.language) for s in pair.sentences]
     article.ref_bigrams = _bigrams(tokenize(pair.reference, pair.language))
     return article
@@ -168,7 +171,7 @@ def load_articles(
     if embedded is None:
         embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
     return [
-        make_article(p, e, k)
+        make_article(p, e, k, lexical=isinstance(embedder, LexicalEmbedder))
         for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)
     ]
 
@@ -262,8 +265,15 @@ def labelled(article: Article) -> tuple[np.ndarray, np.ndarray]:
         alone = np.array([rouge2(article, [i]) for i in range(len(article.sentences))])
         labels = NEAR_MISS_WEIGHT * alone / alone.max() if alone.max() > 0 else np.zeros(len(alone))
         labels[oracle(article)] = 1.0
-        article._memo["labelled"] = (salience_features(article.rank).astype(np.float32), labels)
+        features = salience_features(article.rank, blocks_for(article))
+        article._memo["labelled"] = (features.astype(np.float32), labels)
     return article._memo["labelled"]
+
+
+def blocks_for(article: Article) -> tuple[str, ...]:
+    """What a salience model reads after the named features: embedding dimensions, or on
+    lexical vectors (coordinates of one article's own) the sentences' surface."""
+    return (EMBEDDINGS,) if article.embedded else (SURFACE,)
 
 
 def training_matrix(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray]:
@@ -276,7 +286,8 @@ def fit_salience_model(articles: Sequence[Article], kind: str, progress: bool = 
     from service.salience_fit import fit_ensemble
 
     x, y = training_matrix(articles)
-    return fit_ensemble(x, y, progress=progress, **SALIENCE_MODELS[kind])
+    model = fit_ensemble(x, y, progress=progress, **SALIENCE_MODELS[kind])
+    return replace(model, blocks=blocks_for(articles[0]))
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -440,13 +451,6 @@ def run(args: argparse.Namespace) -> int:
     articles = load_articles(
         args.data, None, None, cache, args.limit, args.split, k=args.sentences, cached_only=args.cached_only
     )
-    if args.ranker == "salience" and articles and articles[0].language != "en":
-        print(
-            "calibrate: a salience model reads the embedding model's vectors, which this language's articles are "
-            "not ranked on; use --ranker weighted",
-            file=sys.stderr,
-        )
-        return 2
     if args.embed_only:
         print(f"calibrate: {len(articles)} articles embedded" + (f" into {cache}" if cache else ""))
         return 0

@@ -22,6 +22,7 @@ from service.engines.extractive import ExtractiveEngine
 from service.engines.lexical import LexicalEmbedder
 from service.engines.profile import Profile, load_profile, load_profiles, profile_for
 from service.engines.ranking import RankerWeights
+from service.engines.salience import FEATURES, SURFACE_FEATURES
 from service.schemas import SummarizeRequest, language_support
 from service.summarizer import Summarizer, read_article
 from service.text.language import UnsupportedLanguage
@@ -162,7 +163,7 @@ def test_a_profile_ranks_its_own_language_only(engine: ExtractiveEngine, seed_te
 
 
 def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
-    tmp_path: Path, french_rows: list[dict[str, Any]]
+    tmp_path: Path, french_rows: list[dict[str, Any]], engine: ExtractiveEngine
 ) -> None:
     data = tmp_path / "fr.jsonl"
     data.write_text("".join(json.dumps(row) + "\n" for row in french_rows[:20]), encoding="utf-8")
@@ -173,5 +174,17 @@ def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
     assert stored["language"] == "fr" and stored["ranker"] == "weighted"
     assert stored["evaluation"]["metric"].startswith("ROUGE-2 F1 x 100 at 2 sentences minus Lead-2")
     assert load_profile(str(out)).language == "fr"
-    # A salience model reads embedding dimensions that lexical vectors do not have.
-    assert calibration.main([*args, "--ranker", "salience"]) == 2
+    # A salience model on lexical vectors reads the named and surface features: their
+    # coordinates are the article's own, so no embedding block is learned. It serves French.
+    learned = tmp_path / "fr-salience.json"
+    assert calibration.main([*args[:2], "--out", str(learned), *args[4:], "--ranker", "salience"]) == 0
+    profile = load_profile(str(learned))
+    assert profile.language == "fr" and profile.salience is not None
+    assert json.loads(learned.read_text(encoding="utf-8"))["salience"]["features"] == [*FEATURES, *SURFACE_FEATURES]
+    served = ExtractiveEngine(Path(engine.embedder.model.name_or_path), engine.info, profile=[profile])
+    request = SummarizeRequest(text=(LANGUAGE_TEXTS / "fr.txt").read_text(encoding="utf-8"))
+    read = read_article(request)
+    document = Document(read.article.body, read.sentences, read.article.title, language=read.reading)
+    [result] = served.summarize([document], [Summarizer(served).prepare(request).params])
+    assert (result.profile, result.ranking) == ("fr-salience", "lexical")
+    assert result.sentences and all(chosen.source in read.sentences for chosen in result.sentences)

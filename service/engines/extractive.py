@@ -139,7 +139,8 @@ class ExtractiveEngine:
         embeddings = embedder.embed(texts)
         sentence_embeddings = embeddings[: len(doc.sentences)]
         words = np.array([s.words for s in doc.sentences])
-        article = RankInput(sentence_embeddings, words, embeddings[-1] if doc.title else None, doc.title_confidence)
+        title = embeddings[-1] if doc.title else None
+        article = RankInput(sentence_embeddings, words, title, doc.title_confidence, texts[: len(doc.sentences)])
         scores = profile.score(article)
         matched = None
         if params.focus:
@@ -151,7 +152,7 @@ class ExtractiveEngine:
             result = self._fit_purpose(sentences, scores[eligible], params, matched)
         else:
             if len(eligible) < len(doc.sentences):
-                article = RankInput(sentence_embeddings[eligible], words[eligible])
+                article = RankInput(sentence_embeddings[eligible], words[eligible], texts=[s.text for s in sentences])
             chosen = select_sentences(sentences, article, scores[eligible], params, profile.weights)
             result = SummaryResult(sentences=chosen, focus_matched=matched)
         result.ranking = "embeddings" if embedder is self.embedder else LexicalEmbedder.kind

@@ -8,7 +8,7 @@ summaries restate the lede (CNN's highlights); the position prior keeps that str
 and centrality and the headline pick which of the early sentences carry the story.
 
 The interface, on indices:
-    RankInput(embeddings, words, title, title_confidence)   what the ranker reads of an article
+    RankInput(embeddings, words, title, title_confidence, texts)  what the ranker reads of an article
     score_sentences(article, weights) -> scores              one score per sentence
     select_indices(article, scores, weights, budget, texts)  the chosen indices, article order
     score_grid / top_k_grid                                  the same for many weights at once"""
@@ -57,6 +57,7 @@ class RankInput:
     # How sure it is that the title is the article's headline (service/text/titles.py):
     # 1 for a title the caller gave, less for one found in the page or the first line.
     title_confidence: float = 1.0
+    texts: Sequence[str] = ()  # the sentences themselves: a salience model's surface features read them
     _centrality: dict[tuple[float, float], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property

@@ -8,14 +8,19 @@ Features per sentence (`salience_features`):
   centroid, to the previous and next sentences, the highest similarity to any earlier
   sentence (does it repeat?), log sentence count;
 - the headline: min-max and raw similarity, scaled by how sure the title is one;
-- embeddings: the sentence's own, its neighbours' mean and the article's centroid, so the
-  network can learn what a summary sentence says in the context it says it.
+- embeddings (`EMBEDDINGS`): the sentence's own, its neighbours' mean and the article's
+  centroid, so the network can learn what a summary sentence says in the context it says it;
+- or, on lexical vectors (service/engines/lexical.py), whose coordinates are one article's own
+  and mean nothing across articles, the sentence's surface (`SURFACE`): names, numbers,
+  quotes, questions, asides, read from its characters in any script. The named features
+  are all similarities, which lexical vectors keep.
 
 Fitted offline (`python -m service calibrate --ranker salience`, service/salience_fit.py)
 on the sentences of a greedy ROUGE-2 oracle against a newsroom's own summaries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,16 +50,34 @@ FEATURES = (
     "title_weight",
 )
 EMBEDDING_BLOCKS = ("sentence", "neighbours", "centroid")
+SURFACE_FEATURES = (
+    "name_share",
+    "log_names",
+    "has_digit",
+    "log_digits",
+    "quoted",
+    "question",
+    "colon",
+    "parenthesis",
+    "log_characters",
+    "commas_per_word",
+)
+# The blocks that follow the named features: a model reads one of them (SalienceModel.blocks).
+EMBEDDINGS = "embeddings"
+SURFACE = "surface"
+QUOTE_MARKS = frozenset('«»"“”„‹›「」『』')  # not ’ or ': the apostrophe of French and English
 SHORT_WORDS = 5
 CENTRALITY_EDGE_THRESHOLD = 0.6
 
 
-def salience_features(article: RankInput) -> np.ndarray:
-    """(n, len(FEATURES) + 3 * dimension) features of an article's sentences."""
+def salience_features(article: RankInput, blocks: Sequence[str] = (EMBEDDINGS,)) -> np.ndarray:
+    """(n, features) for an article's sentences: the named features, then each of `blocks`
+    (3 * dimension columns for EMBEDDINGS, len(SURFACE_FEATURES) for SURFACE, which reads
+    article.texts)."""
     n = article.n
     e = article.embeddings.astype(np.float64)
     if n == 0:
-        return np.zeros((0, len(FEATURES) + len(EMBEDDING_BLOCKS) * e.shape[1]))
+        return np.zeros((0, feature_count(blocks, e.shape[1])))
     s = article.similarity
     index = np.arange(n)
     centroid = e.mean(axis=0)
@@ -89,7 +112,47 @@ def salience_features(article: RankInput) -> np.ndarray:
             np.full(n, weight),
         ]
     ).astype(np.float64)
-    return np.hstack([named, e, neighbours, np.broadcast_to(centroid, e.shape)])
+    parts = [named]
+    if SURFACE in blocks:
+        if len(article.texts) != n:
+            raise ValueError("salience model: its surface features need the article's sentence texts")
+        parts.append(surface_features(article.texts))
+    if EMBEDDINGS in blocks:
+        parts += [e, neighbours, np.broadcast_to(centroid, e.shape)]
+    return np.hstack(parts)
+
+
+def feature_count(blocks: Sequence[str], dimension: int) -> int:
+    embedded = len(EMBEDDING_BLOCKS) * dimension if EMBEDDINGS in blocks else 0
+    return len(FEATURES) + (len(SURFACE_FEATURES) if SURFACE in blocks else 0) + embedded
+
+
+def surface_features(texts: Sequence[str]) -> np.ndarray:
+    """(len(texts), len(SURFACE_FEATURES)): what a sentence's characters say in any script.
+    Capitalised words after the first are names (German nouns too: a profile learns its own
+    language's weight); `split` words, so a text without spaces is one word."""
+    rows = []
+    for text in texts:
+        words = text.split()
+        count = max(1, len(words))
+        names = sum(1 for word in words[1:] if word[:1].isupper())
+        digits = sum(character.isdigit() for character in text)
+        stripped = text.rstrip()
+        rows.append(
+            [
+                names / count,
+                np.log1p(names),
+                digits > 0,
+                np.log1p(digits),
+                any(character in QUOTE_MARKS for character in text),
+                stripped.endswith(("?", "？")) or "¿" in text,
+                ":" in text or "：" in text,
+                "(" in text or "（" in text,
+                np.log1p(len(text)),
+                sum(text.count(mark) for mark in ",，、") / count,
+            ]
+        )
+    return np.array(rows, dtype=np.float64).reshape(len(texts), len(SURFACE_FEATURES))
 
 
 def _digits(values: np.ndarray) -> list:
@@ -100,18 +163,20 @@ def _digits(values: np.ndarray) -> list:
 @dataclass(frozen=True)
 class SalienceModel:
     """score = layers(((features - mean) / scale)), ReLU between layers: a logit of salience.
-    One layer is a logistic regression; two, a small MLP."""
+    One layer is a logistic regression; two, a small MLP. `blocks`: what it reads after the
+    named features (EMBEDDINGS, or SURFACE for a language ranked on lexical vectors)."""
 
     mean: np.ndarray
     scale: np.ndarray
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weight (in, out), bias (out,)) each
+    blocks: tuple[str, ...] = (EMBEDDINGS,)
 
     @property
     def kind(self) -> str:
         return "logistic" if len(self.layers) == 1 else "mlp"
 
     def score(self, article: RankInput) -> np.ndarray:
-        return self.score_features(salience_features(article))
+        return self.score_features(salience_features(article, self.blocks))
 
     def score_features(self, x: np.ndarray) -> np.ndarray:
         h = (x - self.mean) / self.scale
@@ -122,9 +187,11 @@ class SalienceModel:
         return h[:, 0]
 
     def to_json(self) -> dict:
+        surface = list(SURFACE_FEATURES) if SURFACE in self.blocks else []
+        embedded = [f"{b}_embedding" for b in EMBEDDING_BLOCKS] if EMBEDDINGS in self.blocks else []
         return {
             "kind": self.kind,
-            "features": [*FEATURES, *(f"{b}_embedding" for b in EMBEDDING_BLOCKS)],
+            "features": [*FEATURES, *surface, *embedded],
             "mean": _digits(self.mean),
             "scale": _digits(self.scale),
             "layers": [{"weight": _digits(w), "bias": _digits(b)} for w, b in self.layers],
@@ -143,6 +210,18 @@ class SalienceModel:
             if weight.ndim != 2 or weight.shape[0] != width or bias.shape != (weight.shape[1],):
                 raise ValueError("salience model: each layer's weight must be (inputs, outputs) with one bias each")
             width = weight.shape[1]
-        if not layers or width != 1 or len(scale) != len(mean) or len(mean) <= len(FEATURES):
-            raise ValueError("salience model: mean and scale need one value per feature, and one output")
-        return cls(mean, scale, layers)
+        features = list(data.get("features", ()))
+        blocks = tuple(
+            block
+            for block, marker in ((SURFACE, SURFACE_FEATURES[0]), (EMBEDDINGS, f"{EMBEDDING_BLOCKS[0]}_embedding"))
+            if marker in features
+        )
+        # The embedding dimension is the model's to know: whatever the listed blocks leave.
+        embedded = len(mean) - feature_count(blocks, 0)
+        fits = (embedded > 0 and embedded % len(EMBEDDING_BLOCKS) == 0) if EMBEDDINGS in blocks else embedded == 0
+        if not layers or width != 1 or len(scale) != len(mean) or not fits:
+            raise ValueError(
+                "salience model: mean and scale need one value per feature it lists (named, surface, embedding "
+                "blocks), and one output"
+            )
+        return cls(mean, scale, layers, blocks)
