@@ -14,8 +14,9 @@ is built from that one string, so it carries exactly the same story text:
   `<title>Headline | Site</title>` page carries a section name, `World news | The Morning
   Ledger`, as the issue's hidden set did, and its `<h1>` page has no `<h1>` (a bare page);
 - boilerplate is planted in some shapes (a byline, a photo caption, a READ MORE line,
-  share and newsletter lines, navigation, a sidebar, a footer). Each plant has marker
-  phrases: a summary sentence holding one means the plant reached the summary.
+  share and newsletter lines, navigation, a sidebar, a footer); a text shape's plants are
+  in the article's language where `TEXT_PLANTS` has it ("Par …", "Lire aussi : …"). Each
+  plant has marker phrases: a summary sentence holding one means the plant reached it.
 
 A shape is a function from an `Article` to a request body (`{"text": ...}` or
 `{"html": ...}`); `SHAPES` lists them in the order tables show them."""
@@ -46,11 +47,45 @@ GENERIC_TITLE = "News story"
 SECTION_TITLE = "World news"  # the <title> of a headline-less page: a section, not a headline
 
 # Planted boilerplate: (text, marker phrases that betray it in a summary).
+Plant = tuple[str, tuple[str, ...]]
 BYLINE = ("By Jane Moran", ("Jane Moran",))
 CAPTION = ("A police officer at the scene. Photograph: Jane Doe/Reuters", ("A police officer at the scene", "Jane Doe"))
 READ_MORE = ("READ MORE: Ministers face fresh questions over the ferry contract", ("READ MORE", "ferry contract"))
 SHARE = ("Share this article", ("Share this article",))
 NEWSLETTER = ("Sign up to our morning newsletter", ("morning newsletter",))
+
+
+@dataclass(frozen=True)
+class TextPlants:
+    """The boilerplate planted in a text shape, in the language of the newsroom's copy."""
+
+    byline: Plant
+    caption: Plant
+    read_more: Plant
+    share: Plant
+    newsletter: Plant
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        return tuple(
+            m for plant in (self.byline, self.caption, self.read_more, self.share, self.newsletter) for m in plant[1]
+        )
+
+
+# A language without its own plants gets the English ones (copy mixes them in practice).
+TEXT_PLANTS = {
+    "en": TextPlants(BYLINE, CAPTION, READ_MORE, SHARE, NEWSLETTER),
+    "fr": TextPlants(
+        ("Par Jeanne Moreau", ("Jeanne Moreau",)),
+        ("Un policier sur les lieux. Photo : Jeanne Dupuis / AFP", ("Un policier sur les lieux", "Jeanne Dupuis")),
+        (
+            "Lire aussi : Les ministres face à de nouvelles questions sur le contrat des ferries",
+            ("Lire aussi", "contrat des ferries"),
+        ),
+        ("Partager cet article", ("Partager cet article",)),
+        ("Inscrivez-vous à notre newsletter du matin", ("newsletter du matin",)),
+    ),
+}
 NAV = (
     ("Home", "World", "Ledger Sport", "Ledger Opinion", "Newsletters", "Sign in"),
     ("Ledger Sport", "Ledger Opinion"),
@@ -74,6 +109,11 @@ class Article:
     body: str  # the one-paragraph story text
     paragraphs: tuple[str, ...]  # `body` cut at sentence starts, a few sentences each
     reference: str
+    language: str = "en"  # as the service reads it: the text shapes' plants are in it
+
+
+def text_plants(article: Article) -> TextPlants:
+    return TEXT_PLANTS.get(article.language, TEXT_PLANTS["en"])
 
 
 def article_from_row(row: dict[str, Any]) -> Article:
@@ -85,7 +125,8 @@ def article_from_row(row: dict[str, Any]) -> Article:
     first, sep, rest = raw.partition("\n\n")
     headline = first.strip() if sep and "\n" not in first.strip() and rest.strip() else None
     body = " ".join((rest if headline else raw).split())
-    starts = [s.start for s in split_sentences(body, reading_language(detect_language(raw)))] or [0]
+    language = reading_language(detect_language(raw))
+    starts = [s.start for s in split_sentences(body, language)] or [0]
     cuts, position = [], 0
     for size in itertools.cycle(PARAGRAPH_SIZES):
         cuts.append(starts[position])
@@ -93,7 +134,7 @@ def article_from_row(row: dict[str, Any]) -> Article:
         if position >= len(starts):
             break
     paragraphs = tuple(body[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(body)], strict=True))
-    return Article(str(row.get("id")), headline, body, paragraphs, row["reference"])
+    return Article(str(row.get("id")), headline, body, paragraphs, row["reference"], language)
 
 
 def _text(article: Article, blocks: Iterable[str], newline: str = "\n") -> dict[str, str]:
@@ -113,10 +154,11 @@ def paragraphs(article: Article) -> dict[str, str]:
 def paragraphs_with_boilerplate(article: Article) -> dict[str, str]:
     """A byline line first, a photo caption after the first paragraph, a READ MORE line
     after the second, share and newsletter lines at the end."""
+    plants = text_plants(article)
     story = list(article.paragraphs)
-    story.insert(1, CAPTION[0])
-    story.insert(min(3, len(story)), READ_MORE[0])
-    return _text(article, [BYLINE[0], *story, SHARE[0], NEWSLETTER[0]])
+    story.insert(1, plants.caption[0])
+    story.insert(min(3, len(story)), plants.read_more[0])
+    return _text(article, [plants.byline[0], *story, plants.share[0], plants.newsletter[0]])
 
 
 def crlf(article: Article) -> dict[str, str]:
@@ -156,7 +198,7 @@ def _page(article: Article, title: str | None, h1: bool, furniture: bool = False
         )
         footer = "<footer>" + "".join(f"<p>{escape(t)}</p>" for t in FOOTER[0]) + "</footer>"
     return {
-        "html": f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head><body>{nav}"
+        "html": f"<!DOCTYPE html><html lang='{article.language}'><head><meta charset='utf-8'>{head}</head><body>{nav}"
         f"<main><article>{''.join(story)}</article></main>{footer}</body></html>"
     }
 
@@ -187,11 +229,18 @@ class Shape:
     name: str
     label: str  # as tables show it
     build: Callable[[Article], dict[str, str]]
-    planted: tuple[str, ...] = ()  # marker phrases of the boilerplate planted in this shape
+    # Marker phrases of the boilerplate planted in an article of this shape.
+    planted: Callable[[Article], tuple[str, ...]] = lambda article: ()
 
 
-_TEXT_PLANTS = BYLINE[1] + CAPTION[1] + READ_MORE[1] + SHARE[1] + NEWSLETTER[1]
-_PAGE_PLANTS = CAPTION[1] + NAV[1] + ASIDE[1] + FOOTER[1]
+def _text_markers(article: Article) -> tuple[str, ...]:
+    return text_plants(article).markers
+
+
+def _page_markers(article: Article) -> tuple[str, ...]:
+    return CAPTION[1] + NAV[1] + ASIDE[1] + FOOTER[1]
+
+
 SHAPES: dict[str, Shape] = {
     s.name: s
     for s in (
@@ -201,7 +250,7 @@ SHAPES: dict[str, Shape] = {
             "boilerplate",
             "paragraphs, byline first, caption, READ MORE, share/newsletter",
             paragraphs_with_boilerplate,
-            _TEXT_PLANTS,
+            _text_markers,
         ),
         Shape("crlf", "paragraphs, CRLF", crlf),
         Shape("wrapped", "hard-wrapped at 72 columns", hard_wrapped),
@@ -209,7 +258,7 @@ SHAPES: dict[str, Shape] = {
         Shape("html_generic_title", "HTML, `<title>News story</title>`", html_generic_title),
         Shape("html_site_title", "HTML, `<title>Headline | Site</title>`", html_site_title),
         Shape("html_h1", "HTML, `<h1>`", html_h1),
-        Shape("html_furniture", "HTML, `<nav>`, `<figure>`, `<aside>`, `<footer>`", html_furniture, _PAGE_PLANTS),
+        Shape("html_furniture", "HTML, `<nav>`, `<figure>`, `<aside>`, `<footer>`", html_furniture, _page_markers),
     )
 }
 
@@ -230,7 +279,7 @@ def leaked(shape: Shape, article: Article, body: dict[str, Any] | None) -> list[
         return []
     story = f"{article.headline or ''} {article.body}".casefold()
     summary = " ".join(s["text"] for s in body["sentences"]).casefold()
-    return [m for m in shape.planted if m.casefold() not in story and m.casefold() in summary]
+    return [m for m in shape.planted(article) if m.casefold() not in story and m.casefold() in summary]
 
 
 @contextmanager
