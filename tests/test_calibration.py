@@ -288,7 +288,7 @@ def test_salience_profile_round_trips_through_json(cnn_articles, salience_profil
     assert scores[labels].mean() > scores[~labels].mean()
 
 
-@pytest.mark.parametrize("name", ["bbc", "cnn"])
+@pytest.mark.parametrize("name", ["bbc", "cnn", "orangesum-fr"])
 def test_shipped_profiles_load_and_say_where_they_came_from(name: str) -> None:
     profile = load_profile(name)
     assert profile.name == name
