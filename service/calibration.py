@@ -18,8 +18,8 @@ RANKER_PROFILE=FILE (or one per language: FILE,FILE).
 
 Another language than English (the one most of the articles are read in) is fitted as it is
 served: on lexical vectors (service/engines/lexical.py; a salience model then reads the named
-features alone, service/engines/salience.py), scored on Unicode words (service/rouge.py); the
-profile records its `language` and serves articles in that language only."""
+features and the sentences' surface, service/engines/salience.py), scored on Unicode words
+(service/rouge.py); the profile records its `language` and serves articles in that language only."""
 
 from __future__ import annotations
 
