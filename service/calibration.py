@@ -89,7 +89,7 @@ class Article:
     ref_bigrams: Counter = field(default_factory=Counter)
     k: int = SUMMARY_SENTENCES  # the summary's length in sentences, and Lead-k's
     language: str = "en"  # what it was read as; a non-English article is ranked on lexical vectors
-    embedded: bool = True  # rank holds the encoder's embeddings; False: lexical vectors (archive.encoder_for)
+    lexical: bool = False  # rank holds lexical vectors (archive.encoder_for), not the encoder's embeddings
     _memo: dict = field(default_factory=dict, repr=False)
 
 
@@ -131,7 +131,7 @@ def make_article(pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES, l
     words = np.array([len(s.split()) for s in pair.sentences])
     title = embedded[n] if pair.title else None
     rank = RankInput(embedded[:n], words, title, pair.title_confidence, pair.sentences)
-    article = Article(pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language, embedded=not lexical)
+    article = Article(pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language, lexical=lexical)
     article.tokens = [tokenize(s, pair.language) for s in pair.sentences]
     article.ref_bigrams = _bigrams(tokenize(pair.reference, pair.language))
     return article
@@ -273,7 +273,7 @@ def labelled(article: Article) -> tuple[np.ndarray, np.ndarray]:
 def blocks_for(article: Article) -> tuple[str, ...]:
     """What a salience model reads after the named features: embedding dimensions, or on
     lexical vectors (coordinates of one article's own) the sentences' surface."""
-    return (EMBEDDINGS,) if article.embedded else (SURFACE,)
+    return (SURFACE,) if article.lexical else (EMBEDDINGS,)
 
 
 def training_matrix(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray]:
@@ -286,8 +286,7 @@ def fit_salience_model(articles: Sequence[Article], kind: str, progress: bool = 
     from service.salience_fit import fit_ensemble
 
     x, y = training_matrix(articles)
-    model = fit_ensemble(x, y, progress=progress, **SALIENCE_MODELS[kind])
-    return replace(model, blocks=blocks_for(articles[0]))
+    return fit_ensemble(x, y, progress=progress, blocks=blocks_for(articles[0]), **SALIENCE_MODELS[kind])
 
 
 # --- figures -------------------------------------------------------------------------------

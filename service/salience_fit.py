@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from service.engines.salience import SalienceModel
+from service.engines.salience import EMBEDDINGS, SalienceModel
 
 BATCH = 1024
 
@@ -35,17 +35,24 @@ def _byte_dropout(p: float, seed: int) -> Any:
     return ByteDropout()
 
 
-def fit_ensemble(x: np.ndarray, y: np.ndarray, members: int = 1, seed: int = 0, **options: Any) -> SalienceModel:
+def fit_ensemble(
+    x: np.ndarray,
+    y: np.ndarray,
+    members: int = 1,
+    seed: int = 0,
+    blocks: tuple[str, ...] = (EMBEDDINGS,),
+    **options: Any,
+) -> SalienceModel:
     """`members` MLPs fitted from different seeds, served as one: their hidden layers side by
     side and the output averaged, which is the mean of their logits exactly. Averaging
     steadies a model fitted on a few thousand articles, whose single fits vary by a few
     tenths of ROUGE-2 from seed to seed."""
-    fitted = [fit_salience(x, y, seed=seed + member, **options) for member in range(members)]
+    fitted = [fit_salience(x, y, seed=seed + member, blocks=blocks, **options) for member in range(members)]
     if members == 1 or len(fitted[0].layers) != 2:
         return fitted[0]
     first = np.hstack([m.layers[0][0] for m in fitted]), np.concatenate([m.layers[0][1] for m in fitted])
     output = np.vstack([m.layers[1][0] for m in fitted]) / members, np.mean([m.layers[1][1] for m in fitted], axis=0)
-    return SalienceModel(fitted[0].mean, fitted[0].scale, (first, output))
+    return SalienceModel(fitted[0].mean, fitted[0].scale, (first, output), blocks)
 
 
 def fit_salience(
@@ -57,16 +64,20 @@ def fit_salience(
     dropout: float = 0.1,
     seed: int = 0,
     progress: bool = False,
+    blocks: tuple[str, ...] = (EMBEDDINGS,),
 ) -> SalienceModel:
     """Binary cross-entropy on the labels (1 for oracle sentences, or a soft gain in [0, 1]),
-    Adam with decoupled weight decay; `hidden` 0 is a logistic regression."""
+    Adam with decoupled weight decay; `hidden` 0 is a logistic regression. A feature the
+    data never varied (the headline's, in an archive without headlines) gets zero weight:
+    its weights were never trained, and must not score what serving later sees of it."""
     import torch
     from tqdm import tqdm
 
     torch.manual_seed(seed)
     mean = x.mean(axis=0, dtype=np.float64)
     scale = x.std(axis=0, dtype=np.float64)
-    scale[scale < 1e-9] = 1.0
+    constant = scale < 1e-9
+    scale[constant] = 1.0
     inputs = torch.from_numpy(((x - mean) / scale).astype(np.float32))
     targets = torch.from_numpy(y.astype(np.float32))
     width = inputs.shape[1]
@@ -101,4 +112,5 @@ def fit_salience(
         (m.weight.detach().numpy().T.astype(np.float64).copy(), m.bias.detach().numpy().astype(np.float64))
         for m in linears
     )
-    return SalienceModel(mean, scale, layers)
+    layers[0][0][constant] = 0.0
+    return SalienceModel(mean, scale, layers, blocks)

@@ -16,6 +16,7 @@ from service.config import Settings
 from service.engines.profile import Profile, load_profile, profile_from_json, save_profile
 from service.engines.ranking import RankerWeights
 from service.engines.registry import load_engine
+from service.engines.salience import EMBEDDINGS, FEATURES, SURFACE
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer, read_article
 from service.text.sentences import split_sentences
@@ -64,6 +65,21 @@ def test_an_ensemble_serves_the_mean_of_its_members_logits(cnn_articles) -> None
     assert served.layers[0][0].shape == (x.shape[1], 24)
     mean = np.mean([m.score_features(x) for m in members], axis=0)
     np.testing.assert_allclose(served.score_features(x), mean, atol=1e-9)
+
+
+def test_a_feature_the_archive_never_varied_scores_nothing(cnn_articles) -> None:
+    """An archive without headlines leaves the headline features at 0: the model must ignore
+    a headline a request later brings, not score it with weights that were never trained."""
+    from service.salience_fit import fit_ensemble
+
+    x, y = calibration.training_matrix(cnn_articles)
+    title = list(FEATURES).index("title_raw")
+    x[:, title] = 0.0
+    model = fit_ensemble(x, y, members=2, hidden=8, epochs=1)
+    with_headline = x.copy()
+    with_headline[:, title] = 0.9
+    np.testing.assert_array_equal(model.score_features(with_headline), model.score_features(x))
+    assert np.any(model.layers[0][0][list(FEATURES).index("prior")])  # a varied feature keeps its weights
 
 
 def test_fast_rouge2_equals_rouge_score(cnn_articles) -> None:
@@ -294,6 +310,9 @@ def test_shipped_profiles_load_and_say_where_they_came_from(name: str) -> None:
     assert profile.name == name
     assert profile.meta["data"]["sha256"] and profile.meta["data"]["articles"] > 100
     assert "dev" in profile.meta["evaluation"]
+    # French is ranked on lexical vectors: its model reads the surface block, not embeddings.
+    expected = {"bbc": ("en", None), "cnn": ("en", (EMBEDDINGS,)), "orangesum-fr": ("fr", (SURFACE,))}
+    assert (profile.language, profile.salience.blocks if profile.salience else None) == expected[name]
 
 
 def test_default_profile_is_the_built_in_weights() -> None:

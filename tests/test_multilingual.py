@@ -16,13 +16,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from bench.server import REPO_ROOT
-from service import calibration
+from service import archive, calibration
+from service.config import Settings
 from service.engines.base import Document, Engine
 from service.engines.extractive import ExtractiveEngine
 from service.engines.lexical import LexicalEmbedder
 from service.engines.profile import Profile, load_profile, load_profiles, profile_for
 from service.engines.ranking import RankerWeights
-from service.engines.salience import FEATURES, SURFACE_FEATURES
+from service.engines.registry import load_engine
+from service.engines.salience import FEATURES, SURFACE, SURFACE_FEATURES, surface_features
 from service.schemas import SummarizeRequest, language_support
 from service.summarizer import Summarizer, read_article
 from service.text.language import UnsupportedLanguage
@@ -140,6 +142,40 @@ def test_lexical_vectors_measure_shared_words_and_forms() -> None:
     assert similarity[0, 3] == pytest.approx(1.0, abs=1e-5)  # the same sentence
     assert similarity[0, 1] > 0.3 > similarity[0, 2]  # inflected forms of the same words, then another story
     assert LexicalEmbedder().embed([]).shape == (0, 0)
+
+
+def test_french_calibration_scores_and_selects_as_serving_does(french_rows: list[dict[str, Any]]) -> None:
+    """The shipped French profile ranks an article in calibration exactly as serving does:
+    the same read step, lexical vectors, surface features, scores and two sentences; so
+    calibrate's figures are the service's."""
+    profile = load_profile("orangesum-fr")
+    assert profile.salience is not None and profile.salience.blocks == (SURFACE,)
+    summarizer = Summarizer(load_engine(Settings(model="embedded", ranker_profile="orangesum-fr")))
+    rows = french_rows[:: len(french_rows) // 5][:5]
+    for row, pair in zip(rows, archive.prepare(rows), strict=True):
+        article = calibration.make_article(pair, LexicalEmbedder().embed(pair.texts), k=2, lexical=True)
+        scores = profile.score(article.rank)
+        chosen = calibration.selection(article, scores, profile.weights)
+        prepared = summarizer.prepare(SummarizeRequest(text=row["article"], max_sentences=2))
+        [served] = summarizer.predict([prepared])
+        assert [s.text for s in prepared.document.sentences] == article.sentences
+        assert [s.source.index for s in served.sentences if s.source] == chosen, row["id"]
+        np.testing.assert_allclose([s.score for s in served.sentences], scores[chosen], atol=1e-5)
+
+
+def test_surface_features_read_names_numbers_quotes_and_questions_in_any_script() -> None:
+    texts = [
+        "« Est-ce la fin du conflit ? »",
+        "Le ministre Gérald Darmanin a annoncé 2 600 postes (dont 1.200 à Paris), a-t-il dit.",
+        "„Das ist gut“, sagte sie: die Regierung bleibt.",
+        "東京で3人が負傷した。",
+    ]
+    features = dict(zip(SURFACE_FEATURES, surface_features(texts).T, strict=True))
+    assert list(features["question"]) == [1, 0, 0, 0]  # a question closed inside its quotes counts
+    assert list(features["quoted"]) == [1, 0, 1, 0]
+    assert list(features["has_digit"]) == [0, 1, 0, 1]
+    assert list(features["parenthesis"]) == [0, 1, 0, 0] and list(features["colon"]) == [0, 0, 1, 0]
+    assert features["log_names"][1] > features["log_names"][2] > 0 == features["log_names"][3]
 
 
 def test_a_profile_ranks_its_own_language_only(engine: ExtractiveEngine, seed_text: str) -> None:

@@ -110,6 +110,25 @@ def test_every_shape_carries_the_whole_story_and_no_made_up_headline(dev: str) -
                 assert escape(marker) in flat if kind == "html" else marker in flat, (shape.name, marker)
 
 
+def test_a_french_article_gets_french_boilerplate_planted() -> None:
+    """The boilerplate shape plants a newsroom's furniture in the article's own language, and
+    looks for those plants in its summaries."""
+    french = article_from_row(
+        {
+            "id": "fr",
+            "article": "Le gouvernement a présenté mardi son budget. Les députés en débattront la semaine prochaine. "
+            "L'opposition dénonce des coupes dans les services publics.",
+            "reference": "",
+        }
+    )
+    shape = SHAPES["boilerplate"]
+    text = shape.build(french)["text"]
+    assert french.language == "fr"
+    assert "Par Jeanne Moreau" in text and "Lire aussi : " in text and "By Jane Moran" not in text
+    assert "Lire aussi" in shape.planted(french) and "READ MORE" not in shape.planted(french)
+    assert "lang='fr'" in SHAPES["html_h1"].build(french)["html"]
+
+
 def test_a_direction_mark_reads_the_same_as_text_and_as_html() -> None:
     """Five CNN dev stories hold invisible left-to-right marks (U+200E); page extraction drops
     them, so the text path must too, or the same sentence comes back as two different texts."""

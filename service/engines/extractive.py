@@ -152,7 +152,7 @@ class ExtractiveEngine:
             result = self._fit_purpose(sentences, scores[eligible], params, matched)
         else:
             if len(eligible) < len(doc.sentences):
-                article = RankInput(sentence_embeddings[eligible], words[eligible], texts=[s.text for s in sentences])
+                article = RankInput(sentence_embeddings[eligible], words[eligible])
             chosen = select_sentences(sentences, article, scores[eligible], params, profile.weights)
             result = SummaryResult(sentences=chosen, focus_matched=matched)
         result.ranking = "embeddings" if embedder is self.embedder else LexicalEmbedder.kind

@@ -4,7 +4,8 @@ The extractive ranker (service/engines/ranking.py) reads an article only through
 cosine similarities of its sentences and headline: centrality, headline overlap and
 redundancy. `LexicalEmbedder` gives vectors whose cosine is lexical similarity, so the
 ranker, the weighted calibration grid and house-style profiles work on any language
-unchanged, with no model to ship:
+unchanged, with no model to ship (a salience model reads the sentences' surface in place of
+embedding dimensions, which these coordinates are not: service/engines/salience.py):
 
 - word unigrams and bigrams, and character 4-grams within words (they match inflected
   forms, "ministre"/"ministres", "Regierung"/"Regierungschef", and read scripts written

@@ -13,7 +13,7 @@ Features per sentence (`salience_features`):
 - or, on lexical vectors (service/engines/lexical.py), whose coordinates are one article's own
   and mean nothing across articles, the sentence's surface (`SURFACE`): names, numbers,
   quotes, questions, asides, read from its characters in any script. The named features
-  are all similarities, which lexical vectors keep.
+  (positions, lengths, similarities) are read from lexical vectors as from embeddings.
 
 Fitted offline (`python -m service calibrate --ranker salience`, service/salience_fit.py)
 on the sentences of a greedy ROUGE-2 oracle against a newsroom's own summaries."""
@@ -27,7 +27,8 @@ import numpy as np
 
 from service.engines.ranking import RankInput
 
-# Named features, in the order of the stored standardisation; the embeddings follow them.
+# Named features, in the order of the stored standardisation; one block follows them
+# (`feature_names`): the surface features, or the embeddings.
 FEATURES = (
     "prior",
     "first",
@@ -66,6 +67,7 @@ SURFACE_FEATURES = (
 EMBEDDINGS = "embeddings"
 SURFACE = "surface"
 QUOTE_MARKS = frozenset('«»"“”„‹›「」『』')  # not ’ or ': the apostrophe of French and English
+CLOSERS = ' \t\n\u00a0\u202f»"”’›」』)）'  # what may follow a sentence's last mark
 SHORT_WORDS = 5
 CENTRALITY_EDGE_THRESHOLD = 0.6
 
@@ -127,6 +129,13 @@ def feature_count(blocks: Sequence[str], dimension: int) -> int:
     return len(FEATURES) + (len(SURFACE_FEATURES) if SURFACE in blocks else 0) + embedded
 
 
+def feature_names(blocks: Sequence[str]) -> list[str]:
+    """What a model file lists: the named features, the surface's, an embedding block's name each."""
+    surface = list(SURFACE_FEATURES) if SURFACE in blocks else []
+    embedded = [f"{b}_embedding" for b in EMBEDDING_BLOCKS] if EMBEDDINGS in blocks else []
+    return [*FEATURES, *surface, *embedded]
+
+
 def surface_features(texts: Sequence[str]) -> np.ndarray:
     """(len(texts), len(SURFACE_FEATURES)): what a sentence's characters say in any script.
     Capitalised words after the first are names (German nouns too: a profile learns its own
@@ -137,7 +146,7 @@ def surface_features(texts: Sequence[str]) -> np.ndarray:
         count = max(1, len(words))
         names = sum(1 for word in words[1:] if word[:1].isupper())
         digits = sum(character.isdigit() for character in text)
-        stripped = text.rstrip()
+        stripped = text.rstrip(CLOSERS)  # a question may end inside its quote: « … ? »
         rows.append(
             [
                 names / count,
@@ -187,11 +196,9 @@ class SalienceModel:
         return h[:, 0]
 
     def to_json(self) -> dict:
-        surface = list(SURFACE_FEATURES) if SURFACE in self.blocks else []
-        embedded = [f"{b}_embedding" for b in EMBEDDING_BLOCKS] if EMBEDDINGS in self.blocks else []
         return {
             "kind": self.kind,
-            "features": [*FEATURES, *surface, *embedded],
+            "features": feature_names(self.blocks),
             "mean": _digits(self.mean),
             "scale": _digits(self.scale),
             "layers": [{"weight": _digits(w), "bias": _digits(b)} for w, b in self.layers],
@@ -210,18 +217,17 @@ class SalienceModel:
             if weight.ndim != 2 or weight.shape[0] != width or bias.shape != (weight.shape[1],):
                 raise ValueError("salience model: each layer's weight must be (inputs, outputs) with one bias each")
             width = weight.shape[1]
+        if not layers or width != 1 or len(scale) != len(mean):
+            raise ValueError("salience model: mean and scale need one value per input, and one output")
         features = list(data.get("features", ()))
-        blocks = tuple(
-            block
-            for block, marker in ((SURFACE, SURFACE_FEATURES[0]), (EMBEDDINGS, f"{EMBEDDING_BLOCKS[0]}_embedding"))
-            if marker in features
-        )
+        blocks = tuple(block for block in (SURFACE, EMBEDDINGS) if feature_names([block])[-1] in features)
+        if features != feature_names(blocks):
+            raise ValueError(
+                "salience model: `features` must list the named features, then the surface or embedding block, "
+                "in the order this version computes them"
+            )
         # The embedding dimension is the model's to know: whatever the listed blocks leave.
         embedded = len(mean) - feature_count(blocks, 0)
-        fits = (embedded > 0 and embedded % len(EMBEDDING_BLOCKS) == 0) if EMBEDDINGS in blocks else embedded == 0
-        if not layers or width != 1 or len(scale) != len(mean) or not fits:
-            raise ValueError(
-                "salience model: mean and scale need one value per feature it lists (named, surface, embedding "
-                "blocks), and one output"
-            )
+        if (embedded <= 0 or embedded % len(EMBEDDING_BLOCKS)) if EMBEDDINGS in blocks else embedded:
+            raise ValueError("salience model: mean and scale need one value per feature it lists")
         return cls(mean, scale, layers, blocks)
