@@ -463,12 +463,13 @@ def shapes_markdown(results: dict[str, Any], title: str) -> str:
         ]
         for entry in per_shape.values():
             r2 = entry["rouge2"]
-            base, lead = r2["minus_one_paragraph"], r2["minus_lead3"]
+            base, over_lead = r2["minus_one_paragraph"], r2["minus_lead3"]
             label = entry["label"].replace("|", "\\|")  # a pipe inside a cell ends the cell
             lines.append(
                 f"| {label} | {100 * entry['identical_share']:.1f}% | {r2['mean']:.2f} | "
                 f"{base['mean']:+.2f} [{base['ci95'][0]:+.2f}, {base['ci95'][1]:+.2f}] | "
-                f"{lead['mean']:+.2f} [{lead['ci95'][0]:+.2f}, {lead['ci95'][1]:+.2f}] | {entry['refused']} | "
+                f"{over_lead['mean']:+.2f} [{over_lead['ci95'][0]:+.2f}, {over_lead['ci95'][1]:+.2f}] | "
+                f"{entry['refused']} | "
                 f"{entry['leaked_articles']} | {entry['mean_words']:.0f} |"
             )
         lines.append("")
