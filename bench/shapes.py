@@ -27,7 +27,7 @@ import itertools
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from html import escape
 from typing import Any
 
@@ -67,9 +67,7 @@ class TextPlants:
 
     @property
     def markers(self) -> tuple[str, ...]:
-        return tuple(
-            m for plant in (self.byline, self.caption, self.read_more, self.share, self.newsletter) for m in plant[1]
-        )
+        return tuple(marker for _, markers in astuple(self) for marker in markers)
 
 
 # A language without its own plants gets the English ones (copy mixes them in practice).
@@ -237,8 +235,11 @@ def _text_markers(article: Article) -> tuple[str, ...]:
     return text_plants(article).markers
 
 
+_PAGE_MARKERS = CAPTION[1] + NAV[1] + ASIDE[1] + FOOTER[1]  # HTML chrome: the same in every language
+
+
 def _page_markers(article: Article) -> tuple[str, ...]:
-    return CAPTION[1] + NAV[1] + ASIDE[1] + FOOTER[1]
+    return _PAGE_MARKERS
 
 
 SHAPES: dict[str, Shape] = {

@@ -124,16 +124,17 @@ def salience_features(article: RankInput, blocks: Sequence[str] = (EMBEDDINGS,))
     return np.hstack(parts)
 
 
-def feature_count(blocks: Sequence[str], dimension: int) -> int:
-    embedded = len(EMBEDDING_BLOCKS) * dimension if EMBEDDINGS in blocks else 0
-    return len(FEATURES) + (len(SURFACE_FEATURES) if SURFACE in blocks else 0) + embedded
-
-
 def feature_names(blocks: Sequence[str]) -> list[str]:
     """What a model file lists: the named features, the surface's, an embedding block's name each."""
     surface = list(SURFACE_FEATURES) if SURFACE in blocks else []
     embedded = [f"{b}_embedding" for b in EMBEDDING_BLOCKS] if EMBEDDINGS in blocks else []
     return [*FEATURES, *surface, *embedded]
+
+
+def feature_count(blocks: Sequence[str], dimension: int) -> int:
+    """Columns of `salience_features`: one per listed name, `dimension` per embedding block."""
+    embedded = len(EMBEDDING_BLOCKS) * (dimension - 1) if EMBEDDINGS in blocks else 0
+    return len(feature_names(blocks)) + embedded
 
 
 def surface_features(texts: Sequence[str]) -> np.ndarray:
