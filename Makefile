@@ -49,11 +49,13 @@ test: install-dev model browser redis lint llama-venv
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
 
-# ruff's rules and formatter and mypy, each configured in pyproject.toml; a finding fails `make test`.
+# ruff's rules and formatter, mypy and the import graph's contracts (import-linter), each configured
+# in pyproject.toml; a finding fails `make test`.
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # The tables of docs/PERFORMANCE.md (about 40 minutes on 2 cores; not part of make test).
 # Stop any other server or heavy job first: the benchmarks share the machine's cores.

@@ -13,7 +13,7 @@ summarises. ROUGE-1/2/L/Lsum F1, mean over articles with a bootstrap 95% interva
 paired difference to Lead-N with its own interval. Each article's language is its data
 line's "language" field, else the detector's (service.text.language); English is scored
 with rouge-score's tokenizer and stemming (every English figure stays comparable), any
-other language on Unicode words (service/rouge.py). An article the service refuses scores
+other language on Unicode words (service/calibration/rouge.py). An article the service refuses scores
 0 for that system: refusals are counted and shown, never dropped. Writes a Markdown table
 and a JSON file per data set.
 
@@ -42,10 +42,10 @@ import numpy as np
 
 from bench import shapes as shaping
 from bench.common import DEV_SETS, REPO_ROOT, article_source, machine, prepare_row
-from service import rouge
+from service.calibration import rouge
 from service.config import Settings
-from service.engines.base import SummaryParams
-from service.engines.length import fit_in_order
+from service.domain.length import fit_in_order
+from service.domain.summary import SummaryParams
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer, read_article
@@ -94,7 +94,7 @@ def row_language(row: dict[str, Any]) -> str:
 
 
 class Scorers:
-    """rouge-score's scorer per language (service/rouge.py), built once each."""
+    """rouge-score's scorer per language (service/calibration/rouge.py), built once each."""
 
     def __init__(self) -> None:
         self._by_language: dict[str, Any] = {}
@@ -216,7 +216,7 @@ def _contains_boilerplate(sentence: str, blocks: list[str]) -> bool:
 def cleaning_report(articles: list[str], summarizer: Summarizer) -> dict[str, int]:
     """Summary sentences (3 per article) holding caption, link, byline, bio or crosshead
     text, with the cleaning step and without it (text only normalised and split)."""
-    from service.engines.base import Document, SummaryParams
+    from service.domain.summary import Document, SummaryParams
 
     engine = summarizer.engine
     counts = {"articles": len(articles), "sentences": 0, "with_boilerplate_before": 0, "with_boilerplate_after": 0}

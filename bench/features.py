@@ -1,6 +1,6 @@
 """Articles of the shared data files, read, split and embedded as the service does it, with
-their references, for fitting and tuning (service.calibration.load_articles: the one read
-step, the served encoder, the on-disk embedding cache of service/archive.py).
+their references, for fitting and tuning (service.calibration.calibrate.load_articles: the one read
+step, the served encoder, the on-disk embedding cache of service/calibration/archive.py).
 
     python -m bench.features --data ../shared/data/cnndm-train.jsonl [--limit N] [--stride K]
 
@@ -13,8 +13,8 @@ import json
 import os
 from pathlib import Path
 
-from service.archive import DEFAULT_CACHE, served_encoder
-from service.calibration import Article, load_articles
+from service.calibration.archive import DEFAULT_CACHE, served_encoder
+from service.calibration.calibrate import Article, load_articles
 
 CACHE_DIR = Path(os.environ.get("PRECIS_FEATURE_CACHE") or DEFAULT_CACHE)
 _ENCODER: list = []

@@ -4,7 +4,7 @@
 
 For each article, the focus is a key noun phrase (a run of capitalised words: a name, a
 place, an organisation) taken from one reference sentence and present in the article.
-Three sentences are chosen with and without the focus (service.engines.focus blend,
+Three sentences are chosen with and without the focus (service.ranker.focus blend,
 same redundancy rule) and we count how often they contain the phrase. A phrase from
 another article of the same set, absent from this one, measures how often an unrelated
 focus is correctly answered `focus_matched: false`.
@@ -28,7 +28,7 @@ import numpy as np
 from bench.common import DEV_DATA, load_articles
 from bench.ranked import RankedArticle, load_embedder, rank_article
 from service.editorial.focus import lexical_overlap
-from service.engines.focus import FocusSettings, focus_scores, focus_similarity, focused_order
+from service.ranker.focus import FocusSettings, focus_scores, focus_similarity, focused_order
 from service.text.sentences import split_sentences
 
 DATA = DEV_DATA.parent

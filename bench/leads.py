@@ -1,6 +1,6 @@
 """Lead-1/2/3 straight from a data file, as its README computes them: each raw article
 split by pysbd's rules for its language (no cleaning, none of the service's read step),
-scored with the ROUGE tokens bench.evaluate uses for that language (service/rouge.py).
+scored with the ROUGE tokens bench.evaluate uses for that language (service/calibration/rouge.py).
 It checks the scorer against the figures published with the data, independently of the
 service: bench.evaluate's leads take the service's cleaned, split text instead.
 

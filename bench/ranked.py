@@ -2,7 +2,7 @@
 newsroom-feature benchmarks (bench.focus, bench.lengths) and their tests.
 
 Uses the service's own read step (bench.common.prepare_row: service.summarizer.read_article),
-the engine's encoder and the shared ranker (ranking.RankInput, score_sentences with the
+the engine's encoder and the shared ranker (ranking.rank_input, score_sentences with the
 current default RankerWeights), so the figures follow whatever the ranking is tuned to."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 
 from bench.common import REPO_ROOT, prepare_row
 from service.engines.extractive import SentenceEmbedder
-from service.engines.ranking import RankerWeights, RankInput, score_sentences
+from service.ranker.ranking import RankerWeights, rank_input, score_sentences
 from service.text.sentences import Sentence
 
 EMBEDDED = REPO_ROOT / "models" / "embedded"
@@ -42,14 +42,8 @@ def load_embedder(path: Path = EMBEDDED, precision: str = "int8") -> SentenceEmb
 
 def rank_article(embedder: SentenceEmbedder, row: dict[str, str]) -> RankedArticle:
     clean, sentences = prepare_row(row)
-    texts = [s.text for s in sentences] + ([clean.title] if clean.title else [])
-    embedded = embedder.embed(texts)
-    embeddings = embedded[: len(sentences)]
-    article = RankInput(
-        embeddings,
-        np.array([s.words for s in sentences]),
-        embedded[-1] if clean.title else None,
-        clean.title_confidence,
-    )
+    texts = [s.text for s in sentences]
+    embedded = embedder.embed(texts + ([clean.title] if clean.title else []))
+    article = rank_input(embedded, texts, bool(clean.title), clean.title_confidence)
     scores = score_sentences(article, RankerWeights())
-    return RankedArticle(row["id"], clean.title, clean.body, sentences, embeddings, scores, row["reference"])
+    return RankedArticle(row["id"], clean.title, clean.body, sentences, article.embeddings, scores, row["reference"])

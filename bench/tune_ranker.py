@@ -25,9 +25,9 @@ import numpy as np
 
 from bench.common import DEV_SETS, TRAIN_SETS, machine
 from bench.features import load
-from service.calibration import calibrate, fit, gains, grid_points, grid_table, summary
-from service.engines.profile import SHIPPED, Profile, save_profile
-from service.engines.ranking import RankerWeights
+from service.calibration.calibrate import calibrate, fit, gains, grid_points, grid_table, summary
+from service.ranker.profile import SHIPPED, Profile, save_profile
+from service.ranker.ranking import RankerWeights
 
 BOOTSTRAP = 1000
 OLD_DEFAULT = RankerWeights(position_decay=0.3, lede=0.0, centrality=2.0, title=0.3, backward=0.3)

@@ -12,8 +12,8 @@ from service import metrics, middleware
 from service.api import api
 from service.auth import ApiKeys
 from service.config import Settings
+from service.domain.summary import Engine
 from service.edge import install_runtime
-from service.engines.base import Engine
 from service.errors import register_error_handlers
 from service.jobs.api import jobs_api
 from service.openapi import openapi_document

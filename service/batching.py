@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from service.engines.base import SummaryResult
+from service.domain.summary import SummaryResult
 from service.summarizer import Prepared
 
 # One engine call for a batch: each article's result, or the exception that failed it alone.

@@ -20,8 +20,8 @@ from typing import Any, TextIO, get_args
 from tqdm import tqdm
 
 from service.config import Settings, configure_torch
+from service.domain.summary import Purpose
 from service.editorial.purposes import describe
-from service.engines.base import Purpose
 from service.schemas import LanguageMode, Layout, Length, SummaryOut
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
@@ -168,9 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --url: submit all the articles as one archive job (/v1/jobs), wait, write its results",
     )
     commands.add_parser("settings", help="print the settings table (Markdown) that the README carries")
-    from service import calibration
+    from service.calibration import calibrate
 
-    calibration.add_arguments(commands.add_parser("calibrate", help="fit a house-style ranker profile"))
+    calibrate.add_arguments(commands.add_parser("calibrate", help="fit a house-style ranker profile"))
     return parser
 
 
@@ -201,9 +201,9 @@ def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextI
         stdout.write(settings_table())
         return EXIT_OK
     if args.command == "calibrate":
-        from service import calibration
+        from service.calibration import calibrate
 
-        return calibration.run(args)
+        return calibrate.run(args)
     return summarize(args, settings, stdin, stdout)
 
 

@@ -21,7 +21,7 @@ from typing import Literal
 
 import regex
 
-from service.engines.base import Document
+from service.domain.summary import Document
 
 _WORD = re.compile(r"[\w'’-]+")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d%?|(?<![\w.])\d%?")

@@ -9,7 +9,7 @@ import time
 from models.store import resolve
 from service import metrics
 from service.config import Settings
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from service.engines.device import resolve_device
 from service.engines.registry import load_warm_engine
 from service.exceptions import ModelNotReady

@@ -17,7 +17,7 @@ from service import metrics
 from service.batching import MicroBatcher, QueueFull
 from service.cache import ResponseCache, cache_key
 from service.config import Settings
-from service.engines.base import Engine, SummaryResult
+from service.domain.summary import Engine, SummaryResult
 from service.exceptions import DeadlineExceeded, Overloaded
 from service.model_state import ModelHolder
 from service.schemas import SentenceOut, SummarizeRequest, SummaryOut

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from service.domain.summary import ModelInfo, Overflow, Purpose
 from service.editorial.purposes import describe, policy
-from service.engines.base import ModelInfo, Overflow, Purpose
 from service.engines.device import dtype_name
 from service.text.titles import TitleSource
 

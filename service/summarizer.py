@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from service import __version__
+from service.domain.summary import Document, Engine, Purpose, SummaryParams, SummaryResult, SummarySentence
 from service.editorial.fitting import layout
 from service.editorial.purposes import policy
-from service.engines.base import Document, Engine, Purpose, SummaryParams, SummaryResult, SummarySentence
 from service.exceptions import NoSentences, UnsupportedOption
 from service.faithfulness import ArticleIndex, Flag, Support
 from service.schemas import (

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from bench.server import REPO_ROOT, LiveServer
 from service.config import Settings
-from service.engines.base import Engine
+from service.domain.summary import Engine
 
 SEED_PATH = REPO_ROOT / "seeds" / "north-korea-china-talks.txt"
 DEV_DATA = REPO_ROOT.parent / "shared" / "data" / "dev.jsonl"

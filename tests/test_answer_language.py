@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bench.server import REPO_ROOT
+from service.domain.summary import Document, SummaryParams
 from service.editorial.language import LANGUAGE_PROMPT_TOKENS, language_instruction
 from service.editorial.purposes import POLICIES
-from service.engines.base import Document, SummaryParams
 from service.engines.generation import GenerationJob
 from service.engines.instruct import SYSTEM_PROMPT, chat_messages
 from service.text.language import LANGUAGES

@@ -11,12 +11,12 @@ import pytest
 from rouge_score import rouge_scorer
 
 from bench.server import REPO_ROOT
-from service import archive, calibration
+from service.calibration import archive, calibrate
 from service.config import Settings
-from service.engines.profile import Profile, load_profile, profile_from_json, save_profile
-from service.engines.ranking import RankerWeights
 from service.engines.registry import load_engine
-from service.engines.salience import EMBEDDINGS, FEATURES, SURFACE
+from service.ranker.profile import Profile, load_profile, profile_from_json, save_profile
+from service.ranker.ranking import RankerWeights
+from service.ranker.salience import EMBEDDINGS, FEATURES, SURFACE
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer, read_article
 from service.text.sentences import split_sentences
@@ -45,20 +45,20 @@ def cnn_rows() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def cnn_articles(cnn_rows, engine) -> list[calibration.Article]:
-    return [calibration.make_article(p, engine.embedder.embed(p.texts)) for p in archive.prepare(cnn_rows)]
+def cnn_articles(cnn_rows, engine) -> list[calibrate.Article]:
+    return [calibrate.make_article(p, engine.embedder.embed(p.texts)) for p in archive.prepare(cnn_rows)]
 
 
 @pytest.fixture(scope="module")
 def salience_profile(cnn_articles) -> Profile:
-    model = calibration.fit_salience_model(cnn_articles, "mlp")
+    model = calibrate.fit_salience_model(cnn_articles, "mlp")
     return Profile("house", RankerWeights(), model)
 
 
 def test_an_ensemble_serves_the_mean_of_its_members_logits(cnn_articles) -> None:
-    from service.salience_fit import fit_ensemble, fit_salience
+    from service.ranker.salience_fit import fit_ensemble, fit_salience
 
-    x, y = calibration.training_matrix(cnn_articles)
+    x, y = calibrate.training_matrix(cnn_articles)
     options = {"hidden": 8, "epochs": 1}
     served = fit_ensemble(x, y, members=3, seed=5, **options)
     members = [fit_salience(x, y, seed=5 + m, **options) for m in range(3)]
@@ -70,9 +70,9 @@ def test_an_ensemble_serves_the_mean_of_its_members_logits(cnn_articles) -> None
 def test_a_feature_the_archive_never_varied_scores_nothing(cnn_articles) -> None:
     """An archive without headlines leaves the headline features at 0: the model must ignore
     a headline a request later brings, not score it with weights that were never trained."""
-    from service.salience_fit import fit_ensemble
+    from service.ranker.salience_fit import fit_ensemble
 
-    x, y = calibration.training_matrix(cnn_articles)
+    x, y = calibrate.training_matrix(cnn_articles)
     title = list(FEATURES).index("title_raw")
     x[:, title] = 0.0
     model = fit_ensemble(x, y, members=2, hidden=8, epochs=1)
@@ -85,32 +85,32 @@ def test_a_feature_the_archive_never_varied_scores_nothing(cnn_articles) -> None
 def test_fast_rouge2_equals_rouge_score(cnn_articles) -> None:
     scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
     for article in cnn_articles:
-        for chosen in ([0, 1, 2], [1, 4], calibration.oracle(article)):
+        for chosen in ([0, 1, 2], [1, 4], calibrate.oracle(article)):
             expected = scorer.score(article.reference, "\n".join(article.sentences[i] for i in chosen))
-            assert calibration.rouge2(article, chosen) == pytest.approx(100 * expected["rouge2"].fmeasure, abs=1e-9)
+            assert calibrate.rouge2(article, chosen) == pytest.approx(100 * expected["rouge2"].fmeasure, abs=1e-9)
 
 
 def test_oracle_is_at_least_as_good_as_lead3(cnn_articles) -> None:
     for article in cnn_articles:
-        assert calibration.rouge2(article, calibration.oracle(article)) >= calibration.lead3(article) - 1e-9
+        assert calibrate.rouge2(article, calibrate.oracle(article)) >= calibrate.lead3(article) - 1e-9
 
 
 def test_labels_grade_the_sentences_the_oracle_leaves_out(cnn_articles) -> None:
     for article in cnn_articles:
-        _, labels = calibration.labelled(article)
-        taken = calibration.oracle(article)
+        _, labels = calibrate.labelled(article)
+        taken = calibrate.oracle(article)
         assert (labels[taken] == 1.0).all()
         rest = np.delete(labels, taken)
-        alone = np.delete([calibration.rouge2(article, [i]) for i in range(len(labels))], taken)
-        assert ((rest >= 0) & (rest <= calibration.NEAR_MISS_WEIGHT)).all()
+        alone = np.delete([calibrate.rouge2(article, [i]) for i in range(len(labels))], taken)
+        assert ((rest >= 0) & (rest <= calibrate.NEAR_MISS_WEIGHT)).all()
         assert (rest[alone == 0] == 0).all() and (np.diff(rest[np.argsort(alone)]) >= 0).all()
 
 
 def test_grid_table_equals_the_serving_selection_point_by_point(cnn_articles) -> None:
-    points = calibration.grid_points()[::97]
-    table = calibration.grid_table(cnn_articles, points)
+    points = calibrate.grid_points()[::97]
+    table = calibrate.grid_table(cnn_articles, points)
     for row, weights in zip(table, points, strict=True):
-        expected = calibration.gains(cnn_articles, Profile("point", weights))
+        expected = calibrate.gains(cnn_articles, Profile("point", weights))
         np.testing.assert_allclose(row, expected, atol=1e-9)
 
 
@@ -133,12 +133,12 @@ def test_calibration_scores_and_selects_as_serving_does(publisher: str, summariz
     pairs = archive.prepare(rows)
     assert len(pairs) == len(rows)
     embedder = summarizers["default"].engine.embedder
-    articles = [calibration.make_article(pair, embedder.embed(pair.texts)) for pair in pairs]
+    articles = [calibrate.make_article(pair, embedder.embed(pair.texts)) for pair in pairs]
     for summarizer in summarizers.values():
         profile = summarizer.engine.profile
         for row, pair, article in zip(rows, pairs, articles, strict=True):
             scores = profile.score(article.rank)
-            chosen = calibration.selection(article, scores, profile.weights)
+            chosen = calibrate.selection(article, scores, profile.weights)
 
             prepared = summarizer.prepare(SummarizeRequest(text=row["article"], max_sentences=3))
             [served] = summarizer.predict([prepared])
@@ -238,9 +238,9 @@ def test_a_large_archive_is_read_on_several_cores_as_on_one(cnn_rows) -> None:
 
 
 def _run(argv: list[str]) -> int:
-    parser = calibration.argparse.ArgumentParser()
-    calibration.add_arguments(parser)
-    return calibration.run(parser.parse_args(argv))
+    parser = calibrate.argparse.ArgumentParser()
+    calibrate.add_arguments(parser)
+    return calibrate.run(parser.parse_args(argv))
 
 
 def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_salience_profile_round_trips_through_json(cnn_articles, salience_profil
     # Oracle sentences score higher than the rest, on average, on the data it was fitted to.
     scores = salience_profile.score(article.rank)
     labels = np.zeros(len(scores), dtype=bool)
-    labels[calibration.oracle(article)] = True
+    labels[calibrate.oracle(article)] = True
     assert scores[labels].mean() > scores[~labels].mean()
 
 

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from bench.server import REPO_ROOT, LiveServer, free_port
 from models.store import ModelNotAvailable
 from service.config import Settings
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from service.engines.device import DeviceUnavailable, load_after_fork, resolve_device
 from service.engines.generative import GenerativeEngine
 

@@ -8,11 +8,11 @@ from typing import get_args
 
 import pytest
 
+from service.domain.length import within_budget
+from service.domain.summary import Purpose, SummaryParams
 from service.editorial.generated import needs_retry, retry_settings, summary_sentences
 from service.editorial.purposes import CHARACTERS, POLICIES, SEO_MAX_CHARS, WORDS, X_WEIGHTED, Budget, describe, policy
-from service.engines.base import Purpose, SummaryParams
 from service.engines.chunking import MAX_LEVELS, ChunkPlan, ChunkPlanner, TextBudgets
-from service.engines.length import within_budget
 from service.exceptions import InputTooLong
 from service.text.x_length import x_weighted_length
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.engines.base import Document, SummaryParams
+from service.domain.summary import Document, SummaryParams
 from service.text.cleaning import clean_text
 from service.text.sentences import split_sentences
 

@@ -83,7 +83,7 @@ FRENCH = [
 def test_an_accent_never_splits_a_word() -> None:
     from rouge_score.tokenizers import DefaultTokenizer
 
-    from service.rouge import UnicodeTokenizer
+    from service.calibration.rouge import UnicodeTokenizer
 
     text = "Élection à Besançon : l'équipe réélue, 2.600 électeurs"
     assert UnicodeTokenizer().tokenize(text) == [
@@ -99,7 +99,7 @@ def test_an_accent_never_splits_a_word() -> None:
 
 
 def test_french_is_scored_on_whole_words_and_english_stays_stemmed() -> None:
-    from service.rouge import scorer
+    from service.calibration.rouge import scorer
 
     french = scorer("fr", ["rouge1", "rouge2"])
     # Only accented words are shared: whole words match, letters cut off by the default do not.
@@ -134,7 +134,7 @@ def test_french_leads_at_two_sentences(tmp_path: Path, summarizer: Summarizer) -
     # Scored on French words: Lead-1 of the first article against its reference, by hand.
     from rouge_score.rouge_scorer import RougeScorer
 
-    from service.rouge import UnicodeTokenizer
+    from service.calibration.rouge import UnicodeTokenizer
 
     by_hand = RougeScorer(["rouge2"], tokenizer=UnicodeTokenizer()).score(references[0], FRENCH[0].split(". ")[0] + ".")
     stemmed = RougeScorer(["rouge2"], use_stemmer=True).score(references[0], FRENCH[0].split(". ")[0] + ".")

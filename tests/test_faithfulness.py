@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.server import REPO_ROOT
-from service.engines.base import Document
+from service.domain.summary import Document
 from service.faithfulness import ArticleIndex
 from service.text.cleaning import clean_text
 from service.text.sentences import split_sentences

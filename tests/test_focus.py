@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from service.editorial.focus import focus_instruction, lexical_overlap
-from service.engines.focus import (
+from service.ranker.focus import (
     MATCH_THRESHOLD,
     SENTENCE_THRESHOLD,
     FocusSettings,

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from service.config import Settings
-from service.engines.base import Document, SummaryParams
+from service.domain.summary import Document, SummaryParams
 from service.engines.registry import load_engine
 from service.exceptions import InputTooLong
 from service.text.cleaning import clean_text

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from bench.jobstack import RedisServer, Worker
 from bench.server import LiveServer
 from service.config import Settings
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from tests.support import fuzz
 
 pytestmark = pytest.mark.skipif(

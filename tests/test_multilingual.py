@@ -16,15 +16,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from bench.server import REPO_ROOT
-from service import archive, calibration
+from service.calibration import archive, calibrate
 from service.config import Settings
-from service.engines.base import Document, Engine
+from service.domain.summary import Document, Engine
 from service.engines.extractive import ExtractiveEngine
-from service.engines.lexical import LexicalEmbedder
-from service.engines.profile import Profile, load_profile, load_profiles, profile_for
-from service.engines.ranking import RankerWeights
 from service.engines.registry import load_engine
-from service.engines.salience import FEATURES, SURFACE, SURFACE_FEATURES, surface_features
+from service.ranker.lexical import LexicalEmbedder
+from service.ranker.profile import Profile, load_profile, load_profiles, profile_for
+from service.ranker.ranking import RankerWeights
+from service.ranker.salience import FEATURES, SURFACE, SURFACE_FEATURES, surface_features
 from service.schemas import SummarizeRequest, language_support
 from service.summarizer import Summarizer, read_article
 from service.text.language import UnsupportedLanguage
@@ -153,9 +153,9 @@ def test_french_calibration_scores_and_selects_as_serving_does(french_rows: list
     summarizer = Summarizer(load_engine(Settings(model="embedded", ranker_profile="orangesum-fr")))
     rows = french_rows[:: len(french_rows) // 5][:5]
     for row, pair in zip(rows, archive.prepare(rows), strict=True):
-        article = calibration.make_article(pair, LexicalEmbedder().embed(pair.texts), k=2, lexical=True)
+        article = calibrate.make_article(pair, LexicalEmbedder().embed(pair.texts), k=2, lexical=True)
         scores = profile.score(article.rank)
-        chosen = calibration.selection(article, scores, profile.weights)
+        chosen = calibrate.selection(article, scores, profile.weights)
         prepared = summarizer.prepare(SummarizeRequest(text=row["article"], max_sentences=2))
         [served] = summarizer.predict([prepared])
         assert [s.text for s in prepared.document.sentences] == article.sentences
@@ -205,7 +205,7 @@ def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
     data.write_text("".join(json.dumps(row) + "\n" for row in french_rows[:20]), encoding="utf-8")
     out = tmp_path / "fr.json"
     args = ["--data", str(data), "--out", str(out), "--sentences", "2", "--folds", "2", "--cache", "none"]
-    assert calibration.main(args) == 0
+    assert calibrate.main(args) == 0
     stored = json.loads(out.read_text(encoding="utf-8"))
     assert stored["language"] == "fr" and stored["ranker"] == "weighted"
     assert stored["evaluation"]["metric"].startswith("ROUGE-2 F1 x 100 at 2 sentences minus Lead-2")
@@ -213,7 +213,7 @@ def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
     # A salience model on lexical vectors reads the named and surface features: their
     # coordinates are the article's own, so no embedding block is learned. It serves French.
     learned = tmp_path / "fr-salience.json"
-    assert calibration.main([*args[:2], "--out", str(learned), *args[4:], "--ranker", "salience"]) == 0
+    assert calibrate.main([*args[:2], "--out", str(learned), *args[4:], "--ranker", "salience"]) == 0
     profile = load_profile(str(learned))
     assert profile.language == "fr" and profile.salience is not None
     assert json.loads(learned.read_text(encoding="utf-8"))["salience"]["features"] == [*FEATURES, *SURFACE_FEATURES]

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from bench.server import LiveServer
 from service.app import create_app
 from service.config import Settings
+from service.domain.summary import SummaryParams, SummaryResult
 from service.editorial.purposes import SEO_MAX_CHARS
-from service.engines.base import SummaryParams, SummaryResult
 from service.engines.registry import load_engine
 from service.schemas import SentenceOut, SummarizeRequest
 from service.summarizer import Summarized, Summarizer

@@ -1,5 +1,5 @@
-from service.engines.base import SummaryParams
-from service.engines.length import fit_in_order
+from service.domain.length import fit_in_order
+from service.domain.summary import SummaryParams
 from service.text.postprocess import fix_spacing, generated_sentences
 
 

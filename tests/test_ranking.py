@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from service.engines.base import SummaryParams
-from service.engines.ranking import (
+from service.domain.summary import SummaryParams
+from service.ranker.ranking import (
     RankerWeights,
     RankInput,
     pacsum_centrality,

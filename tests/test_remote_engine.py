@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from models.llama_server import LlamaServer, llama_python
 from service.config import Settings
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from tests.support.garbage_server import garbage_server
 
 pytestmark = pytest.mark.skipif(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.engines.base import SummaryResult, SummarySentence
+from service.domain.summary import SummaryResult, SummarySentence
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer
 

@@ -20,7 +20,7 @@ import pytest
 
 from bench.common import DEV_SETS, load_articles
 from bench.shapes import BASELINE, SHAPES, Article, article_from_row, leaked, selection, summarise_shape
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from service.summarizer import Summarizer
 
 SAMPLE = 12  # articles per dev set, spread evenly over the file

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from bench.server import REPO_ROOT
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer, read_article
 from service.text.cleaning import clean_text

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
+from service.domain.summary import Purpose
 from service.editorial.purposes import Budget, Bullets, nfc_length, policy
-from service.engines.base import Purpose
 from service.text.compression import ELLIPSIS, Compressed, compressions, word_boundary_prefix
 from service.text.postprocess import is_repeat
 from service.text.sentences import Sentence, split_sentences

@@ -3,7 +3,7 @@ words that relate a sentence to it, what an instruct model is told, and the focu
 input of a seq2seq model (extract the related sentences, then abstract).
 
 The extractive engine's embedding blend and its fitted thresholds are in
-service/engines/focus.py; the word overlap below is one of its terms."""
+service/ranker/focus.py; the word overlap below is one of its terms."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from service.engines.base import Document
+from service.domain.summary import Document
 
 MAX_FOCUS_CHARS = 200
 _WORD = re.compile(r"\w+")

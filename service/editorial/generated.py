@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from service.domain.length import fit_in_order
+from service.domain.summary import Purpose, SummaryParams, SummarySentence
 from service.editorial.fitting import fit_text, fits
 from service.editorial.purposes import policy
-from service.engines.base import Purpose, SummaryParams, SummarySentence
-from service.engines.length import fit_in_order
 from service.text.postprocess import generated_sentences
 
 

@@ -5,7 +5,7 @@ it is measured, a list or a paragraph, and what a generative engine is asked (an
 again, more firmly, when its first answer misses the budget). `summary` has no budget:
 the request's own length options (sentences, words, characters) apply.
 
-Adding a purpose: a name in `Purpose` (service/engines/base.py), a row below, its tests."""
+Adding a purpose: a name in `Purpose` (service/domain/summary.py), a row below, its tests."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
-from service.engines.base import Purpose
+from service.domain.summary import Purpose
 from service.text.x_length import X_MAX_WEIGHTED, X_URL_LENGTH, x_weighted_length
 
 

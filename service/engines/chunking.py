@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from service.engines.base import Coverage, Overflow
+from service.domain.summary import Coverage, Overflow
 from service.exceptions import InputTooLong
 from service.text.postprocess import generated_sentences, is_repeat
 

@@ -4,7 +4,7 @@ Every summary sentence is a sentence of the article, verbatim, so the engine can
 invent a fact; the model only decides which sentences carry the story.
 
 An article in a language the embedding model does not declare (all-MiniLM-L6-v2 read
-English) is ranked by the same ranker on lexical vectors (service/engines/lexical.py):
+English) is ranked by the same ranker on lexical vectors (service/ranker/lexical.py):
 position, the lede, length, and centrality and headline overlap over word and character
 n-grams. The result says which (`ranking`)."""
 
@@ -19,16 +19,16 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+from service.domain.summary import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.editorial.fitting import fit_purpose, rank_candidates
 from service.editorial.focus import lexical_overlap
 from service.editorial.purposes import policy
-from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
-from service.engines.focus import focus_scores
-from service.engines.lexical import LexicalEmbedder
-from service.engines.profile import Profile, load_profile, profile_for
 from service.engines.quantize import convert
-from service.engines.ranking import RankerWeights, RankInput, select_sentences
 from service.engines.sharing import touch_weights
+from service.ranker.focus import focus_scores
+from service.ranker.lexical import LexicalEmbedder
+from service.ranker.profile import Profile, load_profile, profile_for
+from service.ranker.ranking import RankerWeights, rank_input, select_sentences
 from service.text.sentences import Sentence
 
 # Sentences past this many tokens are scored on their opening; all of them are still
@@ -129,22 +129,19 @@ class ExtractiveEngine:
 
     def profile_for(self, language: str) -> Profile:
         """The configured profile fitted on `language`, else the built-in default
-        (service/engines/profile.py)."""
+        (service/ranker/profile.py)."""
         return profile_for(self.profiles, language)
 
     def _summarize_one(self, doc: Document, params: SummaryParams) -> SummaryResult:
         embedder: SentenceEmbedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical
         profile = self.profile_for(doc.language)
-        texts = [s.text for s in doc.sentences] + ([doc.title] if doc.title else [])
-        embeddings = embedder.embed(texts)
-        sentence_embeddings = embeddings[: len(doc.sentences)]
-        words = np.array([s.words for s in doc.sentences])
-        title = embeddings[-1] if doc.title else None
-        article = RankInput(sentence_embeddings, words, title, doc.title_confidence, texts[: len(doc.sentences)])
+        texts = [s.text for s in doc.sentences]
+        embedded = embedder.embed(texts + ([doc.title] if doc.title else []))
+        article = rank_input(embedded, texts, bool(doc.title), doc.title_confidence)
         scores = profile.score(article)
         matched = None
         if params.focus:
-            scores, matched = self._focus(doc, embedder, sentence_embeddings, scores, params.focus)
+            scores, matched = self._focus(doc, embedder, article.embeddings, scores, params.focus)
         # Sentences unrelated to a matched focus score -inf: never candidates.
         eligible = [i for i in range(len(doc.sentences)) if np.isfinite(scores[i])]
         sentences = [doc.sentences[i] for i in eligible]
@@ -152,7 +149,7 @@ class ExtractiveEngine:
             result = self._fit_purpose(sentences, scores[eligible], params, matched)
         else:
             if len(eligible) < len(doc.sentences):
-                article = RankInput(sentence_embeddings[eligible], words[eligible])
+                article = article.only(eligible)
             chosen = select_sentences(sentences, article, scores[eligible], params, profile.weights)
             result = SummaryResult(sentences=chosen, focus_matched=matched)
         result.ranking = "embeddings" if embedder is self.embedder else LexicalEmbedder.kind

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import torch
 
-from service.engines.base import Purpose, SummaryParams
+from service.domain.summary import Purpose, SummaryParams
 from service.engines.streaming import SentenceStreamer, stream_sentences
 
 GenerateSettings = dict[str, Any]  # keyword arguments of generate()

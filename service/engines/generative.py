@@ -19,11 +19,12 @@ from typing import Any
 
 import torch
 
+from service.domain.length import within_budget
+from service.domain.summary import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.editorial.focus import Focused, focused_document
 from service.editorial.generated import needs_retry, retry_settings, summary_sentences
 from service.editorial.language import LANGUAGE_PROMPT_TOKENS
 from service.editorial.purposes import policy
-from service.engines.base import Document, ModelInfo, SummaryParams, SummaryResult, SummarySentence
 from service.engines.chunking import ChunkPlan, ChunkPlanner, TextBudgets
 from service.engines.generation import (
     CHUNK_SUMMARY_SENTENCES,
@@ -36,7 +37,6 @@ from service.engines.generation import (
     generation_settings,
     sentences_for_length,
 )
-from service.engines.length import within_budget
 from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from service.domain.summary import ModelInfo
 from service.editorial.focus import focus_instruction
 from service.editorial.language import language_instruction
 from service.editorial.purposes import policy
-from service.engines.base import ModelInfo
 from service.engines.generation import GenerateSettings, GenerationJob, GenerationLimits, ModelInputs
 from service.engines.generative import GenerativeEngine
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from models.store import ResolvedModel, resolve
 from service.config import Settings, enforce_offline
-from service.engines.base import Engine, ModelInfo
+from service.domain.summary import Engine, ModelInfo
 from service.engines.device import gpu_precision, resolve_device
 from service.engines.generation import GenerationLimits
 from service.engines.quantize import effective_precision
@@ -27,7 +27,7 @@ def generation_limits(settings: Settings) -> GenerationLimits:
 
 def _extractive(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:
     from service.engines.extractive import ExtractiveEngine
-    from service.engines.profile import load_profiles
+    from service.ranker.profile import load_profiles
 
     return ExtractiveEngine(model.path, info, precision, profile=load_profiles(settings.ranker_profile))
 

@@ -26,7 +26,7 @@ from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
-from service.engines.base import Document, ModelInfo, SummaryParams
+from service.domain.summary import Document, ModelInfo, SummaryParams
 from service.engines.chunking import ChunkPlanner, TextBudgets
 from service.engines.generation import CHUNK_SUMMARY_SENTENCES, GenerateSettings, GenerationJob, GenerationLimits
 from service.engines.generative import GenerativeEngine

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from service.engines.base import ModelInfo
+from service.domain.summary import ModelInfo
 from service.engines.generation import GenerateSettings, GenerationJob, GenerationLimits, ModelInputs
 from service.engines.generative import GenerativeEngine
 

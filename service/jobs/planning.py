@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from service.config import Settings
-from service.engines.base import ModelInfo
+from service.domain.summary import ModelInfo
 from service.errors import ProblemError, item_result
 from service.inputs import parse_item
 from service.jobs.store import NewJob

@@ -12,7 +12,7 @@ in French or Irish is still English: the quote is a handful of the text's n-gram
 
 The language read decides the rest of the pipeline (`reading_language`): its sentence
 splitter (service/text/sentences.py), its boilerplate rules, and whether the extractive
-ranker uses the embedding model or lexical features (service/engines/lexical.py). It is
+ranker uses the embedding model or lexical features (service/ranker/lexical.py). It is
 detected once per article, on the text before cleaning, and reported with the summary."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ the chunks it changed. Each article is embedded in one encoder call of its own, 
 does (int8 quantises activations with one scale per call).
 
 The data's language picks the embedder, as serving does per article (`encoder_for`): the
-embedding model for a language it declares, lexical vectors (service/engines/lexical.py)
+embedding model for a language it declares, lexical vectors (service/ranker/lexical.py)
 for any other; lexical vectors take milliseconds and are not cached."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from models.prepare import sha256_of
 CHUNK_ARTICLES = 100
 # From this many rows, prepare() reads them on every core.
 PARALLEL_ROWS = 2000
-# The encoder key of lexical vectors (service/engines/lexical.py): computed per article, never cached.
+# The encoder key of lexical vectors (service/ranker/lexical.py): computed per article, never cached.
 LEXICAL = "lexical"
 DEFAULT_CACHE = Path.home() / ".cache" / "precis" / "embeddings"
 
@@ -290,7 +290,7 @@ def encoder_for(language: str, settings: Any = None) -> tuple[Embedder, str]:
     a language the model declares (served_encoder), else lexical vectors (key "lexical")."""
     from models.store import resolve
     from service.config import Settings
-    from service.engines.lexical import LexicalEmbedder
+    from service.ranker.lexical import LexicalEmbedder
 
     settings = settings or Settings()
     languages = resolve("embedded", settings.model_store).languages

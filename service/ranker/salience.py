@@ -10,12 +10,12 @@ Features per sentence (`salience_features`):
 - the headline: min-max and raw similarity, scaled by how sure the title is one;
 - embeddings (`EMBEDDINGS`): the sentence's own, its neighbours' mean and the article's
   centroid, so the network can learn what a summary sentence says in the context it says it;
-- or, on lexical vectors (service/engines/lexical.py), whose coordinates are one article's own
+- or, on lexical vectors (service/ranker/lexical.py), whose coordinates are one article's own
   and mean nothing across articles, the sentence's surface (`SURFACE`): names, numbers,
   quotes, questions, asides, read from its characters in any script. The named features
   (positions, lengths, similarities) are read from lexical vectors as from embeddings.
 
-Fitted offline (`python -m service calibrate --ranker salience`, service/salience_fit.py)
+Fitted offline (`python -m service calibrate --ranker salience`, service/ranker/salience_fit.py)
 on the sentences of a greedy ROUGE-2 oracle against a newsroom's own summaries."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.engines.ranking import RankInput
+from service.ranker.ranking import RankInput
 
 # Named features, in the order of the stored standardisation; one block follows them
 # (`feature_names`): the surface features, or the embeddings.

@@ -4,10 +4,10 @@ salience model, from articles with the summaries the newsroom wrote, and write a
     python -m service calibrate --data archive.jsonl[.gz] --out profiles/ours.json [--ranker weighted|salience]
     make calibrate DATA=archive.jsonl OUT=profiles/ours.json [RANKER=salience]
 
-Input (service/archive.py): JSON Lines of {"id", "text" | "html", "reference"}, or
+Input (service/calibration/archive.py): JSON Lines of {"id", "text" | "html", "reference"}, or
 {"id", "sentences", "reference"}. Articles are read as the service reads a request and
 embedded by the served encoder once (cached on disk, resumable); fitting only re-ranks,
-with the serving ranker itself (service/engines/ranking.py). `weighted` searches the
+with the serving ranker itself (service/ranker/ranking.py). `weighted` searches the
 ranker's weights over a grid; `salience` learns a model of which sentences the newsroom's
 summaries draw on (greedy ROUGE-2 oracle labels; a logistic regression or a small MLP,
 whichever cross-validates better). The profile holds the weights or the model, the data's
@@ -17,9 +17,9 @@ bootstrap 95% interval: the figure to expect on more articles like these. Serve 
 RANKER_PROFILE=FILE (or one per language: FILE,FILE).
 
 Another language than English (the one most of the articles are read in) is fitted as it is
-served: on lexical vectors (service/engines/lexical.py; a salience model then reads the named
-features and the sentences' surface, service/engines/salience.py), scored on Unicode words
-(service/rouge.py); the profile records its `language` and serves articles in that language only."""
+served: on lexical vectors (service/ranker/lexical.py; a salience model then reads the named
+features and the sentences' surface, service/ranker/salience.py), scored on Unicode words
+(service/calibration/rouge.py); the profile records its `language` and serves articles in that language only."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from models.prepare import sha256_of
-from service.archive import (
+from service.calibration.archive import (
     DEFAULT_CACHE,
     LEXICAL,
     SPLITS,
@@ -47,12 +47,12 @@ from service.archive import (
     prepare,
     read_rows,
 )
-from service.engines.base import SummaryParams
-from service.engines.length import LengthBudget
-from service.engines.lexical import LexicalEmbedder
-from service.engines.profile import Profile, save_profile
-from service.engines.ranking import RankerWeights, RankInput, score_grid, select_indices, top_k_grid
-from service.engines.salience import EMBEDDINGS, SURFACE, SalienceModel, salience_features
+from service.domain.length import LengthBudget
+from service.domain.summary import SummaryParams
+from service.ranker.lexical import LexicalEmbedder
+from service.ranker.profile import Profile, save_profile
+from service.ranker.ranking import RankerWeights, RankInput, rank_input, score_grid, select_indices, top_k_grid
+from service.ranker.salience import EMBEDDINGS, SURFACE, SalienceModel, salience_features
 
 SUMMARY_SENTENCES = 3
 BOOTSTRAP_SAMPLES = 1000
@@ -106,9 +106,9 @@ class _MemoStemmer:
 
 def tokenize(text: str, language: str = "en") -> list[str]:
     """rouge-score's own tokens (lower case, stemmed), so scores equal rouge-score's; another
-    language's Unicode words (service/rouge.py), as bench.evaluate scores them."""
+    language's Unicode words (service/calibration/rouge.py), as bench.evaluate scores them."""
     if language != "en":
-        from service.rouge import UnicodeTokenizer
+        from service.calibration.rouge import UnicodeTokenizer
 
         return UnicodeTokenizer().tokenize(text)
     if not _TOKENIZER:
@@ -127,10 +127,7 @@ def _bigrams(tokens: list[str]) -> Counter:
 def make_article(pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES, lexical: bool = False) -> Article:
     """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline), lexical
     vectors if `lexical`; `k`: the summary's length in sentences."""
-    n = len(pair.sentences)
-    words = np.array([len(s.split()) for s in pair.sentences])
-    title = embedded[n] if pair.title else None
-    rank = RankInput(embedded[:n], words, title, pair.title_confidence, pair.sentences)
+    rank = rank_input(embedded, pair.sentences, bool(pair.title), pair.title_confidence)
     article = Article(pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language, lexical=lexical)
     article.tokens = [tokenize(s, pair.language) for s in pair.sentences]
     article.ref_bigrams = _bigrams(tokenize(pair.reference, pair.language))
@@ -283,7 +280,7 @@ def training_matrix(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray
 
 
 def fit_salience_model(articles: Sequence[Article], kind: str, progress: bool = False) -> SalienceModel:
-    from service.salience_fit import fit_ensemble
+    from service.ranker.salience_fit import fit_ensemble
 
     x, y = training_matrix(articles)
     return fit_ensemble(x, y, progress=progress, blocks=blocks_for(articles[0]), **SALIENCE_MODELS[kind])
@@ -373,7 +370,7 @@ def calibrate(
     if len(held_out) > 1:
         evaluation["models"] = {kind: summary(values) for kind, values in held_out.items()}
     meta = {**profile.meta, "data": data, "evaluation": evaluation}
-    # The language it ranks (service/engines/profile.py): the one most of the articles are in.
+    # The language it ranks (service/ranker/profile.py): the one most of the articles are in.
     language = Counter(a.language for a in usable).most_common(1)[0][0] if usable else "en"
     return Profile(name, profile.weights, profile.salience, meta=meta, language=language)
 

@@ -1,4 +1,4 @@
-"""Fitting the salience model (service/engines/salience.py) with torch: a logistic regression
+"""Fitting the salience model (service/ranker/salience.py) with torch: a logistic regression
 (no hidden layer) or a small MLP, on standardised sentence features and (soft) oracle labels.
 Serving reads the fitted numbers in numpy; torch is needed only here."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from service.engines.salience import EMBEDDINGS, SalienceModel
+from service.ranker.salience import EMBEDDINGS, SalienceModel
 
 BATCH = 1024
 

@@ -77,7 +77,7 @@ class SummaryResult:
     generation: dict[str, Any] = field(default_factory=dict)  # effective generation settings
     focus_matched: bool | None = None  # None: no focus asked for
     focus_sentences: int | None = None  # seq2seq: article sentences selected as the focused input
-    ranking: str | None = None  # extractive: "embeddings" or "lexical" (service/engines/lexical.py)
+    ranking: str | None = None  # extractive: "embeddings" or "lexical" (service/ranker/lexical.py)
     profile: str | None = None  # extractive: the ranker profile that ranked this article
 
 

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from service.engines.ranking import RankerWeights, RankInput, score_sentences
-from service.engines.salience import SalienceModel
+from service.ranker.ranking import RankerWeights, RankInput, score_sentences
+from service.ranker.salience import SalienceModel
 
-SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
+SHIPPED = Path(__file__).resolve().parent.parent / "profiles"  # service/profiles/
 # A learned model is gzipped JSON: the five-net cnn profile is 4.8 MB as text, 1.7 MB gzipped.
 SUFFIXES = (".json", ".json.gz")
 DEFAULT_NAME = "default"

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.engines.ranking import minmax
+from service.ranker.ranking import minmax
 
 # Fitted by `python -m bench.focus` on 100 BBC + 100 CNN train articles, reported on dev
 # (docs/QUALITY.md, "Newsroom features"). Similarities below include the word-overlap term.

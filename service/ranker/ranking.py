@@ -1,5 +1,5 @@
 """Unsupervised sentence ranking for news, on sentence embeddings: the one ranker that
-serving (service/engines/extractive.py) and calibration (service/calibration.py) share.
+serving (service/engines/extractive.py) and calibration (service/calibration/calibrate.py) share.
 
 Score = lead prior (+ a bonus for the lede) + PacSum-style directed centrality +
 similarity to the headline. News puts its key facts first, so a pure centrality ranker
@@ -8,7 +8,7 @@ summaries restate the lede (CNN's highlights); the position prior keeps that str
 and centrality and the headline pick which of the early sentences carry the story.
 
 The interface, on indices:
-    RankInput(embeddings, words, title, title_confidence, texts)  what the ranker reads of an article
+    rank_input(embedded, texts, titled, title_confidence)    what the ranker reads of an article (RankInput)
     score_sentences(article, weights) -> scores              one score per sentence
     select_indices(article, scores, weights, budget, texts)  the chosen indices, article order
     score_grid / top_k_grid                                  the same for many weights at once"""
@@ -22,8 +22,8 @@ from functools import cached_property
 
 import numpy as np
 
-from service.engines.base import SummaryParams, SummarySentence
-from service.engines.length import LengthBudget
+from service.domain.length import LengthBudget
+from service.domain.summary import SummaryParams, SummarySentence
 from service.text.sentences import Sentence
 
 
@@ -85,6 +85,23 @@ class RankInput:
     def title_weight(self) -> float:
         """The share of the headline term this article's title earns (0 without one)."""
         return 0.0 if self.title is None else float(self.title_confidence)
+
+    def only(self, indices: Sequence[int]) -> RankInput:
+        """The same article restricted to these sentences, for selecting among them alone."""
+        keep = np.asarray(indices, dtype=np.intp)
+        return RankInput(self.embeddings[keep], self.words[keep], self.title, self.title_confidence)
+
+
+def rank_input(
+    embedded: np.ndarray, texts: Sequence[str], titled: bool = False, title_confidence: float = 1.0
+) -> RankInput:
+    """What the ranker reads of an article, from the embedder's rows for `texts` (its sentences)
+    followed, when `titled`, by its headline's row: the one builder that serving
+    (service/engines/extractive.py), calibration and the benchmarks share."""
+    n = len(texts)
+    words = np.array([len(text.split()) for text in texts])
+    title = embedded[n] if titled else None
+    return RankInput(embedded[:n], words, title, title_confidence, list(texts))
 
 
 def minmax(values: np.ndarray) -> np.ndarray:

@@ -1,11 +1,11 @@
 """Lexical sentence vectors, for the languages the embedding model was not trained on.
 
-The extractive ranker (service/engines/ranking.py) reads an article only through the
+The extractive ranker (service/ranker/ranking.py) reads an article only through the
 cosine similarities of its sentences and headline: centrality, headline overlap and
 redundancy. `LexicalEmbedder` gives vectors whose cosine is lexical similarity, so the
 ranker, the weighted calibration grid and house-style profiles work on any language
 unchanged, with no model to ship (a salience model reads the sentences' surface in place of
-embedding dimensions, which these coordinates are not: service/engines/salience.py):
+embedding dimensions, which these coordinates are not: service/ranker/salience.py):
 
 - word unigrams and bigrams, and character 4-grams within words (they match inflected
   forms, "ministre"/"ministres", "Regierung"/"Regierungschef", and read scripts written

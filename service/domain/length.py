@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from service.engines.base import SummaryParams
+from service.domain.summary import SummaryParams
 
 
 class LengthBudget:
