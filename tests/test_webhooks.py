@@ -223,6 +223,14 @@ def test_refused_callbacks_are_422_at_submit(engine: Engine, api: FlaskClient, r
         "/v1/jobs?callback_url=gopher://127.0.0.1:6379/", data=json.dumps(item[0]), content_type="application/x-ndjson"
     )
     assert lines.status_code == 422 and (lines.json or {})["type"].endswith("/callback-refused")
+    url = "http://127.0.0.1:9/hook"  # allowed; the query parameter is the callback, not an option
+    lines = api.post(
+        f"/v1/jobs?length=short&callback_url={url}", data=json.dumps(item[0]), content_type="application/x-ndjson"
+    )
+    assert lines.status_code == 202, lines.text
+    assert (lines.json or {})["callback"]["url"] == url and (lines.json or {})["settings"]["options"] == {
+        "length": "short"
+    }
 
     unsigned = _client(engine, redis_url=redis_server.url, **WEBHOOK_SETTINGS)  # no secret at all
     refused = unsigned.post("/v1/jobs", json={"items": item, "callback_url": "https://example.com/hook"})
