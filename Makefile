@@ -27,7 +27,7 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: contract-tools llama-venv llama-server lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
+.PHONY: contract-tools nginx llama-venv llama-server lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
 
 # The API (gunicorn, docker/gunicorn.conf.py), a job worker and a private Redis (loopback, free
 # port, generated password) under honcho (Procfile); Ctrl-C or SIGTERM stops all three. Without
@@ -47,8 +47,8 @@ redis:
 
 # The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, llama.cpp's
 # server (tests/test_remote_engine.py), Debian's Chromium for the editors' page, and the client
-# generators of tests/test_client_contract.py.
-test: install-dev model browser redis lint llama-venv contract-tools
+# generators of tests/test_client_contract.py and Debian's nginx (tests/test_nginx_errors.py: docker/nginx.conf).
+test: install-dev model browser nginx redis lint llama-venv contract-tools
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
 
@@ -73,6 +73,9 @@ bench: install-dev model
 	$(PY) -m bench.memory
 	$(PY) -m bench.memory --model smollm2-135m-instruct --requests 4
 	$(PY) -m bench.jobs
+
+nginx:
+	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
