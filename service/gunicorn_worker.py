@@ -32,6 +32,7 @@ _DETAILS = {
     501: "The request's Transfer-Encoding is not supported.",
 }
 _MALFORMED = "The request could not be read as HTTP."
+_LIMITS = ("limit_request_line", "limit_request_fields", "limit_request_field_size")  # gunicorn's settings
 
 
 class _Recorder:
@@ -73,8 +74,7 @@ class ProblemThreadWorker(ThreadWorker):
         status_line = recorder.written.split(b"\r\n", 1)[0].decode("latin-1")  # "HTTP/1.1 431 Request Header …"
         _, code, reason = (status_line.split(" ", 2) + ["", ""])[:3]
         status = int(code) if code.isdigit() else 500
-        limits = {name: getattr(self.cfg, name) for name in ("limit_request_line", "limit_request_fields")}
-        limits["limit_request_field_size"] = self.cfg.limit_request_field_size
+        limits = {name: getattr(self.cfg, name) for name in _LIMITS}
         detail = _DETAILS.get(status, _MALFORMED).format(**limits)
         try:
             util.write_nonblock(client, problem_answer(status, reason or "Internal Server Error", detail))

@@ -106,12 +106,12 @@ def _raw_body(mimetype: str, settings: Settings, defs: dict[str, Any]) -> dict[s
 
 
 # The schemas of answers that are not a model's JSON.
-_MEDIA: dict[str, tuple[str, dict[str, Any]]] = {
-    SSE: (SSE, _SSE_EVENT),
-    NDJSON: (NDJSON, {"type": "string"}),
-    HTML: (HTML, {"type": "string"}),
-    PROMETHEUS: (PROMETHEUS, {"type": "string"}),
-    ANY_JSON: ("application/json", {"type": "object"}),
+_MEDIA: dict[str, dict[str, Any]] = {
+    SSE: _SSE_EVENT,
+    NDJSON: {"type": "string"},
+    HTML: {"type": "string"},
+    PROMETHEUS: {"type": "string"},
+    ANY_JSON: {"type": "object"},
 }
 
 
@@ -119,9 +119,7 @@ def _answer(answer: Answer) -> dict[str, Any]:
     content: dict[str, Any] = {}
     if answer.model is not None:
         content["application/json"] = {"schema": _ref(answer.model.__name__)}
-    for media in answer.media:
-        mimetype, schema = _MEDIA[media]
-        content[mimetype] = {"schema": schema}
+    content |= {media: {"schema": _MEDIA[media]} for media in answer.media}
     documented: dict[str, Any] = {"description": answer.description, "content": content}
     if answer.headers:
         documented["headers"] = {

@@ -38,7 +38,7 @@ SSE = "text/event-stream"
 NDJSON = NDJSON_TYPES[0]
 HTML = "text/html"
 PROMETHEUS = "text/plain"
-ANY_JSON = "application/json; any object"  # an answer whose JSON has no model (the document itself)
+ANY_JSON = "application/json"  # as a media type (not a model): any JSON object (the document itself)
 
 
 @dataclass(frozen=True)
