@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 # llama.cpp's server (models/llama_server.py runs it from this folder)
 LLAMA_VENV := .venv-llama
+# openapi-python-client for the client contract test (tests/contract/requirements.txt: its pins fight the service's)
+CLIENT_VENV := .venv-client
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 # One variable names the model: `make run MODEL=x` and `SUMMARIZER_MODEL=x make run` agree,
@@ -25,7 +27,7 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: llama-venv llama-server lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
+.PHONY: contract-tools nginx llama-venv llama-server lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
 
 # The API (gunicorn, docker/gunicorn.conf.py), a job worker and a private Redis (loopback, free
 # port, generated password) under honcho (Procfile); Ctrl-C or SIGTERM stops all three. Without
@@ -44,8 +46,9 @@ redis:
 	@command -v redis-server >/dev/null || [ "$$JOBS" = off ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; } || echo "redis-server could not be installed (not root?): make run will serve without jobs"
 
 # The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, llama.cpp's
-# server (tests/test_remote_engine.py), and Debian's Chromium for the editors' page.
-test: install-dev model browser redis lint llama-venv
+# server (tests/test_remote_engine.py), Debian's Chromium for the editors' page, and the client
+# generators of tests/test_client_contract.py and Debian's nginx (tests/test_nginx_errors.py: docker/nginx.conf).
+test: install-dev model browser nginx redis lint llama-venv contract-tools
 	$(PY) -m models.prepare smollm2-135m-instruct
 	$(PY) -m pytest --ignore=tests/container
 
@@ -72,6 +75,9 @@ bench: install-dev model
 	$(PY) -m bench.memory
 	$(PY) -m bench.memory --model smollm2-135m-instruct --requests 4
 	$(PY) -m bench.jobs
+
+nginx:
+	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
@@ -127,13 +133,26 @@ $(LLAMA_VENV)/.installed: requirements-llama.txt
 	$(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check install -q -r requirements-llama.txt
 	touch $@
 
+# The client generators of tests/test_client_contract.py: openapi-python-client in its own virtualenv,
+# openapi-typescript and tsc from npm (tests/contract/package-lock.json).
+contract-tools: $(CLIENT_VENV)/.installed tests/contract/node_modules/.installed
+
+$(CLIENT_VENV)/.installed: tests/contract/requirements.txt
+	test -x $(CLIENT_VENV)/bin/python || $(PYTHON) -m venv $(CLIENT_VENV)
+	$(CLIENT_VENV)/bin/python -m pip --disable-pip-version-check install -q -r tests/contract/requirements.txt
+	touch $@
+
+tests/contract/node_modules/.installed: tests/contract/package.json tests/contract/package-lock.json
+	cd tests/contract && npm ci --no-audit --no-fund
+	touch $@
+
 # Fit the extractive ranker to a newsroom's articles and summaries ({"id", "text"|"html"|"sentences", "reference"}
 # a line, .jsonl or .jsonl.gz) and write a profile for RANKER_PROFILE: make calibrate DATA=ours.jsonl OUT=ours.json [RANKER=salience]
 calibrate: install model
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m service.calibration --data $(DATA) --out $(or $(OUT),profile.json) --ranker $(or $(RANKER),weighted)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(CLIENT_VENV) tests/contract/node_modules .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # requirements.lock: the same pins with sha256 hashes of the files pip chose here (CPython

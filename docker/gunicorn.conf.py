@@ -48,7 +48,9 @@ bind = f"{settings.host}:{settings.port}"
 # A worker that loads its own model after the fork holds a whole copy: on a GPU, one worker
 # (one model) per GPU, with threads and the micro-batcher for concurrency.
 workers = settings.web_concurrency or (1 if _gpu else available_cores())
-worker_class = "gthread"
+# gthread, whose own error answers (414, 431, 400 before the app sees the request) are
+# problem documents like every other error (service/gunicorn_worker.py).
+worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 # Enough threads per worker for a micro-batch to fill (MAX_BATCH_SIZE is 8 by default).
 threads = settings.threads
 preload_app = not _after_fork

@@ -17,7 +17,7 @@ from service.edge import install_runtime
 from service.errors import register_error_handlers
 from service.jobs.api import jobs_api
 from service.jobs.backend import install_backend
-from service.openapi import openapi_document
+from service.openapi import openapi_document, route_drift
 from service.runtime import Runtime
 
 
@@ -64,3 +64,10 @@ def _register_docs(app: Flask, settings: Settings) -> None:
 
     # Swagger UI from the flask-swagger-ui package: its assets are served from here, no CDN.
     app.register_blueprint(get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": "Précis API"}))
+    # The document's paths come from service/routes.py: a route missing there (or listed and
+    # not served) is a bug to fix before serving, not a document to publish.
+    undocumented, unserved = route_drift(app.url_map)
+    if undocumented or unserved:
+        raise RuntimeError(
+            f"service/routes.py has drifted: served, not listed {undocumented}; listed, not served {unserved}"
+        )

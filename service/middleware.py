@@ -21,7 +21,7 @@ access_log = logging.getLogger("precis.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-def _is_open(path: str, open_routes: tuple[str, ...]) -> bool:
+def is_open(path: str, open_routes: tuple[str, ...]) -> bool:
     return any(path == route or (route != "/" and path.startswith(route.rstrip("/") + "/")) for route in open_routes)
 
 
@@ -52,7 +52,7 @@ def install(app: Flask, settings: Settings) -> None:
         g.started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        if keys.enabled and not _is_open(request.path, settings.open_routes):
+        if keys.enabled and not is_open(request.path, settings.open_routes):
             _authenticate(keys)
 
     @app.after_request

@@ -87,7 +87,9 @@ class SummarizeRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"oneOf": ONE_ARTICLE, "allOf": OPTION_RULES},
+        # The article rule inside allOf, beside the others: the same constraint, and a generated client
+        # (openapi-python-client) builds one model with every field, not a model per oneOf branch.
+        json_schema_extra={"allOf": [{"oneOf": ONE_ARTICLE}, *OPTION_RULES]},
     )
 
     text: str | None = Field(

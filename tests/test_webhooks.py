@@ -24,7 +24,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from bench.jobstack import RedisServer, Worker
 from service.auth import hash_key
 from service.config import Settings
-from service.engines.base import Engine
+from service.domain.summary import Engine
 from service.jobs.store import JobStore
 
 pytestmark = pytest.mark.skipif(
