@@ -71,13 +71,17 @@ def _which(name: str) -> str | None:
 
 
 def _stop(process: subprocess.Popen[bytes] | None, timeout: float = 30.0) -> None:
+    """SIGTERM to the process's group (it leads one: PHP's server forks its workers into it),
+    SIGKILL to the group if it outlasts the timeout."""
     if process is None or process.poll() is not None:
         return
-    process.terminate()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 

@@ -107,6 +107,30 @@ def test_the_settings_page_never_prints_the_key_or_the_secret(wordpress: WordPre
     assert 'type="password"' in page.text
 
 
+def test_the_row_action_summarises_a_post_with_a_nonce_only(
+    precis: Precis, wordpress: WordPressSite, wp: WordPressClient
+) -> None:
+    title, body = seed_post()
+    wordpress.update_settings(on_publish=False)
+    try:
+        post = wp.publish(title + " (row action)", body)
+    finally:
+        wordpress.update_settings(on_publish=True)
+    assert post["meta"]["precis_summary"] == ""
+    session = admin_session(wordpress)
+    listing = session.get(f"{wordpress.url}/wp-admin/edit.php", timeout=60).text
+    links = [html.unescape(href) for href in re.findall(r'href="([^"]*action=precis_summarise[^"]*)"', listing)]
+    link = next((href for href in links if f"post={post['id']}&_wpnonce=" in href), None)
+    assert link, "no Summarise with Précis row action"
+    without_nonce = f"{wordpress.url}/wp-admin/admin-post.php?action=precis_summarise&post={post['id']}"
+    assert session.get(without_nonce, timeout=60).status_code == 403
+    assert wp.post(post["id"])["meta"]["precis_summary"] == ""
+    done = session.get(link, headers={"Referer": f"{wordpress.url}/wp-admin/edit.php"}, timeout=120)
+    assert done.status_code == 200 and "precis=done" in done.url
+    assert "Précis summarised the post." in done.text
+    assert_filled_as_precis_answers(precis, wp.post(post["id"]))
+
+
 def test_archive_backfill_runs_as_one_job_whose_webhook_writes_the_results(
     precis: Precis, wordpress: WordPressSite, wp: WordPressClient, dev_articles: list[dict[str, str]]
 ) -> None:
