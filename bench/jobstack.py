@@ -19,6 +19,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from bench.server import REPO_ROOT
+from service.jobs.queue import QUEUES
 from service.jobs.stack import start_redis_config
 
 
@@ -94,7 +95,7 @@ class Worker:
                 "--concurrency",
                 str(self.concurrency),
                 "--queues",
-                "precis-jobs",
+                QUEUES,
                 "--hostname",
                 name,
                 "--loglevel",

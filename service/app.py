@@ -16,6 +16,7 @@ from service.edge import install_runtime
 from service.engines.base import Engine
 from service.errors import register_error_handlers
 from service.jobs.api import jobs_api
+from service.jobs.backend import install_backend
 from service.openapi import openapi_document
 from service.runtime import Runtime
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     middleware.install(app, settings)
     app.register_blueprint(api)
     app.register_blueprint(jobs_api)
+    install_backend(app, settings)
     _register_docs(app, settings)
     runtime.model.start()
     return app

@@ -177,11 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _shown_default(name: str, default: Any) -> str:
     if name == "model_store":
         return "`models/`"
-    if default is None or default == "":
+    if default is None or default in ("", ()):
         return "unset"
     if isinstance(default, bool):
         return "`on`" if default else "`off`"
-    return f"`{' '.join(default) if isinstance(default, tuple) else default}`"
+    return f"`{' '.join(map(str, default)) if isinstance(default, tuple) else default}`"
 
 
 def settings_table() -> str:

@@ -152,6 +152,33 @@ class Settings(BaseSettings):
         description="A chunk whose worker vanished (no ack) is redelivered after this many seconds (+ up to 10).",
     )
 
+    # --- job webhooks (callback_url) ------------------------------------------------------
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="Signs job webhooks (Standard Webhooks): `whsec_` + base64 of 24 to 64 random bytes. A job "
+        "with a `callback_url` is refused (422) when neither this nor WEBHOOK_SECRETS_FILE gives it a secret. "
+        "Never logged nor reported.",
+    )
+    webhook_secrets_file: str = Field(
+        "",
+        description="A file of `key-name:whsec_…` lines: the secret that signs the webhooks of jobs created "
+        "with that API key (its name in API_KEYS_FILE, or `key0`, `key1`… in API_KEYS' order); other keys use "
+        "WEBHOOK_SECRET.",
+    )
+    webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Hosts or IP addresses (space- or comma-separated) a `callback_url` may name although they are "
+        "private, loopback or link-local (refused otherwise, at submit and again after DNS at delivery).",
+    )
+    webhook_retry_delays_s: Annotated[tuple[float, ...], NoDecode] = Field(
+        (10, 30, 90, 240, 540),
+        description="Seconds before each retry of a webhook that was not answered 2xx (space- or comma-separated): "
+        "by default 6 attempts over about 15 minutes.",
+    )
+    webhook_timeout_s: float = Field(
+        5.0, gt=0, description="Seconds a webhook delivery may take to connect, and then to be answered."
+    )
+
     # --- server (gunicorn) -------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8000, ge=0, le=65535, description="Port to listen on.")
@@ -176,6 +203,20 @@ class Settings(BaseSettings):
     def _split_routes(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(route for route in value.replace(",", " ").split() if route)
+        return value
+
+    @field_validator("webhook_allowed_hosts", "webhook_retry_delays_s", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
+
+    @field_validator("webhook_retry_delays_s")
+    @classmethod
+    def _non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 or not math.isfinite(delay) for delay in value):
+            raise ValueError("each delay is a number of seconds, 0 or more")
         return value
 
     @field_validator("log_level", mode="before")

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.exceptions import (
+    CallbackRefused,
     DeadlineExceeded,
     InputTooLong,
     ModelNotReady,
@@ -21,6 +22,7 @@ from service.exceptions import (
     UpstreamMalformed,
     UpstreamTimeout,
     UpstreamUnavailable,
+    WebhooksNotConfigured,
 )
 from service.summarizer import Summarized
 from service.text.language import UnsupportedLanguage
@@ -55,6 +57,9 @@ _PROBLEMS: dict[type[SummaryError], tuple[int, str, str, dict[str, str]]] = {
     UpstreamUnavailable: (503, "generation-unavailable", "Service Unavailable", {}),
     UpstreamTimeout: (504, "generation-timeout", "Gateway Timeout", {}),
     UpstreamMalformed: (502, "generation-malformed", "Bad Gateway", {}),
+    # A job's callback_url (service/jobs/destinations.py, service/jobs/webhooks.py).
+    CallbackRefused: (422, "callback-refused", "Callback URL refused", {}),
+    WebhooksNotConfigured: (422, "webhooks-not-configured", "Webhooks not configured", {}),
 }
 
 

@@ -69,3 +69,12 @@ class UpstreamTimeout(UpstreamError):
 
 class UpstreamMalformed(UpstreamError):
     """The inference server's answer is not a completion, or an empty one."""
+
+
+class CallbackRefused(SummaryError):
+    """A job's callback_url that Précis will not call: not http(s), or a private, loopback or
+    link-local address (before or after DNS) that WEBHOOK_ALLOWED_HOSTS does not list."""
+
+
+class WebhooksNotConfigured(SummaryError):
+    """A job asks for a callback, and no secret would sign it (WEBHOOK_SECRET, WEBHOOK_SECRETS_FILE)."""

@@ -5,26 +5,28 @@ for any job, and a restarted API finds its jobs again."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
-from typing import Any
 
+from celery import Celery
 from flask import Blueprint, Response, g, jsonify
 from redis.exceptions import RedisError
 
 from service.edge import runtime
 from service.errors import jobs_unavailable, problem_response
-from service.jobs.backend import backend
+from service.jobs.backend import backend, webhook_secrets
 from service.jobs.bodies import read_job
+from service.jobs.delivery import hand_over
 from service.jobs.ownership import find, owner
 from service.jobs.planning import model_facts, plan
-from service.jobs.queue import enqueue
-from service.jobs.store import TERMINAL
+from service.jobs.queue import enqueue, enqueue_webhook
+from service.jobs.schemas import job_view
+from service.jobs.store import TERMINAL, JobStore
+from service.jobs.webhooks import new_callback
 from service.middleware import configured_rate_limit, limiter, rate_limit_off
 
 jobs_api = Blueprint("jobs", __name__)
-
-# Fields of a job that are for the store only.
-_PRIVATE = ("owner",)
+log = logging.getLogger(__name__)
 
 
 @jobs_api.errorhandler(RedisError)
@@ -34,11 +36,13 @@ def _redis_down(exc: RedisError) -> Response:
     )
 
 
-def _view(job: dict[str, Any]) -> dict[str, Any]:
-    """A job as its owner sees it (shaped as JobView)."""
-    view = {k: v for k, v in job.items() if k not in _PRIVATE}
-    view["results_url"] = f"/v1/jobs/{job['id']}/results"
-    return view
+def _hand_over(store: JobStore, celery: Celery, job_id: str) -> None:
+    """The job's webhook to the workers if the job is over; with the broker down, a chunk
+    still queued hands it over (service/jobs/delivery.py)."""
+    try:
+        hand_over(store, job_id, lambda step, countdown: enqueue_webhook(celery, job_id, step, countdown))
+    except Exception as exc:  # the job itself is fine: say so, and let a worker hand it over
+        log.warning("job %s: webhook not handed to the workers yet (%s)", job_id, type(exc).__name__)
 
 
 @jobs_api.post("/v1/jobs")
@@ -48,14 +52,22 @@ def create_job() -> Response:
     serving = runtime()
     holder = serving.model
     model = model_facts(holder.engine().info if holder.ready else None, serving.settings)
-    job = plan(*read_job(serving.settings), serving.settings, owner(), g.request_id, model)
+    items, options, callback_url = read_job(serving.settings)
+    callback = (
+        None
+        if callback_url is None
+        else new_callback(callback_url, g.get("api_key"), serving.settings, webhook_secrets())
+    )
+    job = plan(items, options, serving.settings, owner(), g.request_id, model, callback)
     job_id = store.create(job)
     try:
         enqueue(celery, job_id, len(job.chunks))
     except Exception as exc:  # the broker is down: a job that can never run must not be left queued
+        store.forget_callback(job_id)  # nor end in a webhook for a job the client never had
         store.cancel(job_id)
         raise jobs_unavailable(f"The job queue is unavailable ({type(exc).__name__}); retry shortly.") from exc
-    response = jsonify(_view(store.get(job_id) or {}))
+    _hand_over(store, celery, job_id)  # every item was refused at once: the job is over already
+    response = jsonify(job_view(store.get(job_id) or {}))
     response.status_code = 202
     response.headers["Location"] = f"/v1/jobs/{job_id}"
     return response
@@ -64,7 +76,7 @@ def create_job() -> Response:
 @jobs_api.get("/v1/jobs/<job_id>")
 def get_job(job_id: str) -> Response:
     store, _ = backend()
-    return jsonify(_view(find(store, job_id)))
+    return jsonify(job_view(find(store, job_id)))
 
 
 @jobs_api.get("/v1/jobs/<job_id>/results")
@@ -85,7 +97,8 @@ def job_results(job_id: str) -> Response:
 @jobs_api.delete("/v1/jobs/<job_id>")
 def cancel_job(job_id: str) -> Response:
     """Cancel: queued items never run; results already written stay readable."""
-    store, _ = backend()
+    store, celery = backend()
     find(store, job_id)
     store.cancel(job_id)
-    return jsonify(_view(find(store, job_id)))
+    _hand_over(store, celery, job_id)
+    return jsonify(job_view(find(store, job_id)))

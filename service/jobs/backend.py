@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from flask import current_app
+from flask import Flask, current_app
 from redis import Redis
 
 from service.config import Settings
@@ -15,6 +15,7 @@ from service.edge import settings
 from service.errors import jobs_off
 from service.jobs.queue import make_celery
 from service.jobs.store import JobStore
+from service.jobs.webhooks import WebhookSecrets
 
 _BACKEND = "precis.jobs"
 
@@ -24,6 +25,7 @@ class Backend:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.secrets = WebhookSecrets.load(settings) if settings.jobs else WebhookSecrets()
         self._pid = 0
         self._store: JobStore | None = None
         self._celery: Celery | None = None
@@ -38,6 +40,23 @@ class Backend:
         return self._store, self._celery
 
 
+def install_backend(app: Flask, settings: Settings) -> None:
+    """At app creation, so that a bad WEBHOOK_SECRET or WEBHOOK_SECRETS_FILE stops the server at start."""
+    app.extensions[_BACKEND] = Backend(settings)
+
+
+def _installed() -> Backend:
+    if _BACKEND not in current_app.extensions:  # an app built without create_app
+        install_backend(current_app, settings())
+    found: Backend = current_app.extensions[_BACKEND]
+    return found
+
+
+def webhook_secrets() -> WebhookSecrets:
+    """The secrets that sign this app's job webhooks."""
+    return _installed().secrets
+
+
 def backend() -> tuple[JobStore, Celery]:
     """This app's job store and queue; 503 where jobs are off or have no Redis."""
     configured = settings()
@@ -48,5 +67,4 @@ def backend() -> tuple[JobStore, Celery]:
             "Jobs need Redis and this server has none: set REDIS_URL (`make run` starts one when "
             "redis-server is installed: apt-get install redis-server)."
         )
-    found: Backend = current_app.extensions.setdefault(_BACKEND, Backend(configured))
-    return found.get()
+    return _installed().get()

@@ -1,5 +1,6 @@
-"""A job's body read into its items and its options: JSON ({"items": […], "options": {…}})
-or JSON Lines (one item a line, the options as query parameters). Bad options refuse the
+"""A job's body read into its items, its options and its callback_url: JSON ({"items": […],
+"options": {…}, "callback_url": …}) or JSON Lines (one item a line, the options and callback_url
+as query parameters). Bad options refuse the
 whole job (they would fail every item); a bad item fails alone, later."""
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from service.inputs import parse_request, validation_context
 from service.jobs.schemas import ITEM_ONLY, JobRequest
 from service.schemas import SummarizeRequest
 
+CALLBACK_PARAMETER = "callback_url"  # a JSON Lines body's query parameter (JSON: a top-level field)
 
-def read_job(settings: Settings) -> tuple[list[Any], dict[str, Any]]:
-    """The job's items (raw, or the problem of a line that is not JSON) and its options."""
+
+def read_job(settings: Settings) -> tuple[list[Any], dict[str, Any], str | None]:
+    """The job's items (raw, or the problem of a line that is not JSON), its options and its callback_url."""
     request.max_content_length = settings.max_job_bytes  # a job may be far larger than one article
     if request.mimetype == JSON_TYPE:
         try:
             job = JobRequest.model_validate(json_object())
         except ValidationError as exc:
             raise validation_problem(exc) from exc
-        items, options = job.items, job.options
+        items, options, callback_url = job.items, job.options, job.callback_url
     elif request.mimetype in NDJSON_TYPES:
         items, options = ndjson_items(), request.args.to_dict()
+        callback_url = options.pop(CALLBACK_PARAMETER, None)
         if not items:
             raise invalid_request("The body holds no items.")
     else:
@@ -39,7 +43,7 @@ def read_job(settings: Settings) -> tuple[list[Any], dict[str, Any]]:
         raise too_many_items(f"A job holds at most {settings.max_job_items} items, got {len(items)}.")
     if options:
         _check_options(options, settings, typed=request.mimetype == JSON_TYPE)
-    return items, options
+    return items, options, callback_url
 
 
 def _check_options(options: dict[str, Any], settings: Settings, typed: bool) -> None:

@@ -11,6 +11,7 @@ from service.engines.base import ModelInfo
 from service.errors import ProblemError, item_result
 from service.inputs import parse_item
 from service.jobs.store import NewJob
+from service.jobs.webhooks import Callback
 from service.schemas import model_identity
 
 
@@ -23,7 +24,13 @@ def model_facts(info: ModelInfo | None, settings: Settings) -> dict[str, Any]:
 
 
 def plan(
-    items: list[Any], options: dict[str, Any], settings: Settings, owner: str, request_id: str, model: dict[str, Any]
+    items: list[Any],
+    options: dict[str, Any],
+    settings: Settings,
+    owner: str,
+    request_id: str,
+    model: dict[str, Any],
+    callback: Callback | None = None,
 ) -> NewJob:
     valid: list[tuple[int, dict[str, Any]]] = []
     rejected: list[tuple[int, str]] = []
@@ -46,4 +53,5 @@ def plan(
         rejected=rejected,
         model=model,
         settings={"options": options, "chunk_size": size, "result_ttl_s": settings.job_result_ttl_s},
+        callback=callback,
     )

@@ -14,7 +14,12 @@ from celery import Celery
 from service.config import Settings
 
 QUEUE = "precis-jobs"
+# Webhooks have their own queue, so that a job's webhook never waits behind the chunks of
+# the archive jobs queued after it: a worker consumes both (`--queues precis-jobs,precis-webhooks`).
+WEBHOOK_QUEUE = "precis-webhooks"
+QUEUES = f"{QUEUE},{WEBHOOK_QUEUE}"
 RUN_CHUNK = "precis.jobs.run_chunk"
+DELIVER_WEBHOOK = "precis.jobs.deliver_webhook"
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -56,3 +61,8 @@ def enqueue(app: Celery, job_id: str, chunks: int) -> None:
     with app.producer_or_acquire() as producer:
         for chunk in range(chunks):
             app.send_task(RUN_CHUNK, args=(job_id, chunk), queue=QUEUE, producer=producer)
+
+
+def enqueue_webhook(app: Celery, job_id: str, step: int = 1, countdown: float = 0) -> None:
+    """Attempt `step` of the job's webhook, on the webhooks' queue."""
+    app.send_task(DELIVER_WEBHOOK, args=(job_id, step), queue=WEBHOOK_QUEUE, countdown=countdown or None)

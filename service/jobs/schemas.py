@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from service.jobs.destinations import MAX_URL_CHARS
 from service.schemas import OPTION_RULES, SummarizeRequest
 
 REF = "#/components/schemas/{model}"
@@ -36,9 +37,26 @@ class JobRequest(BaseModel):
     # Items stay raw here: each is validated on its own, so one bad item fails alone.
     items: list[Any] = Field(min_length=1, description="Articles, each a BatchItem.")
     options: Annotated[dict[str, Any], WithJsonSchema(options_schema())] = Field(default_factory=dict)
+    callback_url: str | None = Field(
+        None,
+        max_length=MAX_URL_CHARS,
+        description="An http(s) URL that Précis POSTs a signed webhook to when the job ends (Standard Webhooks: "
+        '{"type": "job.succeeded" | "job.failed" | "job.cancelled", "timestamp", "data": the job\'s view}). '
+        "Private, loopback and link-local addresses are refused unless the server allows them. "
+        "(A JSON Lines body gives it as the `callback_url` query parameter.)",
+    )
 
 
 Timestamp = AwareDatetime | None
+
+
+class CallbackView(BaseModel):
+    """A job's webhook: where it goes and how its delivery went."""
+
+    url: str
+    attempts: int = Field(ge=0, description="Deliveries tried so far (the same webhook-id each time).")
+    last_status: int | None = Field(description="The HTTP status of the last try; null: none yet, or no answer.")
+    delivered_at: Timestamp = Field(description="When a try was answered 2xx; null until then.")
 
 
 class JobView(BaseModel):
@@ -59,3 +77,17 @@ class JobView(BaseModel):
     duplicate_results_ignored: int = Field(ge=0, description="Results of redelivered chunks, written once.")
     request_id: str = Field(description="The request that created the job.")
     results_url: str
+    callback: CallbackView | None = Field(None, description="Only for a job submitted with a callback_url.")
+
+
+# Fields of a job that are for the store only.
+_PRIVATE = ("owner",)
+
+
+def job_view(job: dict[str, Any]) -> dict[str, Any]:
+    """A job as its owner sees it (shaped as JobView): GET /v1/jobs/{id}, and a webhook's `data`."""
+    view = {k: v for k, v in job.items() if k not in _PRIVATE}
+    view["results_url"] = f"/v1/jobs/{job['id']}/results"
+    if "callback" in view:  # after results_url, where JobView puts it
+        view["callback"] = view.pop("callback")
+    return view

@@ -4,6 +4,11 @@ by position. Everything a job needs survives any API or worker process.
     precis:job:{id}          hash: status, total, succeeded, failed, timestamps, owner, …
     precis:job:{id}:inputs   hash: chunk number -> JSON [[position, item], …] (gone once run)
     precis:job:{id}:results  hash: position -> one JSON Lines row {"id", "status", "result"|"error"}
+    precis:job:{id}:callback-lock   the worker sending its webhook now (a lease, see delivery.py)
+
+A job with a callback_url keeps its webhook's state in its hash too (`callback_*`: the URL,
+which secret signs it, its webhook-id, the body fixed when the job ended, whether it was
+handed to the workers, the attempts made, the last status and when it was delivered).
 
 Results are written by a Lua script, atomically: HSETNX first, and the success or failure
 counter is incremented only when that position had no result yet, so a chunk redelivered
@@ -21,6 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
+from redis.typing import EncodableT, FieldT
+
+from service.jobs.webhooks import Callback
 
 PREFIX = "precis:job:"
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -64,6 +72,12 @@ if status == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'sta
 return redis.call('HGET', KEYS[2], ARGV[2])
 """
 
+# KEYS: lock. ARGV: token. Releases the lease only if it is still this holder's.
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 # KEYS: meta, inputs. ARGV: now. Cancels a queued or running job; its queued chunks are dropped.
 _CANCEL = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -86,6 +100,19 @@ class NewJob:
     rejected: list[tuple[int, str]]  # (position, JSON Lines row) of items that failed validation
     model: dict[str, Any]
     settings: dict[str, Any]
+    callback: Callback | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A job's webhook, as the worker that sends it reads it."""
+
+    job_id: str
+    status: str
+    callback: Callback
+    body: str  # fixed when the job ended ("" until then)
+    steps_done: int  # attempts of the schedule finished (a killed one is not)
+    finished: bool  # delivered, or given up
 
 
 def _iso(value: str | None) -> str | None:
@@ -99,6 +126,7 @@ class JobStore:
         self._record = redis.register_script(_RECORD)
         self._start = redis.register_script(_START)
         self._cancel = redis.register_script(_CANCEL)
+        self._unlock = redis.register_script(_UNLOCK)
 
     @staticmethod
     def _keys(job_id: str) -> tuple[str, str, str]:
@@ -140,6 +168,7 @@ class JobStore:
                 "request_id": job.request_id,
                 "model": json.dumps(job.model),
                 "settings": json.dumps(job.settings),
+                **(_callback_fields(job.callback) if job.callback else {}),
             },
         )
         pipe.expire(meta, self.ttl_s)
@@ -169,6 +198,7 @@ class JobStore:
             "owner": fields["owner"],
             "duplicate_results_ignored": int(fields["duplicates"]),
             "request_id": fields["request_id"],
+            **({"callback": _callback_view(fields)} if fields.get("callback_url") else {}),
         }
 
     def start_chunk(self, job_id: str, chunk: int) -> list[tuple[int, dict[str, Any]]] | None:
@@ -196,6 +226,55 @@ class JobStore:
         status = self._cancel(keys=[meta, inputs], args=[time.time()])
         return status.decode() if status else None
 
+    # --- the job's webhook (service/jobs/delivery.py) ---------------------------------------
+    def callback_due(self, job_id: str) -> bool:
+        """Whether the job is over, has a callback, and its webhook was not handed to the workers yet."""
+        status, url, queued = self.redis.hmget(PREFIX + job_id, ["status", "callback_url", "callback_queued"])
+        return bool(url) and not queued and status is not None and _text(status) in TERMINAL
+
+    def fix_event(self, job_id: str, body: str) -> None:
+        """The webhook's body, once: every attempt sends the same."""
+        self.redis.hsetnx(PREFIX + job_id, "callback_body", body)
+
+    def callback_queued(self, job_id: str) -> None:
+        self.redis.hset(PREFIX + job_id, "callback_queued", 1)
+
+    def forget_callback(self, job_id: str) -> None:
+        """No webhook for this job (one the client was never told of)."""
+        self.redis.hdel(PREFIX + job_id, "callback_url")
+
+    def delivery(self, job_id: str) -> Delivery | None:
+        names = ["status", "callback_url", "callback_signer", "callback_id", "callback_body", "callback_steps"]
+        values = self.redis.hmget(PREFIX + job_id, [*names, "callback_delivered_at", "callback_given_up"])
+        status, url, signer, webhook_id, body, steps, delivered, given_up = (
+            _text(v) if v is not None else "" for v in values
+        )
+        if not (status and url):
+            return None
+        return Delivery(
+            job_id, status, Callback(url, signer, webhook_id), body, int(steps or 0), bool(delivered or given_up)
+        )
+
+    def lease(self, job_id: str, seconds: int) -> str | None:
+        """A lease on sending the job's webhook (a token), or None while another holds it."""
+        token = uuid.uuid4().hex
+        return token if self.redis.set(PREFIX + job_id + ":callback-lock", token, nx=True, ex=seconds) else None
+
+    def release(self, job_id: str, token: str) -> None:
+        self._unlock(keys=[PREFIX + job_id + ":callback-lock"], args=[token])
+
+    def attempt_started(self, job_id: str) -> None:
+        self.redis.hincrby(PREFIX + job_id, "callback_attempts", 1)
+
+    def attempt_done(self, job_id: str, step: int, status: int | None, delivered: bool, give_up: bool) -> None:
+        last = "" if status is None else status
+        fields: dict[FieldT, EncodableT] = {"callback_steps": step, "callback_last_status": last}
+        if delivered:
+            fields["callback_delivered_at"] = time.time()
+        if give_up:
+            fields["callback_given_up"] = 1
+        self.redis.hset(PREFIX + job_id, mapping=fields)
+
     def rows(self, job_id: str, total: int, whole: bool, page: int = 256) -> Iterator[str]:
         """Result rows in input order: while the job runs, the finished prefix; once it is over
         (`whole`), every result there is (a cancelled job's unrun items have none)."""
@@ -208,6 +287,28 @@ class JobStore:
                         continue
                     return
                 yield _text(value)
+
+
+def _callback_fields(callback: Callback) -> dict[FieldT, EncodableT]:
+    return {
+        "callback_url": callback.url,
+        "callback_signer": callback.signer,
+        "callback_id": callback.webhook_id,
+        "callback_attempts": 0,
+        "callback_last_status": "",
+        "callback_delivered_at": "",
+    }
+
+
+def _callback_view(fields: dict[str, str]) -> dict[str, Any]:
+    """The webhook as the job's view shows it."""
+    last = fields.get("callback_last_status", "")
+    return {
+        "url": fields["callback_url"],
+        "attempts": int(fields.get("callback_attempts") or 0),
+        "last_status": int(last) if last else None,
+        "delivered_at": _iso(fields.get("callback_delivered_at")),
+    }
 
 
 def _text(value: bytes | str) -> str:

@@ -4,7 +4,8 @@ environment here, as gunicorn.conf.py reads them for the API).
 The model is loaded once, in the worker's main process before the pool forks, and shared
 copy-on-write by its processes, as gunicorn's preload does. Each task is one chunk of a job
 (JOB_CHUNK_SIZE articles) through `Summarizer.summarize_many`, the same code path as
-POST /v1/summarize/batch: one engine call for the chunk, each article failing alone."""
+POST /v1/summarize/batch: one engine call for the chunk, each article failing alone. A job's
+webhook is a task too (`deliver_webhook`, on its own queue: service/jobs/delivery.py)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from celery import Celery, signals
 
 from service.config import Settings, configure_torch, enforce_offline, preload_torch
 from service.exceptions import UpstreamError
-from service.jobs.queue import RUN_CHUNK, celery_config
+from service.jobs import delivery
+from service.jobs.queue import DELIVER_WEBHOOK, RUN_CHUNK, celery_config, enqueue_webhook
 from service.jobs.store import JobStore
+from service.jobs.webhooks import WebhookSecrets
 from service.schemas import SummarizeRequest
 from service.summarizer import Outcome, Summarized, Summarizer
 
@@ -47,6 +50,21 @@ def settings() -> Settings:
 @celery_app.on_configure.connect
 def _configure(sender: Celery, **_: Any) -> None:
     sender.conf.update(celery_config(settings()))
+
+
+@functools.cache
+def webhook_secrets() -> WebhookSecrets:
+    """This worker's webhook secrets (WEBHOOK_SECRET, WEBHOOK_SECRETS_FILE), read once."""
+    return WebhookSecrets.load(settings())
+
+
+@signals.worker_init.connect
+def _check_webhook_secrets(**_: Any) -> None:
+    try:
+        webhook_secrets()
+    except (OSError, ValueError) as exc:  # a worker that cannot sign would give up every webhook
+        log.critical("job worker: cannot start: %s", exc)
+        raise SystemExit(3) from None
 
 
 @signals.worker_init.connect
@@ -107,7 +125,24 @@ def store() -> JobStore:
 
 @celery_app.task(name=RUN_CHUNK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_chunk(job_id: str, chunk: int) -> int:
-    """Summarise one chunk and record its results; returns how many results were new."""
+    """Summarise one chunk and record its results; returns how many results were new. The job
+    may be over then (this chunk was its last, or it was over already): its webhook is handed on."""
+    written = _run_chunk(job_id, chunk)
+    delivery.hand_over(store(), job_id, _webhook_sender(job_id))
+    return written
+
+
+@celery_app.task(name=DELIVER_WEBHOOK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_webhook(job_id: str, step: int) -> None:
+    """Attempt `step` of the job's webhook (its retry is sent from here, with its pause)."""
+    delivery.attempt(store(), job_id, step, settings(), webhook_secrets(), _webhook_sender(job_id))
+
+
+def _webhook_sender(job_id: str) -> delivery.Schedule:
+    return lambda step, countdown: enqueue_webhook(celery_app, job_id, step, countdown)
+
+
+def _run_chunk(job_id: str, chunk: int) -> int:
     jobs = store()
     work = jobs.start_chunk(job_id, chunk)
     if not work or jobs.done(job_id, [position for position, _ in work]):
