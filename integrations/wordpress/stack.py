@@ -22,6 +22,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import requests
 
 from service.config import REPO_ROOT
@@ -112,6 +114,7 @@ class WordPressSite:
     ) -> WordPressSite:
         if missing := missing_parts():
             raise MissingPackages(f"missing {', '.join(missing)}: apt-get install {PACKAGES}")
+        self._refuse_if_taken()
         self.folder.mkdir(parents=True, exist_ok=True)
         state = self._state()
         try:
@@ -128,6 +131,20 @@ class WordPressSite:
         path.write_text(json.dumps(self.credentials, indent=2) + "\n")
         path.chmod(0o600)
         return self
+
+    def _refuse_if_taken(self) -> None:
+        """Another launcher on this port or this folder (one still stopping, say) would share its
+        database files or lose the port: say so instead."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"127.0.0.1:{self.port} is in use: choose another port (WP_PORT)")
+        pid_file = self.folder / "mariadb.pid"
+        if (
+            pid_file.is_file()
+            and pid_file.read_text().strip().isdigit()
+            and psutil.pid_exists(int(pid_file.read_text()))
+        ):
+            raise RuntimeError(f"a MariaDB still runs on {self.database} (pid {pid_file.read_text().strip()})")
 
     def stop(self) -> None:
         _stop(self.php_server)
@@ -391,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 0
-    except MissingPackages as error:
+    except (MissingPackages, RuntimeError) as error:
         print(error, file=sys.stderr)
         return 2
     finally:

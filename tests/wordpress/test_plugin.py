@@ -67,6 +67,21 @@ def test_publishing_fills_the_fields_the_excerpt_and_the_meta_description(precis
     assert_filled_as_precis_answers(precis, updated)
 
 
+def test_a_classic_plain_text_post_is_summarised_as_wordpress_shows_it(
+    precis: Precis, wordpress: WordPressSite, wp: WordPressClient
+) -> None:
+    """Paragraphs as blank lines (the classic editor's way): sent with their <p> as displayed."""
+    title, _, body = SEED_PATH.read_text(encoding="utf-8").partition("\n")
+    post = wp.publish(title.strip() + " (classic)", body)
+    assert post["meta"]["precis_error"] == ""
+    assert post["excerpt"]["raw"] == post["meta"]["precis_summary"] != ""
+    # WordPress's own paragraph markup (wpautop), as its pages show the post.
+    shown = wordpress.php("echo json_encode(wpautop($precis_input['raw']));", raw=post["content"]["raw"])
+    assert shown.count("<p>") > 5
+    answer = precis.summarize(html=shown, title=post["title"]["raw"], purpose="summary")
+    assert post["meta"]["precis_summary"] == answer["summary"]
+
+
 def test_an_editors_excerpt_is_never_overwritten(precis: Precis, wp: WordPressClient) -> None:
     title, body = seed_post()
     own = "Our editor's own standfirst: the talks, in one line."

@@ -87,13 +87,17 @@ class Precis_Post_Summary {
 	}
 
 	/**
-	 * The HTML sent for a post: its stored content, as the editor wrote it.
+	 * The HTML sent for a post: its stored content with its blocks rendered, or, for a classic
+	 * post (paragraphs as blank lines), with its paragraphs marked up as WordPress displays them.
+	 * Shortcodes are left out: their output is not the article.
 	 *
 	 * @param WP_Post $post The post.
 	 * @return string
 	 */
 	public static function html( $post ) {
-		return (string) apply_filters( 'precis_post_html', $post->post_content, $post );
+		$content = strip_shortcodes( $post->post_content );
+		$html    = has_blocks( $content ) ? do_blocks( $content ) : wpautop( $content );
+		return (string) apply_filters( 'precis_post_html', $html, $post );
 	}
 
 	/**
