@@ -75,13 +75,14 @@ class Precis_Backfill {
 			wp_die( esc_html__( 'Sorry, you are not allowed to summarise the archive.', 'precis' ), 403 );
 		}
 		$result = self::submit();
-		$back   = add_query_arg( 'page', Precis_Settings::PAGE, admin_url( 'options-general.php' ) );
 		if ( is_wp_error( $result ) ) {
 			add_settings_error( 'precis', 'precis_backfill', $result->get_error_message() );
-			set_transient( 'settings_errors', get_settings_errors(), 30 );
-			$back = add_query_arg( 'settings-updated', 'false', $back );
+		} else {
+			add_settings_error( 'precis', 'precis_backfill', 'Submitted to Précis as job ' . $result . ': the posts are written when it ends.', 'success' );
 		}
-		wp_safe_redirect( $back );
+		// The settings page shows these messages once (options-head.php reads them back).
+		set_transient( 'settings_errors', get_settings_errors(), 30 );
+		wp_safe_redirect( add_query_arg( array( 'page' => Precis_Settings::PAGE, 'settings-updated' => 'false' ), admin_url( 'options-general.php' ) ) );
 		exit;
 	}
 
@@ -180,8 +181,12 @@ class Precis_Backfill {
 			return new WP_Error( 'precis_bad_event', 'The event names no job.', array( 'status' => 400 ) );
 		}
 		// A job not listed yet is handled too: its callback can come before submit() has stored it.
-		if ( 'written' === ( $jobs[ $job_id ]['status'] ?? '' ) ) {
+		$job = $jobs[ $job_id ] ?? array();
+		if ( 'written' === ( $job['status'] ?? '' ) ) {
 			return new WP_REST_Response( array( 'written' => 0 ), 200 );  // A redelivery: the results are in.
+		}
+		if ( 'writing' === ( $job['status'] ?? '' ) && time() - (int) ( $job['writing_since'] ?? 0 ) < 10 * MINUTE_IN_SECONDS ) {
+			return new WP_REST_Response( array( 'writing' => true ), 202 );  // A redelivery while the first still writes.
 		}
 		if ( 'job.succeeded' !== $type ) {
 			self::set_status( $job_id, isset( $event['data']['status'] ) ? (string) $event['data']['status'] : $type );
@@ -192,6 +197,9 @@ class Precis_Backfill {
 			// 503: Précis retries the webhook, and the results are asked for again then.
 			return new WP_Error( 'precis_results', $rows->get_error_message(), array( 'status' => 503 ) );
 		}
+		// A large archive may take longer than Précis waits for the answer: finish writing anyway.
+		ignore_user_abort( true );
+		self::set_status( $job_id, 'writing', array( 'writing_since' => time() ) );
 		$written = self::write_rows( $rows );
 		self::set_status( $job_id, 'written' );
 		return new WP_REST_Response( array( 'written' => $written ), 200 );
@@ -234,10 +242,11 @@ class Precis_Backfill {
 	 *
 	 * @param string $job_id The job.
 	 * @param string $status Its status.
+	 * @param array  $extra  Other fields to record.
 	 */
-	private static function set_status( $job_id, $status ) {
+	private static function set_status( $job_id, $status, $extra = array() ) {
 		$jobs                      = get_option( self::JOBS, array() );
-		$jobs[ $job_id ]           = ( $jobs[ $job_id ] ?? array() ) + array(
+		$jobs[ $job_id ]           = $extra + ( $jobs[ $job_id ] ?? array() ) + array(
 			'posts'     => 0,
 			'submitted' => time(),
 		);

@@ -27,13 +27,6 @@ class Precis_Post_Summary {
 	const MAX_ATTEMPTS = 5;
 
 	/**
-	 * Set while the plugin writes the excerpt itself, so that its own update is not summarised again.
-	 *
-	 * @var bool
-	 */
-	private static $writing = false;
-
-	/**
 	 * Registers the meta (readable and editable in the REST API's edit context only) and the retry.
 	 */
 	public static function register() {
@@ -60,15 +53,6 @@ class Precis_Post_Summary {
 				)
 			);
 		}
-	}
-
-	/**
-	 * Whether the plugin is writing a post right now (its own wp_update_post()).
-	 *
-	 * @return bool
-	 */
-	public static function is_writing() {
-		return self::$writing;
 	}
 
 	/**
@@ -176,28 +160,23 @@ class Precis_Post_Summary {
 
 	/**
 	 * Fills the excerpt when it is empty or still the one Précis wrote; an editor's own stays.
+	 * The summary is plain text: it is escaped into the excerpt's HTML. Only the excerpt column is
+	 * written (no wp_update_post()): a callback or WP-Cron runs without a user, and re-saving the
+	 * whole post there would put its content through kses.
 	 *
 	 * @param WP_Post $post    The post.
 	 * @param string  $summary The summary.
 	 */
 	private static function write_excerpt( $post, $summary ) {
+		global $wpdb;
 		$ours = get_post_meta( $post->ID, 'precis_excerpt_hash', true );
 		if ( '' !== $post->post_excerpt && hash( 'sha256', $post->post_excerpt ) !== $ours ) {
 			return;
 		}
-		self::$writing = true;
-		try {
-			wp_update_post(
-				array(
-					'ID'           => $post->ID,
-					'post_excerpt' => wp_slash( $summary ),
-				)
-			);
-		} finally {
-			self::$writing = false;
-		}
-		// Hash what was stored (filters may have touched it), so that the next check recognises it.
-		update_post_meta( $post->ID, 'precis_excerpt_hash', hash( 'sha256', get_post( $post->ID )->post_excerpt ) );
+		$excerpt = htmlspecialchars( $summary, ENT_NOQUOTES, 'UTF-8', false );
+		$wpdb->update( $wpdb->posts, array( 'post_excerpt' => $excerpt ), array( 'ID' => $post->ID ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery -- one column, then the cache is cleaned.
+		clean_post_cache( $post->ID );
+		update_post_meta( $post->ID, 'precis_excerpt_hash', hash( 'sha256', $excerpt ) );
 	}
 
 	/**

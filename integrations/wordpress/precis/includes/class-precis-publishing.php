@@ -27,7 +27,7 @@ class Precis_Publishing {
 	 * @param WP_Post $post    The post.
 	 */
 	public static function on_save( $post_id, $post ) {
-		if ( Precis_Post_Summary::is_writing() || ! Precis_Settings::get()['on_publish'] ) {
+		if ( ! Precis_Settings::get()['on_publish'] ) {
 			return;
 		}
 		if ( 'post' !== $post->post_type || 'publish' !== $post->post_status || wp_is_post_revision( $post_id ) || wp_is_post_autosave( $post_id ) ) {
