@@ -336,7 +336,13 @@ class WordPressSite:
                 echo json_encode(array('url' => home_url('/'), 'user' => $user->user_login,
                                        'application_password' => $password));""",
                 user=ADMIN,
-                settings={"url": precis_url, "api_key": api_key, "webhook_secret": webhook_secret, **settings},
+                # A secret not given keeps the one set on the settings page (the folder is kept between runs).
+                settings={
+                    "url": precis_url,
+                    **({"api_key": api_key} if api_key else {}),
+                    **({"webhook_secret": webhook_secret} if webhook_secret else {}),
+                    **settings,
+                },
             )
         )
 

@@ -276,6 +276,8 @@ def test_a_failing_precis_never_blocks_publishing(
     session = admin_session(wordpress)
     edit = session.get(f"{wordpress.url}/wp-admin/post.php?post={post['id']}&action=edit", timeout=60)
     assert "Précis could not summarise this post" in edit.text
+    box = edit.text[edit.text.index('id="precis"') :]
+    assert "Last attempt failed" in box and "Summarise with Précis" in box
 
     # Back up: the retry (WP-Cron's hook, run now) fills the post and clears the error.
     precis.api.start()
