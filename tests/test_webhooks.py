@@ -223,6 +223,14 @@ def test_refused_callbacks_are_422_at_submit(engine: Engine, api: FlaskClient, r
         "/v1/jobs?callback_url=gopher://127.0.0.1:6379/", data=json.dumps(item[0]), content_type="application/x-ndjson"
     )
     assert lines.status_code == 422 and (lines.json or {})["type"].endswith("/callback-refused")
+    url = "http://127.0.0.1:9/hook"  # allowed; the query parameter is the callback, not an option
+    lines = api.post(
+        f"/v1/jobs?length=short&callback_url={url}", data=json.dumps(item[0]), content_type="application/x-ndjson"
+    )
+    assert lines.status_code == 202, lines.text
+    assert (lines.json or {})["callback"]["url"] == url and (lines.json or {})["settings"]["options"] == {
+        "length": "short"
+    }
 
     unsigned = _client(engine, redis_url=redis_server.url, **WEBHOOK_SETTINGS)  # no secret at all
     refused = unsigned.post("/v1/jobs", json={"items": item, "callback_url": "https://example.com/hook"})
@@ -307,3 +315,20 @@ def test_a_name_that_resolves_to_a_private_address_is_given_up_at_delivery(
     view = api.get(f"/v1/jobs/{job['id']}").json or {}
     assert view["callback"] == {"url": job["callback"]["url"], "attempts": 1, "last_status": None, "delivered_at": None}
     assert "refused" in worker.log()
+
+
+def test_a_delivery_connects_to_the_address_it_checked_under_the_urls_name(receiver: Receiver) -> None:
+    """What `resolve` found is where the POST goes (a later DNS answer cannot move it); the
+    URL's name stays in the Host header."""
+    from urllib.parse import urlsplit
+
+    from service.jobs.delivery import post
+    from service.jobs.destinations import Destination
+
+    port = receiver.server.server_address[1]
+    url = f"http://precis-receiver.invalid:{port}/hooks/precis"  # .invalid never resolves
+    destination = Destination(urlsplit(url), "precis-receiver.invalid", port, "127.0.0.1")
+    status = post(destination, '{"type": "job.succeeded"}', {"Content-Type": "application/json"}, Settings())
+    (received,) = receiver.wait(1)
+    assert status == 200 and received["path"] == "/hooks/precis"
+    assert received["headers"]["Host"] == f"precis-receiver.invalid:{port}"
