@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 import requests
@@ -120,7 +121,7 @@ class WordPressSite:
         try:
             self._copy_site()
             self._start_mariadb(state, timeout)
-            self._write_config(state)
+            self._write_config(state, precis_url)
             self._start_php(timeout)
             self._install(state)
             self.credentials = self.configure_plugin(precis_url, api_key, webhook_secret)
@@ -238,7 +239,7 @@ class WordPressSite:
             timeout=30,
         )
 
-    def _write_config(self, state: dict[str, str]) -> None:
+    def _write_config(self, state: dict[str, str], precis_url: str) -> None:
         names = ["AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY"]
         names += ["AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"]
         constants = {
@@ -257,6 +258,9 @@ class WordPressSite:
             "WP_DEBUG_DISPLAY": False,
             "FS_METHOD": "direct",
             "AUTOMATIC_UPDATER_DISABLED": True,
+            # No traffic off the machine (update checks, feeds): only this site and Précis's host.
+            "WP_HTTP_BLOCK_EXTERNAL": True,
+            "WP_ACCESSIBLE_HOSTS": urlsplit(precis_url).hostname or "127.0.0.1",
             **{name: state[f"salt_{i}"] for i, name in enumerate(names)},
         }
         lines = ["<?php", "// Written by integrations/wordpress/stack.py on every start."]
