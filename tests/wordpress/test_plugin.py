@@ -48,7 +48,9 @@ def assert_filled_as_precis_answers(precis: Precis, post: dict[str, Any], *, exc
         assert post["excerpt"]["raw"] == html.escape(answers["summary"]["summary"], quote=False)
 
 
-def test_publishing_fills_the_fields_the_excerpt_and_the_meta_description(precis: Precis, wp: WordPressClient) -> None:
+def test_publishing_fills_the_fields_the_excerpt_and_the_meta_description(
+    precis: Precis, wordpress: WordPressSite, wp: WordPressClient
+) -> None:
     title, body = seed_post()
     post = wp.publish(title, body)
     assert post["status"] == "publish"
@@ -57,6 +59,15 @@ def test_publishing_fills_the_fields_the_excerpt_and_the_meta_description(precis
     assert page.status_code == 200
     descriptions = re.findall(r'<meta name="description" content="([^"<>]*)"', page.text)
     assert [html.unescape(d) for d in descriptions] == [post["meta"]["precis_seo_description"]]
+
+    # With an SEO plugin active (Yoast's constant, from a must-use plugin), it prints its own: none here.
+    must_use = wordpress.site / "wp-content" / "mu-plugins"
+    must_use.mkdir(exist_ok=True)
+    (must_use / "seo-plugin.php").write_text("<?php define('WPSEO_VERSION', '21.0');\n")
+    try:
+        assert 'name="description"' not in requests.get(post["link"], timeout=60).text
+    finally:
+        (must_use / "seo-plugin.php").unlink()
 
     # An update of the content asks again: the excerpt Précis wrote follows the new summary.
     shorter = "\n".join(body.splitlines()[:8])
