@@ -27,7 +27,7 @@ CONTAINER_BUILD ?= ../shared/tools/container-build.sh
 # Empty here: torch comes from this machine's wheel store. `docker build` defaults to PyTorch's CPU index.
 TORCH_INDEX_URL ?=
 
-.PHONY: contract-tools nginx llama-venv llama-server lint run redis test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
+.PHONY: contract-tools nginx llama-venv llama-server lint run redis wordpress wordpress-packages test-wordpress test test-docker test-stack test-compose redis-image bench image nginx-image install install-dev model browser audit lock clean
 
 # The API (gunicorn, docker/gunicorn.conf.py), a job worker and a private Redis (loopback, free
 # port, generated password) under honcho (Procfile); Ctrl-C or SIGTERM stops all three. Without
@@ -45,12 +45,28 @@ llama-server: install llama-venv
 redis:
 	@command -v redis-server >/dev/null || [ "$$JOBS" = off ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; } || echo "redis-server could not be installed (not root?): make run will serve without jobs"
 
+# A WordPress on 127.0.0.1:$(WP_PORT) with the Précis plugin active and pointed at PRECIS_URL (default: `make run`'s
+# http://127.0.0.1:8000) with PRECIS_API_KEY: Debian's wordpress, its own MariaDB (a Unix socket only) and PHP's server,
+# all in .wordpress/ (installed there when missing); the admin's application password in .wordpress/credentials.json.
+WP_PORT ?= 8088
+wordpress: install wordpress-packages
+	$(PY) -m integrations.wordpress.stack --port $(WP_PORT)
+
+# Debian's WordPress 6.1, a theme (without one no page has a <head>), PHP 8.2 and MariaDB, installed when missing (as root).
+WORDPRESS_PACKAGES := wordpress wordpress-theme-twentytwentythree php-cli php-mysql mariadb-server
+wordpress-packages:
+	@{ [ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] && command -v php >/dev/null && php -m | grep -qx mysqli && [ -x /usr/sbin/mariadbd ]; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WORDPRESS_PACKAGES); }
+
+# The plugin in a real WordPress against a real Précis (gunicorn, Redis, a Celery worker): tests/wordpress.
+test-wordpress: install-dev model redis wordpress-packages
+	$(PY) -m pytest tests/wordpress
+
 # The tests also use SmolLM2 (the offline abstractive demo) and its tokenizer, llama.cpp's
 # server (tests/test_remote_engine.py), Debian's Chromium for the editors' page, and the client
 # generators of tests/test_client_contract.py and Debian's nginx (tests/test_nginx_errors.py: docker/nginx.conf).
 test: install-dev model browser nginx redis lint llama-venv contract-tools
 	$(PY) -m models.prepare smollm2-135m-instruct
-	$(PY) -m pytest --ignore=tests/container
+	$(PY) -m pytest --ignore=tests/container --ignore=tests/wordpress
 
 # ruff's rules and formatter, mypy and the import graph's contracts (import-linter), each configured
 # in pyproject.toml; a finding fails `make test`.

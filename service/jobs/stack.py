@@ -66,7 +66,7 @@ def start_redis_config(folder: Path) -> tuple[Path, str]:
     return conf, f"redis://:{password}@127.0.0.1:{port}/0"
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Runs in each child between fork and exec: SIGTERM when honcho's runner goes, however it goes.
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -83,7 +83,7 @@ def _run_honcho(procfile: Path, env: dict[str, str], graceful_timeout: int, skip
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._child_ctor = functools.partial(Popen, start_new_session=False, preexec_fn=_die_with_parent)
+            self._child_ctor = functools.partial(Popen, start_new_session=False, preexec_fn=die_with_parent)
 
     class PidSignals:
         """Signals each process itself: they are not process-group leaders here."""
