@@ -4,8 +4,10 @@ same problem on every route."""
 
 from __future__ import annotations
 
+import codecs
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from flask import Flask, current_app, request
 
@@ -78,16 +80,43 @@ def json_object() -> dict[str, Any]:
     return body
 
 
-def ndjson_items() -> list[Any]:
-    """One JSON value a line; a line that is not JSON is its own item: the problem that fails it alone."""
-    items: list[Any] = []
-    for number, line in enumerate(body_text().splitlines(), 1):
+def ndjson_items(max_line_bytes: int) -> Iterator[Any]:
+    """One JSON value a line, read from the body as a stream (never the whole body at once);
+    a line that is not JSON, or is over `max_line_bytes`, is its own item: the problem that
+    fails it alone. The body's byte cap is the request's max_content_length (413 past it)."""
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        decoder = codecs.lookup(charset)
+    except LookupError as exc:
+        raise unsupported_charset(f"Unknown charset {charset!r}.") from exc
+    if decoder.name.startswith(("utf-16", "utf-32")):  # their newlines are not the byte b"\n"
+        raise unsupported_charset(f"JSON Lines are read line by line: send UTF-8, not {charset!r}.")
+    stream = request.stream
+    for number, raw in enumerate(_lines(stream, max_line_bytes), 1):
+        if raw is None:
+            yield invalid_request(f"Line {number} is over {max_line_bytes} bytes (MAX_BODY_BYTES).")
+            continue
+        try:
+            line = raw.decode(decoder.name)
+        except UnicodeDecodeError as exc:
+            yield invalid_encoding(f"Line {number} is not valid {charset}: byte {exc.start} cannot be decoded.")
+            continue
         if line.strip():
             try:
-                items.append(parse_json(line, f"Line {number}"))
+                yield parse_json(line, f"Line {number}")
             except ProblemError as problem:
-                items.append(problem)
-    return items
+                yield problem
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The stream's lines, None for one over `limit` bytes (the rest of it is skipped)."""
+    while raw := stream.readline(limit + 1):
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := stream.readline(limit + 1)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield raw
 
 
 def article_fields() -> dict[str, Any]:

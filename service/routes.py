@@ -170,9 +170,10 @@ ROUTES: tuple[Route, ...] = (
         "/v1/jobs",
         "createJob",
         "Submit an archive job",
-        description="Up to $max_job_items items and $max_job_bytes bytes. Each item is validated on its own: "
-        'a bad item fails alone, as in the batch endpoint. A JSON Lines body (one {"id", "text"} a line) '
-        "takes the options as query parameters.",
+        description="Up to $max_job_items items: $max_job_bytes bytes as JSON, $max_job_body_bytes as JSON Lines "
+        '(one {"id", "text"} a line, read as a stream; the options as query parameters). Each item is validated '
+        "on its own: a bad item fails alone, as in the batch endpoint. `options.model` (`?model=`) picks the "
+        "model (tier) that runs the job among those the server's worker pools serve.",
         body=JobRequest,
         raw_bodies=(NDJSON,),
         query=(Query("callback_url", JobRequest),),
@@ -181,9 +182,10 @@ ROUTES: tuple[Route, ...] = (
         },
         problems={
             400: _BODY_PROBLEMS[400],
-            413: "Body over $max_job_bytes bytes.",
+            413: "Body over $max_job_bytes bytes (JSON) or $max_job_body_bytes (JSON Lines).",
             415: _BODY_PROBLEMS[415],
-            422: "No items, too many items, invalid options, a refused callback_url, or no webhook secret.",
+            422: "No items, too many items, invalid options, a model no worker pool serves, a refused callback_url, or "
+            "no webhook secret.",
             429: "Rate limit exceeded.",
             **_JOB_PROBLEMS,
         },

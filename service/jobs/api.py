@@ -18,8 +18,8 @@ from service.jobs.backend import backend, webhook_secrets
 from service.jobs.bodies import read_job
 from service.jobs.delivery import hand_over
 from service.jobs.ownership import find, owner
-from service.jobs.planning import model_facts, plan
-from service.jobs.queue import enqueue, enqueue_webhook
+from service.jobs.planning import JobFacts, model_facts, plan
+from service.jobs.queue import enqueue, enqueue_webhook, job_queue
 from service.jobs.schemas import job_view
 from service.jobs.store import TERMINAL, JobStore
 from service.jobs.webhooks import new_callback
@@ -50,26 +50,31 @@ def _hand_over(store: JobStore, celery: Celery, job_id: str) -> None:
 def create_job() -> Response:
     store, celery = backend()
     serving = runtime()
+    settings = serving.settings
+    body = read_job(settings)
     holder = serving.model
-    model = model_facts(holder.engine().info if holder.ready else None, serving.settings)
-    items, options, callback_url = read_job(serving.settings)
+    own = body.tier == settings.model
+    # A tier's pool records its model's identity when it runs the job (service/jobs/worker.py).
+    model = model_facts(holder.engine().info if own and holder.ready else None, settings)
+    if not own:
+        model = {"name": body.tier}
     callback = (
         None
-        if callback_url is None
-        else new_callback(callback_url, g.get("api_key"), serving.settings, webhook_secrets())
+        if body.callback_url is None
+        else new_callback(body.callback_url, g.get("api_key"), settings, webhook_secrets())
     )
-    job = plan(items, options, serving.settings, owner(), g.request_id, model, callback)
-    job_id = store.create(job)
+    facts = JobFacts(owner(), g.request_id, body.tier, model, callback)
+    job = plan(store, body.items, body.options, settings, facts)
     try:
-        enqueue(celery, job_id, len(job.chunks))
+        enqueue(celery, job.job_id, job.chunks, job_queue(body.tier, settings))
     except Exception as exc:  # the broker is down: a job that can never run must not be left queued
-        store.forget_callback(job_id)  # nor end in a webhook for a job the client never had
-        store.cancel(job_id)
+        store.forget_callback(job.job_id)  # nor end in a webhook for a job the client never had
+        store.cancel(job.job_id)
         raise jobs_unavailable(f"The job queue is unavailable ({type(exc).__name__}); retry shortly.") from exc
-    _hand_over(store, celery, job_id)  # every item was refused at once: the job is over already
-    response = jsonify(job_view(store.get(job_id) or {}))
+    _hand_over(store, celery, job.job_id)  # every item was refused at once: the job is over already
+    response = jsonify(job_view(store.get(job.job_id) or {}))
     response.status_code = 202
-    response.headers["Location"] = f"/v1/jobs/{job_id}"
+    response.headers["Location"] = f"/v1/jobs/{job.job_id}"
     return response
 
 

@@ -14,6 +14,10 @@ from celery import Celery
 from service.config import Settings
 
 QUEUE = "precis-jobs"
+# A job names its tier (options.model): each model other than the API's own has a worker pool
+# of its own, started with that SUMMARIZER_MODEL and consuming `precis-jobs.<model>` (a worker
+# loads one model, once, at startup). The API knows the pools from JOB_MODELS.
+TIER_QUEUE = QUEUE + ".{model}"
 # Webhooks have their own queue, so that a job's webhook never waits behind the chunks of
 # the archive jobs queued after it: a worker consumes both (`--queues precis-jobs,precis-webhooks`).
 WEBHOOK_QUEUE = "precis-webhooks"
@@ -56,11 +60,16 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-def enqueue(app: Celery, job_id: str, chunks: int) -> None:
+def job_queue(tier: str, settings: Settings) -> str:
+    """The queue of the pool that serves `tier`: the default one for the API's own model."""
+    return QUEUE if tier == settings.model else TIER_QUEUE.format(model=tier)
+
+
+def enqueue(app: Celery, job_id: str, chunks: int, queue: str = QUEUE) -> None:
     """One task per chunk, sent over one broker connection."""
     with app.producer_or_acquire() as producer:
         for chunk in range(chunks):
-            app.send_task(RUN_CHUNK, args=(job_id, chunk), queue=QUEUE, producer=producer)
+            app.send_task(RUN_CHUNK, args=(job_id, chunk), queue=queue, producer=producer)
 
 
 def enqueue_webhook(app: Celery, job_id: str, step: int = 1, countdown: float = 0) -> None:

@@ -13,12 +13,19 @@ from service.schemas import OPTION_RULES, SummarizeRequest
 REF = "#/components/schemas/{model}"
 # Fields an item carries itself: options apply to every item, so they cannot hold these.
 ITEM_ONLY = ("text", "html", "id")
+# The job's own option: the model (tier) that runs every item (service/jobs/bodies.py).
+TIER_OPTION = "model"
 
 
 def options_schema() -> dict[str, Any]:
     """A summarize request's options, without the article: defaults for every item."""
     schema = SummarizeRequest.model_json_schema(ref_template=REF)
     properties = {k: v for k, v in schema["properties"].items() if k not in ITEM_ONLY}
+    properties[TIER_OPTION] = {
+        "type": "string",
+        "description": "The model that runs the job: the server's own (the default) or one a job worker pool "
+        "serves (JOB_MODELS), e.g. `embedded-fast`; any other is refused (422). As JSON Lines: `?model=`.",
+    }
     return {
         "type": "object",
         "properties": properties,

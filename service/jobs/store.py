@@ -2,7 +2,7 @@
 by position. Everything a job needs survives any API or worker process.
 
     precis:job:{id}          hash: status, total, succeeded, failed, timestamps, owner, …
-    precis:job:{id}:inputs   hash: chunk number -> JSON [[position, item], …] (gone once run)
+    precis:job:{id}:inputs   hash: chunk number -> JSON [[position, item], …] (each gone once run)
     precis:job:{id}:results  hash: position -> one JSON Lines row {"id", "status", "result"|"error"}
     precis:job:{id}:callback-lock   the worker sending its webhook now (a lease, see delivery.py)
 
@@ -33,7 +33,9 @@ from service.jobs.webhooks import Callback
 PREFIX = "precis:job:"
 TERMINAL = ("succeeded", "failed", "cancelled")
 
-# KEYS: meta, results, inputs. ARGV: now, chunk failed (1|0), then (position, row, "s" | "f") triples. The TTL is
+# KEYS: meta, results, inputs. ARGV: now, chunk failed (1|0), the chunk's number ("" for none: refused items), then
+# (position, row, "s" | "f") triples. The chunk's input is deleted once its results are in: Redis holds a running
+# job's unrun articles, not all of them to the end. The TTL is
 # the job's own (set by the API that took it), whatever the worker's settings say.
 # Returns the number of results written (0 for a redelivered chunk; -1 for a job that is gone).
 _RECORD = """
@@ -42,7 +44,8 @@ if redis.call('EXISTS', meta) == 0 then return -1 end
 local ttl = tonumber(redis.call('HGET', meta, 'ttl'))
 if ARGV[2] == '1' then redis.call('HINCRBY', meta, 'chunk_errors', 1) end
 local written = 0
-for i = 3, #ARGV, 3 do
+if ARGV[3] ~= '' then redis.call('HDEL', inputs, ARGV[3]) end
+for i = 4, #ARGV, 3 do
   if redis.call('HSETNX', results, ARGV[i], ARGV[i + 1]) == 1 then
     redis.call('HINCRBY', meta, ARGV[i + 2] == 's' and 'succeeded' or 'failed', 1)
     written = written + 1
@@ -101,6 +104,7 @@ class NewJob:
     model: dict[str, Any]
     settings: dict[str, Any]
     callback: Callback | None = None
+    tier: str = ""  # the model it is routed to, as SUMMARIZER_MODEL names it; "": model["name"]
 
 
 @dataclass(frozen=True)
@@ -134,48 +138,18 @@ class JobStore:
         return base, base + ":results", base + ":inputs"
 
     def create(self, job: NewJob) -> str:
-        job_id = uuid.uuid4().hex
-        meta, _, inputs = self._keys(job_id)
-        now = time.time()
-        pipe = self.redis.pipeline(transaction=False)
-        # Inputs first: the job only exists (and can be run) once all of them are there.
-        for start in range(0, len(job.chunks), 512):
-            pipe.hset(
-                inputs,
-                mapping={
-                    str(start + n): json.dumps(chunk, ensure_ascii=False)
-                    for n, chunk in enumerate(job.chunks[start : start + 512])
-                },
-            )
-        pipe.expire(inputs, self.ttl_s)
-        pipe.hset(
-            meta,
-            mapping={
-                "id": job_id,
-                "status": "queued",
-                "total": job.total,
-                "succeeded": 0,
-                "failed": 0,
-                "duplicates": 0,
-                "chunk_errors": 0,
-                "chunks": len(job.chunks),
-                "created_at": now,
-                "started_at": "",
-                "finished_at": "",
-                "expires_at": now + self.ttl_s,
-                "ttl": self.ttl_s,
-                "owner": job.owner,
-                "request_id": job.request_id,
-                "model": json.dumps(job.model),
-                "settings": json.dumps(job.settings),
-                **(_callback_fields(job.callback) if job.callback else {}),
-            },
+        """Store a job planned whole (service/jobs/planning.py streams one through `draft` instead)."""
+        draft = self.draft()
+        draft.add_inputs(list(enumerate(job.chunks)))
+        draft.add_rejected(job.rejected)
+        draft.publish(
+            job.owner, job.request_id, job.total, len(job.chunks), job.model, job.settings, job.callback, job.tier
         )
-        pipe.expire(meta, self.ttl_s)
-        pipe.execute()
-        if job.rejected:
-            self.record(job_id, [(position, row, False) for position, row in job.rejected])
-        return job_id
+        return draft.job_id
+
+    def draft(self) -> Draft:
+        """A job written piece by piece (its inputs, its refused items), then published."""
+        return Draft(self, uuid.uuid4().hex)
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         raw = self.redis.hgetall(PREFIX + job_id) if _valid_id(job_id) else {}
@@ -207,15 +181,27 @@ class JobStore:
         raw = self._start(keys=[meta, inputs], args=[time.time(), chunk])
         return [(position, item) for position, item in json.loads(raw)] if raw else None
 
+    def tier(self, job_id: str) -> str | None:
+        """The model the job was routed to (its queue's), as SUMMARIZER_MODEL names it."""
+        value = self.redis.hget(PREFIX + job_id, "tier")
+        return None if value is None else _text(value)
+
+    def ran_with(self, job_id: str, model: dict[str, Any]) -> None:
+        """The model that runs the job, as the worker running it knows it (its view's `model`)."""
+        self.redis.hset(PREFIX + job_id, "model", json.dumps(model))
+
     def done(self, job_id: str, positions: Sequence[int]) -> bool:
         """Whether every position already has a result (a redelivered chunk that was written)."""
         _, results, _ = self._keys(job_id)
         return all(self.redis.hmget(results, [str(p) for p in positions]))
 
-    def record(self, job_id: str, rows: Sequence[tuple[int, str, bool]], chunk_failed: bool = False) -> int:
-        """Write (position, JSON Lines row, succeeded) results once each; -1 if the job is gone."""
+    def record(
+        self, job_id: str, rows: Sequence[tuple[int, str, bool]], chunk_failed: bool = False, chunk: int | None = None
+    ) -> int:
+        """Write (position, JSON Lines row, succeeded) results once each (and drop `chunk`'s input);
+        -1 if the job is gone."""
         meta, results, inputs = self._keys(job_id)
-        args: list[Any] = [time.time(), 1 if chunk_failed else 0]
+        args: list[Any] = [time.time(), 1 if chunk_failed else 0, "" if chunk is None else chunk]
         for position, row, ok in rows:
             args += [position, row, "s" if ok else "f"]
         return int(self._record(keys=[meta, results, inputs], args=args))
@@ -287,6 +273,82 @@ class JobStore:
                         continue
                     return
                 yield _text(value)
+
+
+class Draft:
+    """A job being written: inputs by chunk and refused items' rows, in batches, before its
+    hash (the job itself) exists. Until `publish` no one knows its id and no worker runs it;
+    `discard` drops what was written (an upload that failed half way)."""
+
+    def __init__(self, store: JobStore, job_id: str) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.rejected = 0
+
+    def add_inputs(self, chunks: Sequence[tuple[int, list[tuple[int, dict[str, Any]]]]]) -> None:
+        """(chunk number, [(position, item)]) pairs."""
+        _, _, inputs = JobStore._keys(self.job_id)
+        if chunks:
+            pipe = self.store.redis.pipeline(transaction=False)
+            pipe.hset(inputs, mapping={str(n): json.dumps(chunk, ensure_ascii=False) for n, chunk in chunks})
+            pipe.expire(inputs, self.store.ttl_s)
+            pipe.execute()
+
+    def add_rejected(self, rows: Sequence[tuple[int, str]]) -> None:
+        """(position, JSON Lines row) of items that failed validation: their results already."""
+        _, results, _ = JobStore._keys(self.job_id)
+        if rows:
+            pipe = self.store.redis.pipeline(transaction=False)
+            pipe.hset(results, mapping={str(position): row for position, row in rows})
+            pipe.expire(results, self.store.ttl_s)
+            pipe.execute()
+            self.rejected += len(rows)
+
+    def publish(
+        self,
+        owner: str,
+        request_id: str,
+        total: int,
+        chunks: int,
+        model: dict[str, Any],
+        settings: dict[str, Any],
+        callback: Callback | None = None,
+        tier: str = "",
+    ) -> None:
+        """The job's hash, last: the job exists (and can be run) once all of its inputs are there."""
+        meta, _, _ = JobStore._keys(self.job_id)
+        now = time.time()
+        ttl = self.store.ttl_s
+        self.store.redis.hset(
+            meta,
+            mapping={
+                "id": self.job_id,
+                "status": "queued",
+                "total": total,
+                "succeeded": 0,
+                "failed": self.rejected,
+                "duplicates": 0,
+                "chunk_errors": 0,
+                "chunks": chunks,
+                "created_at": now,
+                "started_at": "",
+                "finished_at": "",
+                "expires_at": now + ttl,
+                "ttl": ttl,
+                "owner": owner,
+                "request_id": request_id,
+                "tier": tier or model["name"],
+                "model": json.dumps(model),
+                "settings": json.dumps(settings),
+                **(_callback_fields(callback) if callback else {}),
+            },
+        )
+        self.store.redis.expire(meta, ttl)
+        if self.rejected >= total:  # every item was refused: the job is over already
+            self.store.record(self.job_id, [])
+
+    def discard(self) -> None:
+        self.store.redis.delete(*JobStore._keys(self.job_id))
 
 
 def _callback_fields(callback: Callback) -> dict[FieldT, EncodableT]:

@@ -22,6 +22,7 @@ from celery import Celery, signals
 from service.config import Settings, configure_torch, enforce_offline, preload_torch
 from service.exceptions import UpstreamError
 from service.jobs import delivery
+from service.jobs.planning import model_facts
 from service.jobs.queue import DELIVER_WEBHOOK, RUN_CHUNK, celery_config, enqueue_webhook
 from service.jobs.store import JobStore
 from service.jobs.webhooks import WebhookSecrets
@@ -149,14 +150,22 @@ def _run_chunk(job_id: str, chunk: int) -> int:
         return 0  # cancelled, expired, or a redelivery of a chunk already written
     meta = jobs.get(job_id)
     request_id = meta["request_id"] if meta else job_id
+    tier = jobs.tier(job_id)
+    if tier and tier != settings().model:  # a pool started on the wrong queue: never run a job on another model
+        log.error("job %s asks for model %r; this worker serves %r: check its --queues", job_id, tier, settings().model)
+        return _failed(jobs, job_id, chunk, work, request_id)
     try:
+        jobs.ran_with(job_id, model_facts(summarizer().engine.info, settings()))
         rows = summarize_chunk(work, request_id)
     except Exception:  # a bug: the items fail (500) and the job ends "failed"
         log.exception("job %s chunk %d failed", job_id, chunk)
-        return jobs.record(
-            job_id, _rows(work, [RuntimeError("chunk failed")] * len(work), request_id), chunk_failed=True
-        )
-    return jobs.record(job_id, rows)
+        return _failed(jobs, job_id, chunk, work, request_id)
+    return jobs.record(job_id, rows, chunk=chunk)
+
+
+def _failed(jobs: JobStore, job_id: str, chunk: int, work: Work, request_id: str) -> int:
+    failures = [RuntimeError("chunk failed")] * len(work)
+    return jobs.record(job_id, _rows(work, failures, request_id), chunk_failed=True, chunk=chunk)
 
 
 def summarize_chunk(work: Work, request_id: str) -> list[Row]:
