@@ -83,29 +83,34 @@ def json_object() -> dict[str, Any]:
 def ndjson_items(max_line_bytes: int) -> Iterator[Any]:
     """One JSON value a line, read from the body as a stream (never the whole body at once);
     a line that is not JSON, or is over `max_line_bytes`, is its own item: the problem that
-    fails it alone. The body's byte cap is the request's max_content_length (413 past it)."""
+    fails it alone. Lines end as str.splitlines() ends them, as when the body was read whole.
+    A body that is not in its charset is refused whole (400), wherever the bad byte is; its
+    byte cap is the request's max_content_length (413 past it)."""
     charset = request.mimetype_params.get("charset", "utf-8")
     try:
-        decoder = codecs.lookup(charset)
+        name = codecs.lookup(charset).name
+        b"".decode(name)  # a codec that is no text encoding (rot13) fails here
     except LookupError as exc:
         raise unsupported_charset(f"Unknown charset {charset!r}.") from exc
-    if decoder.name.startswith(("utf-16", "utf-32")):  # their newlines are not the byte b"\n"
+    if name.startswith(("utf-16", "utf-32")):  # their newlines are not the byte b"\n"
         raise unsupported_charset(f"JSON Lines are read line by line: send UTF-8, not {charset!r}.")
-    stream = request.stream
-    for number, raw in enumerate(_lines(stream, max_line_bytes), 1):
+    number = 0
+    for raw in _lines(request.stream, max_line_bytes):
         if raw is None:
+            number += 1
             yield invalid_request(f"Line {number} is over {max_line_bytes} bytes (MAX_BODY_BYTES).")
             continue
         try:
-            line = raw.decode(decoder.name)
+            text = raw.decode(name)
         except UnicodeDecodeError as exc:
-            yield invalid_encoding(f"Line {number} is not valid {charset}: byte {exc.start} cannot be decoded.")
-            continue
-        if line.strip():
-            try:
-                yield parse_json(line, f"Line {number}")
-            except ProblemError as problem:
-                yield problem
+            raise invalid_encoding(f"The body is not valid {charset}: line {number + 1} cannot be decoded.") from exc
+        for line in text.splitlines():
+            number += 1
+            if line.strip():
+                try:
+                    yield parse_json(line, f"Line {number}")
+                except ProblemError as problem:
+                    yield problem
 
 
 def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:

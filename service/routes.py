@@ -183,6 +183,8 @@ ROUTES: tuple[Route, ...] = (
         problems={
             400: _BODY_PROBLEMS[400],
             413: "Body over $max_job_bytes bytes (JSON) or $max_job_body_bytes (JSON Lines).",
+            # callback_url in the query, percent-encoded, may outgrow gunicorn's LIMIT_REQUEST_LINE.
+            414: "The request line is over the server's limit (a callback_url in the query too long).",
             415: _BODY_PROBLEMS[415],
             422: "No items, too many items, invalid options, a model no worker pool serves, a refused callback_url, or "
             "no webhook secret.",

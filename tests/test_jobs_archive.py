@@ -58,11 +58,16 @@ def test_json_lines_caps_and_lines_that_fail_alone(engine: Engine, redis_server:
     client = _client(engine, redis_url=redis_server.url, max_body_bytes=3000, max_job_body_bytes=20_000)
     short = "A short article. It has two sentences."
     body = _lines([{"id": "ok", "text": short}]) + b'{"id": "long", "text": "' + b"word " * 1000 + b'"}\n'
-    body += "\u00e9".encode("latin-1") + b"\n" + _lines([{"id": "last", "text": short}])
+    body += b"{not json\n" + _lines([{"id": "last", "text": short}])
     created = client.post("/v1/jobs", data=body, headers=NDJSON)
     assert created.status_code == 202, created.text
     job = created.json
-    assert (job["total"], job["failed"]) == (4, 2)  # the line over MAX_BODY_BYTES and the undecodable one
+    assert (job["total"], job["failed"]) == (4, 2)  # the line over MAX_BODY_BYTES and the one that is not JSON
+    # A byte not in the body's charset, however far in, refuses the whole body, and leaves nothing.
+    before = set(redis_server.client().keys("precis:job:*"))
+    latin = client.post("/v1/jobs", data=body + "\u00e9".encode("latin-1") + b"\n", headers=NDJSON)
+    assert latin.status_code == 400 and "line 5" in latin.json["detail"]
+    assert set(redis_server.client().keys("precis:job:*")) == before
     too_big = client.post(
         "/v1/jobs", data=_lines([{"id": str(n), "text": seed_text[:2500]} for n in range(9)]), headers=NDJSON
     )

@@ -22,6 +22,7 @@ from service.jobs.schemas import ITEM_ONLY, TIER_OPTION, JobRequest
 from service.schemas import SummarizeRequest
 
 CALLBACK_PARAMETER = "callback_url"  # a JSON Lines body's query parameter (JSON: a top-level field)
+_DEFAULT = object()  # no options.model: the API's own model (null is no model name: 422)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def read_job(settings: Settings) -> JobBody:
         raise unsupported_media_type(
             "Send a job as application/json ({'items': […], 'options': {…}}) or application/x-ndjson."
         )
-    tier = _tier(options.pop(TIER_OPTION, None), settings)
+    tier = _tier(options.pop(TIER_OPTION, _DEFAULT), settings)
     if options:
         _check_options(options, settings, typed=request.mimetype == JSON_TYPE)
     return JobBody(items, options, tier, callback_url)
@@ -60,7 +61,7 @@ def read_job(settings: Settings) -> JobBody:
 
 def _tier(model: Any, settings: Settings) -> str:
     """The job's model: the API's own unless `options.model` names a model a worker pool serves."""
-    if model is None or model == settings.model:
+    if model is _DEFAULT or model == settings.model:
         return settings.model
     if not isinstance(model, str) or model not in settings.job_models:
         served = ", ".join(repr(name) for name in (settings.model, *settings.job_models))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -70,7 +71,15 @@ FUZZ_CHECKS = (
 
 # A document that does not state the rules the API enforces shows as generated data the API
 # mostly rejects: that warning fails the run.
-FUZZ_CONFIG = '[warnings]\nfail-on = ["validation_mismatch"]\n'
+# Invalid data may also be refused before the app sees it, as gunicorn refuses a request line or
+# headers over its limits (414, 431; a query parameter over its maxLength, percent-encoded, can be),
+# or as too large (413): each a rejection too, besides schemathesis's own list.
+REJECTIONS = ("400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429", "431", "5xx")
+FUZZ_CONFIG = (
+    '[warnings]\nfail-on = ["validation_mismatch"]\n'
+    "[checks.negative_data_rejection]\n"
+    f"expected-statuses = {json.dumps(list(REJECTIONS))}\n"
+)
 
 
 def fuzz(base_url: str, max_examples: int, *options: str) -> int:
