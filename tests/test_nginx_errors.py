@@ -84,12 +84,20 @@ def test_nginx_limits_answer_problem_documents(
 
 
 def test_a_body_over_client_max_body_size_and_a_request_that_is_not_http(proxy: Nginx) -> None:
-    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as raw:
-        raw.sendall(b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+    # 200 MB for any route; 1 GiB for POST /v1/jobs (an archive as JSON Lines: MAX_JOB_BODY_BYTES).
+    for path, size in (("/v1/summarize", 300_000_000), ("/v1/jobs", 1_200_000_000)):
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as raw:
+            raw.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n".encode())
+            raw.sendall(f"Content-Length: {size}\r\n\r\n".encode())
+            answer = raw.recv(65536).decode()
+        assert answer.startswith("HTTP/1.1 413") and "Content-Type: application/problem+json" in answer, path
+        assert "limit of 200 MB (1 GiB for a job)" in json.loads(answer.split("\r\n\r\n", 1)[1])["detail"]
+    # Between the two, a job's body gets past nginx to the API (this one has no Redis: its own 503 says so).
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=30) as raw:
+        raw.sendall(b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n")
         raw.sendall(b"Content-Length: 300000000\r\n\r\n")
         answer = raw.recv(65536).decode()
-    assert answer.startswith("HTTP/1.1 413") and "Content-Type: application/problem+json" in answer
-    assert json.loads(answer.split("\r\n\r\n", 1)[1])["status"] == 413
+    assert answer.startswith("HTTP/1.1 503") and "REDIS_URL" in answer
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as raw:
         raw.sendall(b"NOT HTTP AT ALL\r\n\r\n")
         answer = raw.recv(65536).decode()
