@@ -9,6 +9,7 @@ webhook is a task too (`deliver_webhook`, on its own queue: service/jobs/deliver
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import json
@@ -128,9 +129,29 @@ def store() -> JobStore:
 def run_chunk(job_id: str, chunk: int) -> int:
     """Summarise one chunk and record its results; returns how many results were new. The job
     may be over then (this chunk was its last, or it was over already): its webhook is handed on."""
-    written = _run_chunk(job_id, chunk)
+    try:
+        written = _run_chunk(job_id, chunk)
+    finally:
+        release_memory()
     delivery.hand_over(store(), job_id, _webhook_sender(job_id))
     return written
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return cast(Callable[[int], int], ctypes.CDLL("libc.so.6").malloc_trim)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        return None
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a chunk back to the system. glibc keeps what torch frees, and
+    distinct articles (tensors of ever new shapes) fragment it: without this a pool process's
+    RSS grows by about 1.5 MB an article (600 MB to 1.1 GB over 400 articles); with it, flat."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @celery_app.task(name=DELIVER_WEBHOOK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
