@@ -66,9 +66,7 @@ class RedisServer:
 class Worker:
     """`python -m celery -A service.jobs worker`, prefork, as a real subprocess."""
 
-    def __init__(
-        self, log_path: Path, redis_url: str, concurrency: int = 1, queues: str = QUEUES, **env: str
-    ) -> None:
+    def __init__(self, log_path: Path, redis_url: str, concurrency: int = 1, queues: str = QUEUES, **env: str) -> None:
         """`queues`: the default pool's; a tier's pool consumes `precis-jobs.<model>` (service/jobs/queue.py)."""
         self.log_path = log_path
         self.concurrency = concurrency
