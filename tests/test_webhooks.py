@@ -223,6 +223,18 @@ def test_a_cancelled_job_posts_job_cancelled_signed_with_its_keys_secret(
     assert done["callback"]["attempts"] == 1 and len(receiver.received) == 1
 
 
+def test_a_redirect_is_never_followed_and_a_silent_receiver_times_out(
+    api: FlaskClient, worker: Worker, receiver: Receiver, seed_text: str
+) -> None:
+    receiver.answers = [307, HANG]  # not delivered; no answer within WEBHOOK_TIMEOUT_S; then taken
+    job = _submit(api, receiver.url, [{"id": "a", "text": seed_text}])
+    attempts = receiver.wait(3)
+    assert [row["path"] for row in attempts] == ["/hooks/precis?site=1"] * 3  # never REDIRECTED
+    done = _until_delivered(api, job["id"])
+    assert done["callback"]["attempts"] == 3 and done["callback"]["last_status"] == 200
+    assert len({row["headers"]["webhook-id"] for row in attempts}) == 1
+
+
 def test_a_worker_killed_mid_delivery_still_delivers_once(
     api: FlaskClient, worker: Worker, receiver: Receiver, seed_text: str
 ) -> None:

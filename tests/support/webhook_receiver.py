@@ -10,11 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 HANG = -1  # a scripted answer: hold the request until released
+REDIRECTED = "/redirected"  # where a scripted 3xx answer points
 
 
 class Receiver:
     """An HTTP server on 127.0.0.1 that records every POST and answers the scripted statuses
-    in turn (200 once they run out); HANG holds the request until `release`."""
+    in turn (200 once they run out; a 3xx points to REDIRECTED); HANG holds the request until `release`."""
 
     def __init__(self) -> None:
         self.answers: list[int] = []
@@ -35,6 +36,8 @@ class Receiver:
                     row["answer"] = None  # its sender is gone: nobody reads this answer
                     return
                 self.send_response(answer)
+                if 300 <= answer < 400:  # a redirect to another path here: a sender must not follow it
+                    self.send_header("Location", REDIRECTED)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
