@@ -1,6 +1,6 @@
 """A job's body read into its items, its options and its callback_url: JSON ({"items": […],
-"options": {…}, "callback_url": …}) or JSON Lines (one item a line, the options and callback_url
-as query parameters). Bad options refuse the
+"options": {…}, "callback_url": …}, or callback_url as the query parameter) or JSON Lines (one
+item a line, the options and callback_url as query parameters). Bad options refuse the
 whole job (they would fail every item); a bad item fails alone, later."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from service.inputs import parse_request, validation_context
 from service.jobs.schemas import ITEM_ONLY, JobRequest
 from service.schemas import SummarizeRequest
 
-CALLBACK_PARAMETER = "callback_url"  # a JSON Lines body's query parameter (JSON: a top-level field)
+CALLBACK_PARAMETER = "callback_url"  # a query parameter (JSON Lines; JSON: it or the top-level field)
 
 
 def read_job(settings: Settings) -> tuple[list[Any], dict[str, Any], str | None]:
@@ -30,6 +30,10 @@ def read_job(settings: Settings) -> tuple[list[Any], dict[str, Any], str | None]
         except ValidationError as exc:
             raise validation_problem(exc) from exc
         items, options, callback_url = job.items, job.options, job.callback_url
+        if CALLBACK_PARAMETER in request.args:  # the document offers both (a generated client sends either)
+            if callback_url is not None:
+                raise invalid_request("Give callback_url once: in the body or as the query parameter.")
+            callback_url = request.args[CALLBACK_PARAMETER]
     elif request.mimetype in NDJSON_TYPES:
         items, options = ndjson_items(), request.args.to_dict()
         callback_url = options.pop(CALLBACK_PARAMETER, None)
