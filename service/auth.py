@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def named_lines(path: str) -> Iterator[tuple[int, str, str]]:
+    """(line number, name, value) of each `name:value` line of a keys or secrets file (API_KEYS_FILE,
+    WEBHOOK_SECRETS_FILE); blank lines and # comments are skipped; a line without a name gives ''."""
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(":")
+            yield number, name, value
 
 
 @dataclass(frozen=True)
@@ -29,12 +40,8 @@ class ApiKeys:
     def load(cls, raw_keys: str, keys_file: str) -> ApiKeys:
         entries = [(hash_key(k.strip()), f"key{i}") for i, k in enumerate(raw_keys.split(",")) if k.strip()]
         if keys_file:
-            for number, line in enumerate(Path(keys_file).read_text(encoding="utf-8").splitlines(), 1):
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                name, _, digest = line.rpartition(":")
-                digest = digest.lower()
+            for number, name, value in named_lines(keys_file):
+                digest = value.lower()
                 if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
                     raise ValueError(f"{keys_file}:{number}: expected 'name:sha256-hex' or 'sha256-hex'")
                 entries.append((digest, name or f"file{number}"))

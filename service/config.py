@@ -214,16 +214,10 @@ class Settings(BaseSettings):
     log_articles: bool = Field(False, description="Log the start of each article (debugging, at LOG_LEVEL=DEBUG).")
     precis_api_key: str = Field("", description="The CLI's and client's API key for `--url`.")
 
-    @field_validator("open_routes", mode="before")
+    @field_validator("open_routes", "webhook_allowed_hosts", "webhook_retry_delays_s", "job_models", mode="before")
     @classmethod
-    def _split_routes(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(route for route in value.replace(",", " ").split() if route)
-        return value
-
-    @field_validator("webhook_allowed_hosts", "webhook_retry_delays_s", "job_models", mode="before")
-    @classmethod
-    def _split_commas(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
+        """A list given as one string, space- or comma-separated."""
         if isinstance(value, str):
             return tuple(part for part in value.replace(",", " ").split() if part)
         return value

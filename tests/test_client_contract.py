@@ -1,13 +1,15 @@
 """Clients generated from the OpenAPI document work: a Python client (openapi-python-client,
 in its own virtualenv .venv-client: its typer pin fights transformers') generated from the
 RUNNING server's /openapi.json, with jobs on (real gunicorn, Redis and a Celery worker),
-summarises, batches and runs jobs, and every answer parses into its generated model, equal
-to the in-process answers; TypeScript types (openapi-typescript) of the same document
+summarises, batches and runs jobs with a callback, and every answer parses into its generated
+model, equal to the in-process answers, while a real receiver on 127.0.0.1 gets each job's
+webhook, signed (checked with standardwebhooks); TypeScript types (openapi-typescript) of the same document
 type-check a small client file with tsc. `make test` installs both tools
 (`make contract-tools`)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -20,16 +22,21 @@ from typing import Any
 import pytest
 import requests
 from flask.testing import FlaskClient
+from standardwebhooks import Webhook
 
 from bench.jobstack import RedisServer, Worker
 from bench.server import REPO_ROOT, LiveServer
 from service.app import create_app
 from service.config import Settings
 from service.domain.summary import Engine
+from tests.support.webhook_receiver import Receiver
 
 CONTRACT = REPO_ROOT / "tests" / "contract"
 SEED_PATH = REPO_ROOT / "seeds" / "north-korea-china-talks.txt"
 CLIENT_VENV = REPO_ROOT / ".venv-client" / "bin"
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"precis client contract: webhooks").decode()
+# The receiver listens on 127.0.0.1: allowed, as a newsroom would allow its own CMS.
+WEBHOOKS = {"WEBHOOK_SECRET": WEBHOOK_SECRET, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
 NODE_BIN = CONTRACT / "node_modules" / ".bin"
 # What openapi-python-client 0.29.1 cannot generate, and says so: bodies other than JSON
 # (text/plain and text/html articles, JSON Lines jobs) and the JSON Lines results answer
@@ -50,13 +57,22 @@ def _need(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    live = Receiver().start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
 def jobs_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     folder = tmp_path_factory.mktemp("contract")
     redis = RedisServer(folder).start()
-    worker = Worker(folder / "worker.log", redis.url, TORCH_THREADS="1").start()
-    api = LiveServer(folder / "gunicorn.log", REDIS_URL=redis.url, WEB_CONCURRENCY="1", TORCH_THREADS="1").start()
+    worker = Worker(folder / "worker.log", redis.url, TORCH_THREADS="1", **WEBHOOKS).start()
+    api = LiveServer(
+        folder / "gunicorn.log", REDIS_URL=redis.url, WEB_CONCURRENCY="1", TORCH_THREADS="1", **WEBHOOKS
+    ).start()
     try:
         yield api
     finally:
@@ -76,7 +92,7 @@ def _generator_warnings(output: str) -> set[tuple[str, str]]:
 
 
 def test_a_generated_python_client_drives_the_running_server(
-    jobs_api: LiveServer, client: FlaskClient, seed_text: str, tmp_path: Path
+    jobs_api: LiveServer, receiver: Receiver, client: FlaskClient, seed_text: str, tmp_path: Path
 ) -> None:
     _need(CLIENT_VENV / "openapi-python-client")
     document = tmp_path / "openapi.json"
@@ -95,7 +111,8 @@ def test_a_generated_python_client_drives_the_running_server(
     assert _generator_warnings(output) == KNOWN_WARNINGS, output
 
     used = subprocess.run(
-        [str(CLIENT_VENV / "python"), str(CONTRACT / "use_python_client.py"), jobs_api.url, str(SEED_PATH)],
+        [str(CLIENT_VENV / "python"), str(CONTRACT / "use_python_client.py"), jobs_api.url, str(SEED_PATH)]
+        + [receiver.url],
         capture_output=True,
         text=True,
         env={**env, "PYTHONPATH": str(tmp_path)},
@@ -121,6 +138,14 @@ def test_a_generated_python_client_drives_the_running_server(
     assert facts["job"] == ["succeeded", 2, 2, 0, True]
     short = in_process(length="short")["summary"]
     assert facts["job_results"] == [["a-0", short], ["a-1", short]]
+
+    # Each job's webhook arrived once, signed, and its view's `callback` says so.
+    assert facts["callbacks"] == [[receiver.url, 1, 200, True]] * 2
+    events = [Webhook(WEBHOOK_SECRET).verify(row["body"], row["headers"]) for row in receiver.wait(2)]
+    assert sorted((event["data"]["id"], event["type"]) for event in events) == sorted(
+        zip(facts["job_ids"], ["job.succeeded", "job.cancelled"], strict=True)
+    )
+    assert len(receiver.received) == 2
 
 
 def test_typescript_types_of_the_document_type_check(engine: Engine, tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ import hmac
 import json
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from service.auth import hash_key
 from service.config import Settings
 from service.domain.summary import Engine
 from service.jobs.store import JobStore
+from tests.support.webhook_receiver import HANG, Receiver
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="redis-server is not installed (apt-get install redis-server)"
@@ -35,61 +34,6 @@ SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"precis webhook tests").dig
 SITE_SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"precis webhook tests: one site").digest()).decode()
 SITE_KEY = "site-api-key-for-webhooks"
 TERMINAL = ("succeeded", "failed", "cancelled")
-HANG = -1  # a scripted answer: hold the request until released
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 that records every POST and answers the scripted statuses
-    in turn (200 once they run out); HANG holds the request until `release`."""
-
-    def __init__(self) -> None:
-        self.answers: list[int] = []
-        self.received: list[dict[str, Any]] = []
-        self.released = threading.Event()
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver._lock:
-                    answer = receiver.answers.pop(0) if receiver.answers else 200
-                    row = {"path": self.path, "headers": dict(self.headers), "body": body, "answer": answer}
-                    receiver.received.append(row)
-                if answer == HANG:
-                    receiver.released.wait(60)
-                    row["answer"] = None  # its sender is gone: nobody reads this answer
-                    return
-                self.send_response(answer)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/precis?site=1"
-
-    def start(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.released.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def wait(self, count: int, timeout: float = 120.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count:
-            assert time.monotonic() < deadline, f"{len(self.received)} webhook(s) of {count} after {timeout} s"
-            time.sleep(0.05)
-        return list(self.received)
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +176,12 @@ def test_refused_callbacks_are_422_at_submit(engine: Engine, api: FlaskClient, r
         "length": "short"
     }
 
+    # A JSON body may give it as the query parameter too (the document offers both), never twice.
+    as_query = api.post(f"/v1/jobs?callback_url={url}", json={"items": item})
+    assert as_query.status_code == 202 and (as_query.json or {})["callback"]["url"] == url, as_query.text
+    twice = api.post(f"/v1/jobs?callback_url={url}", json={"items": item, "callback_url": url})
+    assert twice.status_code == 422 and "once" in (twice.json or {})["detail"], twice.text
+
     unsigned = _client(engine, redis_url=redis_server.url, **WEBHOOK_SETTINGS)  # no secret at all
     refused = unsigned.post("/v1/jobs", json={"items": item, "callback_url": "https://example.com/hook"})
     assert refused.status_code == 422 and (refused.json or {})["type"].endswith("/webhooks-not-configured")
@@ -271,6 +221,18 @@ def test_a_cancelled_job_posts_job_cancelled_signed_with_its_keys_secret(
     assert event["type"] == "job.cancelled" and event["data"]["status"] == "cancelled"
     done = _until_delivered(client, job["id"], **auth)
     assert done["callback"]["attempts"] == 1 and len(receiver.received) == 1
+
+
+def test_a_redirect_is_never_followed_and_a_silent_receiver_times_out(
+    api: FlaskClient, worker: Worker, receiver: Receiver, seed_text: str
+) -> None:
+    receiver.answers = [307, HANG]  # not delivered; no answer within WEBHOOK_TIMEOUT_S; then taken
+    job = _submit(api, receiver.url, [{"id": "a", "text": seed_text}])
+    attempts = receiver.wait(3)
+    assert [row["path"] for row in attempts] == ["/hooks/precis?site=1"] * 3  # never REDIRECTED
+    done = _until_delivered(api, job["id"])
+    assert done["callback"]["attempts"] == 3 and done["callback"]["last_status"] == 200
+    assert len({row["headers"]["webhook-id"] for row in attempts}) == 1
 
 
 def test_a_worker_killed_mid_delivery_still_delivers_once(

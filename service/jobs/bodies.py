@@ -1,8 +1,9 @@
 """A job's body read into its items, its options, its tier and its callback_url: JSON
-({"items": […], "options": {…}, "callback_url": …}) or JSON Lines (one item a line, the options
-and callback_url as query parameters). JSON Lines are read as a stream, a line at a time, under
-a cap of their own (MAX_JOB_BODY_BYTES: an archive); a JSON body is read whole (MAX_JOB_BYTES).
-Bad options refuse the whole job (they would fail every item); a bad item fails alone, later."""
+({"items": […], "options": {…}, "callback_url": …}, or callback_url as the query parameter) or
+JSON Lines (one item a line, the options and callback_url as query parameters). JSON Lines are
+read as a stream, a line at a time, under a cap of their own (MAX_JOB_BODY_BYTES: an archive);
+a JSON body is read whole (MAX_JOB_BYTES). Bad options refuse the whole job (they would fail
+every item); a bad item fails alone, later."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from service.inputs import parse_request, validation_context
 from service.jobs.schemas import ITEM_ONLY, TIER_OPTION, JobRequest
 from service.schemas import SummarizeRequest
 
-CALLBACK_PARAMETER = "callback_url"  # a JSON Lines body's query parameter (JSON: a top-level field)
+CALLBACK_PARAMETER = "callback_url"  # a query parameter (JSON Lines; JSON: it or the top-level field)
 _DEFAULT = object()  # no options.model: the API's own model (null is no model name: 422)
 
 
@@ -45,6 +46,10 @@ def read_job(settings: Settings) -> JobBody:
             raise too_many_items(f"A job holds at most {settings.max_job_items} items, got {len(job.items)}.")
         items: Iterable[Any] = job.items
         options, callback_url = dict(job.options), job.callback_url
+        if CALLBACK_PARAMETER in request.args:  # the document offers both (a generated client sends either)
+            if callback_url is not None:
+                raise invalid_request("Give callback_url once: in the body or as the query parameter.")
+            callback_url = request.args[CALLBACK_PARAMETER]
     elif request.mimetype in NDJSON_TYPES:
         request.max_content_length = settings.max_job_body_bytes
         items, options = ndjson_items(settings.max_body_bytes), request.args.to_dict()

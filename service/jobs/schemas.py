@@ -50,7 +50,7 @@ class JobRequest(BaseModel):
         description="An http(s) URL that Précis POSTs a signed webhook to when the job ends (Standard Webhooks: "
         '{"type": "job.succeeded" | "job.failed" | "job.cancelled", "timestamp", "data": the job\'s view}). '
         "Private, loopback and link-local addresses are refused unless the server allows them. "
-        "(A JSON Lines body gives it as the `callback_url` query parameter.)",
+        "(Or the `callback_url` query parameter, the one way for a JSON Lines body; not both.)",
     )
 
 

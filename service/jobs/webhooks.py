@@ -15,11 +15,11 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from standardwebhooks import Webhook
 
+from service.auth import named_lines
 from service.config import Settings
 from service.exceptions import WebhooksNotConfigured
 from service.jobs.destinations import check_url
@@ -61,11 +61,7 @@ class WebhookSecrets:
         entries: list[tuple[str, str]] = []
         if settings.webhook_secrets_file:
             path = settings.webhook_secrets_file
-            for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                name, _, secret = line.rpartition(":")
+            for number, name, secret in named_lines(path):
                 if not name:
                     raise ValueError(f"{path}:{number}: expected 'key-name:whsec_…'")
                 check_secret(secret, f"{path}:{number}")

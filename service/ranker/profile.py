@@ -29,8 +29,13 @@ from typing import Any
 
 import numpy as np
 
+from service.ranker.context import KIND as CONTEXT
+from service.ranker.context import ContextModel
 from service.ranker.ranking import RankerWeights, RankInput, score_sentences
 from service.ranker.salience import SalienceModel
+
+# A learned model: per-sentence features (salience.py) or sentences in context (context.py).
+LearnedModel = SalienceModel | ContextModel
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"  # service/profiles/
 # A learned model is gzipped JSON: the five-net cnn profile is 4.8 MB as text, 1.7 MB gzipped.
@@ -44,7 +49,7 @@ LEGACY_LANGUAGE = "en"
 class Profile:
     name: str
     weights: RankerWeights = field(default_factory=RankerWeights)
-    salience: SalienceModel | None = None
+    salience: LearnedModel | None = None
     source: str | None = None  # the file it was read from
     meta: dict[str, Any] = field(default_factory=dict)  # data provenance, evaluation, command
     # ISO 639-1 code of the articles it was fitted on; None (the built-in default): any language.
@@ -93,11 +98,15 @@ def profile_from_json(data: dict[str, Any], source: str | None = None) -> Profil
     kind = data.get("ranker", "weighted")
     if kind not in ("weighted", "salience"):
         raise ValueError(f"ranker must be 'weighted' or 'salience', not {kind!r}")
-    salience = SalienceModel.from_json(data["salience"]) if kind == "salience" else None
+    salience = learned_model_from_json(data["salience"]) if kind == "salience" else None
     meta = {k: v for k, v in data.items() if k not in ("name", "ranker", "weights", "salience", "language")}
     language = str(data.get("language") or LEGACY_LANGUAGE)
     name = str(data.get("name") or DEFAULT_NAME)
     return Profile(name, weights_from(data.get("weights", {})), salience, source, meta, language)
+
+
+def learned_model_from_json(data: dict[str, Any]) -> LearnedModel:
+    return ContextModel.from_json(data) if data.get("kind") == CONTEXT else SalienceModel.from_json(data)
 
 
 def resolve_profile_path(spec: str) -> Path:

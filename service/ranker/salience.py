@@ -165,7 +165,7 @@ def surface_features(texts: Sequence[str]) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(len(texts), len(SURFACE_FEATURES))
 
 
-def _digits(values: np.ndarray) -> list:
+def seven_digits(values: np.ndarray) -> list:
     """Seven significant digits: a smaller file, scores equal to about 1e-5."""
     return np.vectorize(lambda v: float(f"{v:.7g}"), otypes=[float])(values).tolist()
 
@@ -200,9 +200,9 @@ class SalienceModel:
         return {
             "kind": self.kind,
             "features": feature_names(self.blocks),
-            "mean": _digits(self.mean),
-            "scale": _digits(self.scale),
-            "layers": [{"weight": _digits(w), "bias": _digits(b)} for w, b in self.layers],
+            "mean": seven_digits(self.mean),
+            "scale": seven_digits(self.scale),
+            "layers": [{"weight": seven_digits(w), "bias": seven_digits(b)} for w, b in self.layers],
         }
 
     @classmethod

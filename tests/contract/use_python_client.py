@@ -2,9 +2,9 @@
 /openapi.json (tests/test_client_contract.py runs this in .venv-client, the generator's own
 virtualenv, with the generated package `precis_client` on PYTHONPATH). Every answer must
 parse into the generated models; what was parsed is printed as JSON for the test to compare
-with the in-process answers.
+with the in-process answers, and with the webhooks its receiver (CALLBACK_URL) got.
 
-    python use_python_client.py BASE_URL ARTICLE_FILE"""
+    python use_python_client.py BASE_URL ARTICLE_FILE CALLBACK_URL"""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from precis_client.models import (
     BatchRequest,
     BatchResponse,
     BatchResult,
+    CallbackView,
     Health,
     JobRequest,
     JobRequestOptions,
@@ -52,7 +53,7 @@ def expect(answer: object, model: type) -> Any:
     return answer
 
 
-def run(base_url: str, article: str) -> dict[str, Any]:
+def run(base_url: str, article: str, callback_url: str) -> dict[str, Any]:
     client = Client(base_url=base_url, timeout=120.0, raise_on_unexpected_status=True)
     facts: dict[str, Any] = {}
     expect(healthz.sync(client=client), Health)
@@ -77,20 +78,22 @@ def run(base_url: str, article: str) -> dict[str, Any]:
     facts["batch"] = [good.id, expect(good.result, SummarizeResponse).summary]
     facts["batch"] += [bad.id, expect(bad.error, Problem).status]
 
-    # Jobs: create, cancel one still queued, then status and results of the other.
+    # Jobs with a callback (in the body; the other as the query parameter): create, cancel one
+    # still queued, then status and results of the other, and their webhooks' delivery.
     options = JobRequestOptions(length=JobRequestOptionsLengthType0.SHORT)
     job_items = [{"id": f"a-{i}", "text": article} for i in range(2)]
-    job = expect(create_job.sync(client=client, body=JobRequest(items=job_items, options=options)), JobView)
+    body = JobRequest(items=job_items, options=options, callback_url=callback_url)
+    job = expect(create_job.sync(client=client, body=body), JobView)
     queued = [{"id": f"q-{i}", "text": article} for i in range(48)]
-    behind = expect(create_job.sync(client=client, body=JobRequest(items=queued)), JobView)
+    behind = expect(create_job.sync(client=client, body=JobRequest(items=queued), callback_url=callback_url), JobView)
     facts["cancelled"] = expect(cancel_job.sync(behind.id, client=client), JobView).status.value
-    # TODO(webhooks, issue 28 follow-up): once `callback_url` is in JobRequest (the webhooks
-    # branch), create a job with it here and check the view's `callback` object parses.
     deadline = time.monotonic() + 300
     while job.status not in TERMINAL and time.monotonic() < deadline:
         time.sleep(0.2)
         job = expect(get_job.sync(job.id, client=client), JobView)
     facts["job"] = [job.status.value, job.total, job.succeeded, job.failed, job.finished_at is not None]
+    facts["job_ids"] = [job.id, behind.id]
+    facts["callbacks"] = [_delivered(client, job_id, deadline) for job_id in facts["job_ids"]]
     # JSON Lines, which the generator does not read: its 200 is left out of the generated client,
     # so the rows are read from the raw answer, each into the generated BatchResult.
     lenient = Client(base_url=base_url, timeout=120.0)
@@ -101,5 +104,15 @@ def run(base_url: str, article: str) -> dict[str, Any]:
     return facts
 
 
+def _delivered(client: Client, job_id: str, deadline: float) -> list[Any]:
+    """The job's `callback`, parsed into the generated model, once its webhook was delivered."""
+    while True:
+        callback = expect(get_job.sync(job_id, client=client), JobView).callback
+        callback = expect(callback, CallbackView)
+        if callback.delivered_at is not None or time.monotonic() > deadline:
+            return [callback.url, callback.attempts, callback.last_status, callback.delivered_at is not None]
+        time.sleep(0.2)
+
+
 if __name__ == "__main__":
-    print(json.dumps(run(sys.argv[1], Path(sys.argv[2]).read_text(encoding="utf-8"))))
+    print(json.dumps(run(sys.argv[1], Path(sys.argv[2]).read_text(encoding="utf-8"), sys.argv[3])))

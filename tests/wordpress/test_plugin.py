@@ -2,7 +2,7 @@
 fills the meta, the excerpt and the page's meta description with what Précis answers; an
 editor's excerpt stays; the settings page never shows the key; an archive backfill runs as a
 Précis job whose signed webhook writes the results back; a forged webhook is refused; and a
-failing Précis never stops a post from publishing.
+failing Précis (a wrong key, a timeout, Précis stopped) never stops a post from publishing.
 
 The tests run in this order; the last one stops Précis's API and starts it again."""
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import socket
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -269,6 +270,16 @@ def test_a_failing_precis_never_blocks_publishing(
         wordpress.update_settings(api_key=API_KEY)
     assert refused["status"] == "publish"
     assert "403" in refused["meta"]["precis_error"] and refused["meta"]["precis_summary"] == ""
+
+    # A timeout: a server on loopback that takes the connection and never answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        wordpress.update_settings(url=f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=1)
+        try:
+            waited = wp.publish(title, body)
+        finally:
+            wordpress.update_settings(url=precis.url, timeout=15)
+    assert waited["status"] == "publish" and waited["meta"]["precis_summary"] == ""
+    assert "timed out" in waited["meta"]["precis_error"], waited["meta"]
 
     # Précis stopped: the post publishes, the error is kept, a retry is scheduled.
     precis.api.stop()
