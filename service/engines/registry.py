@@ -29,7 +29,9 @@ def _extractive(model: ResolvedModel, info: ModelInfo, precision: str, settings:
     from service.engines.extractive import ExtractiveEngine
     from service.ranker.profile import load_profiles
 
-    return ExtractiveEngine(model.path, info, precision, profile=load_profiles(settings.ranker_profile))
+    # RANKER_PROFILE, else the model's own (the fast tier's head, fitted on its static vectors).
+    profiles = load_profiles(settings.ranker_profile or model.profile)
+    return ExtractiveEngine(model.path, info, precision, profile=profiles)
 
 
 def _seq2seq(model: ResolvedModel, info: ModelInfo, precision: str, settings: Settings) -> Engine:

@@ -1,0 +1,147 @@
+"""The two embedded tiers side by side in one run: MiniLM (`embedded`) and its static
+distillation (`embedded-fast`), in process and served, the same distinct dev articles,
+response cache off (CACHE_MAX_BYTES=0).
+
+    python -m bench.tiers [--count 200] [--concurrency 1 16] [--workers 2]
+
+In process: Summarizer.summarize_many on one thread (articles/s, CPU ms per article).
+Served: real gunicorn (docker/gunicorn.conf.py) per tier, both up at once and driven in
+turn at each concurrency: articles/s, p50/p99 latency, the server's CPU ms per article
+(master and workers) and its memory (RSS and PSS of all its processes). The CPU's flags
+are printed: the speed of MiniLM's int8 matmuls depends on them. Ratios are what to read
+on a shared machine. Traffic goes to 127.0.0.1 only; every run is bounded by its count."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.common import load_articles, machine
+from bench.load import drive, wait_until_serving
+from bench.server import LiveServer
+from service.config import Settings
+from service.engines.registry import load_engine
+from service.schemas import SummarizeRequest
+from service.summarizer import Summarizer
+
+TIERS = ("embedded", "embedded-fast")
+# The instruction-set flags that matter to the matmuls of a transformer on a CPU.
+FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16")
+
+
+def cpu_flags() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                present = set(line.split(":", 1)[1].split())
+                return " ".join(f for f in FLAGS if f in present) or "none of " + " ".join(FLAGS)
+    except OSError:
+        pass
+    return "unknown"
+
+
+def in_process(model: str, texts: list[str]) -> tuple[float, float]:
+    """(articles/s, CPU ms per article) of the use case on one thread, after a warm-up."""
+    summarizer = Summarizer(load_engine(Settings(model=model)))
+    requests = [SummarizeRequest(text=t) for t in texts]
+    summarizer.summarize_many(requests[:8])
+    started, cpu = time.perf_counter(), time.process_time()
+    outcomes = summarizer.summarize_many(requests)
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    if failed:
+        raise RuntimeError(f"{model}: {len(failed)} articles failed in process: {failed[0]}")
+    return len(texts) / wall, 1000 * used / len(texts)
+
+
+def _processes(server: LiveServer) -> list[psutil.Process]:
+    assert server.process is not None
+    root = psutil.Process(server.process.pid)
+    return [root, *root.children(recursive=True)]
+
+
+def _cpu_seconds(server: LiveServer) -> float:
+    total = 0.0
+    for process in _processes(server):
+        times = process.cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def _memory_mib(server: LiveServer) -> tuple[float, float]:
+    rss = pss = 0.0
+    for process in _processes(server):
+        info = process.memory_full_info()
+        rss, pss = rss + info.rss, pss + getattr(info, "pss", info.rss)
+    return rss / 2**20, pss / 2**20
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200, help="distinct dev articles per run")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--workers", default="2", help="gunicorn workers per tier (WEB_CONCURRENCY)")
+    args = parser.parse_args(argv)
+
+    texts = [row["article"] for row in load_articles(limit=args.count)]
+    payloads = [{"text": t} for t in texts]
+    local = {model: in_process(model, texts) for model in TIERS}
+    served: dict[tuple[str, int], tuple[float, float, float, float]] = {}
+    memory: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        servers = {
+            model: LiveServer(
+                Path(folder) / f"{model}.log", SUMMARIZER_MODEL=model, CACHE_MAX_BYTES="0", WEB_CONCURRENCY=args.workers
+            ).start(600)
+            for model in TIERS
+        }
+        try:
+            for server in servers.values():
+                wait_until_serving(server, payloads[0])
+                drive(server.url, payloads[:16], 4, "warm-up")
+            for concurrency in args.concurrency:
+                for model, server in servers.items():
+                    cpu = _cpu_seconds(server)
+                    run = drive(server.url, payloads, concurrency, model)
+                    if run.errors:
+                        raise RuntimeError(f"{model} at c{concurrency}: {run.errors}")
+                    cpu_ms = 1000 * (_cpu_seconds(server) - cpu) / run.requests
+                    served[model, concurrency] = (
+                        run.throughput,
+                        1000 * run.percentile(50),
+                        1000 * run.percentile(99),
+                        cpu_ms,
+                    )
+            memory = {model: _memory_mib(server) for model, server in servers.items()}
+        finally:
+            for server in servers.values():
+                server.stop()
+
+    print(f"Machine: {machine()}; CPU flags: {cpu_flags()}")
+    print(f"{args.count} distinct dev articles per run, cache off, {args.workers} gunicorn workers per tier\n")
+    print("| tier | where | articles/s | p50 ms | p99 ms | CPU ms / article | RSS MiB (PSS) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for model in TIERS:
+        rate, cpu_ms = local[model]
+        print(f"| {model} | in process, one thread | {rate:.1f} | | | {cpu_ms:.1f} | |")
+        rss, pss = memory[model]
+        for concurrency in args.concurrency:
+            rate, p50, p99, cpu_ms = served[model, concurrency]
+            print(
+                f"| {model} | served, c{concurrency} | {rate:.1f} | {p50:.0f} | {p99:.0f} | {cpu_ms:.1f} | "
+                f"{rss:.0f} ({pss:.0f}) |"
+            )
+    print("\n| ratio (fast / default) | articles/s |\n| --- | ---: |")
+    base, fast = TIERS
+    print(f"| in process | {local[fast][0] / local[base][0]:.1f}× |")
+    for concurrency in args.concurrency:
+        print(f"| served, c{concurrency} | {served[fast, concurrency][0] / served[base, concurrency][0]:.1f}× |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
