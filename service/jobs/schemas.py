@@ -47,6 +47,9 @@ class JobRequest(BaseModel):
     callback_url: str | None = Field(
         None,
         max_length=MAX_URL_CHARS,
+        # The scheme rule, stated in the document only: destinations.py enforces it, and the rest,
+        # at submit, with its own problem (callback-refused).
+        json_schema_extra={"pattern": "^[hH][tT][tT][pP][sS]?://"},
         description="An http(s) URL that Précis POSTs a signed webhook to when the job ends (Standard Webhooks: "
         '{"type": "job.succeeded" | "job.failed" | "job.cancelled", "timestamp", "data": the job\'s view}). '
         "Private, loopback and link-local addresses are refused unless the server allows them. "
