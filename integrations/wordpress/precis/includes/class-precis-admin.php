@@ -43,6 +43,17 @@ class Precis_Admin {
 	}
 
 	/**
+	 * Whether the user may ask Précis by hand: an editor (edit_others_posts) who may edit the post.
+	 * Authors' own posts are still summarised on publish; only the manual actions are an editor's.
+	 *
+	 * @param int $post_id The post.
+	 * @return bool
+	 */
+	public static function may_trigger( $post_id ) {
+		return current_user_can( 'edit_others_posts' ) && current_user_can( 'edit_post', $post_id );
+	}
+
+	/**
 	 * "Summarise with Précis" under each post the user may edit.
 	 *
 	 * @param array   $actions The row's actions.
@@ -50,7 +61,7 @@ class Precis_Admin {
 	 * @return array
 	 */
 	public static function row_action( $actions, $post ) {
-		if ( 'post' === $post->post_type && current_user_can( 'edit_post', $post->ID ) ) {
+		if ( 'post' === $post->post_type && self::may_trigger( $post->ID ) ) {
 			$actions['precis'] = '<a href="' . esc_url( self::summarise_url( $post->ID ) ) . '">Summarise with Précis</a>';
 		}
 		return $actions;
@@ -62,7 +73,7 @@ class Precis_Admin {
 	 * @param WP_Post $post The post.
 	 */
 	public static function add_box( $post ) {
-		if ( current_user_can( 'edit_post', $post->ID ) ) {
+		if ( self::may_trigger( $post->ID ) ) {
 			add_meta_box( 'precis', 'Précis', array( __CLASS__, 'render_box' ), 'post', 'side' );
 		}
 	}
@@ -92,7 +103,7 @@ class Precis_Admin {
 	public static function handle_summarise() {
 		$post_id = isset( $_GET['post'] ) ? absint( $_GET['post'] ) : 0;
 		check_admin_referer( self::ACTION . '_' . $post_id );
-		if ( ! $post_id || ! current_user_can( 'edit_post', $post_id ) ) {
+		if ( ! $post_id || ! self::may_trigger( $post_id ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to summarise this post.', 'precis' ), 403 );
 		}
 		$result = Precis_Post_Summary::summarise( $post_id, true );
