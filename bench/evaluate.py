@@ -82,10 +82,21 @@ def bootstrap_interval(values: np.ndarray, rng: np.random.Generator) -> tuple[fl
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def read_rows(path: Path, limit: int | None) -> list[dict[str, str]]:
+def read_rows(path: Path, limit: int | None, headline: bool = True) -> list[dict[str, str]]:
+    """The data lines; `headline` False drops an article's first line where a blank line
+    follows it (BBC's headline line), so a set is also scored as copy without a headline."""
     with path.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    return rows[:limit] if limit else rows
+    rows = rows[:limit] if limit else rows
+    return rows if headline else [without_headline(row) for row in rows]
+
+
+def without_headline(row: dict[str, str]) -> dict[str, str]:
+    kind, text = article_source(row)
+    first, blank, rest = text.partition("\n\n")
+    if kind != "text" or not blank or "\n" in first.strip():
+        return row
+    return {**{k: v for k, v in row.items() if k not in ("text", "article")}, "text": rest}
 
 
 def row_language(row: dict[str, Any]) -> str:
@@ -480,7 +491,7 @@ def run_shapes(args: argparse.Namespace, summarizer: Summarizer, label: str) -> 
     names = args.shapes or list(shaping.SHAPES)
     systems = tuple(args.systems or ("three",))
     for path in args.data:
-        rows = read_rows(path, args.limit)
+        rows = read_rows(path, args.limit, headline=not args.no_headline)
         print(f"{label} on {path.name} ({len(rows)} articles), shapes:", flush=True)
         results = evaluate_shapes(rows, summarizer, names, systems, args.sentences, request_options(args))
         title = f"{label} on {path.name} ({len(rows)} articles), each article in every shape"
@@ -530,6 +541,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="RANKER_PROFILE for the extractive model (a file or a shipped name)")
     parser.add_argument("--limit", type=int, help="only the first N articles of each file")
     parser.add_argument(
+        "--no-headline",
+        action="store_true",
+        help="drop each article's headline line (a first line followed by a blank one) before sending it",
+    )
+    parser.add_argument(
         "--systems",
         nargs="*",
         choices=SYSTEMS,
@@ -569,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     baseline = lead_name(args.sentences)
     for path in args.data:
-        rows = read_rows(path, args.limit)
+        rows = read_rows(path, args.limit, headline=not args.no_headline)
         languages = [row_language(row) for row in rows]
         systems = evaluate(
             rows,
@@ -581,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             languages,
         )
         results = summarise(systems, summarizer.engine.abstractive, baseline)
-        title = f"{label} on {path.name} ({len(rows)} articles)"
+        title = f"{label} on {path.name}{' without headlines' if args.no_headline else ''} ({len(rows)} articles)"
         table = markdown(results, title, baseline)
         found = languages_of(languages)
         results["data"] = {"sentences": args.sentences, "reference_words": reference_words(rows), **found}

@@ -75,8 +75,10 @@ class Settings(BaseSettings):
     )
     ranker_profile: str = Field(
         "",
-        description="Extractive engine: a house-style profile file (`python -m service calibrate`), or one per "
-        "language separated by commas; empty: the built-in default.",
+        description="Extractive engine: a house-style profile file (`python -m service calibrate`), a shipped "
+        "name (`cnn`, `bbc`, `orangesum-fr`, `centrality`: the former hand-weighted default, `lede`), or one per "
+        "language separated by commas; empty: the model's default set (embedded: the learned `default` for "
+        "English, `orangesum-fr` for French, the lede for any other language).",
     )
     torch_threads: int = Field(0, ge=0, description="Torch threads per process; 0: the cores divided by the workers.")
     max_new_tokens: int = Field(256, ge=1, description="Cap on tokens generated per summary.")

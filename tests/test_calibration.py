@@ -14,6 +14,7 @@ from bench.server import REPO_ROOT
 from service.calibration import archive, calibrate
 from service.config import Settings
 from service.engines.registry import load_engine
+from service.ranker.context import ContextModel
 from service.ranker.profile import Profile, load_profile, profile_from_json, save_profile
 from service.ranker.ranking import RankerWeights
 from service.ranker.salience import EMBEDDINGS, FEATURES, SURFACE
@@ -116,12 +117,13 @@ def test_grid_table_equals_the_serving_selection_point_by_point(cnn_articles) ->
 
 @pytest.fixture(scope="module")
 def summarizers(salience_profile, tmp_path_factory) -> dict[str, Summarizer]:
-    """The use case serving the built-in default, the shipped cnn profile and a learned one."""
+    """The use case serving the learned default, the former built-in one (centrality), the
+    shipped cnn profile and a learned one."""
     learned = tmp_path_factory.mktemp("profiles") / "house.json"
     save_profile(salience_profile, learned)
     return {
         name: Summarizer(load_engine(Settings(model="embedded", ranker_profile=spec)))
-        for name, spec in (("default", ""), ("cnn", "cnn"), ("house", str(learned)))
+        for name, spec in (("default", ""), ("centrality", "centrality"), ("cnn", "cnn"), ("house", str(learned)))
     }
 
 
@@ -259,19 +261,24 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
     assert _run(["--data", str(data), "--out", str(out), "--folds", "2", "--cache", "none"]) == 0
 
     stored = json.loads(out.read_text(encoding="utf-8"))
-    assert stored["name"] == "ours" and stored["ranker"] == "weighted"
+    # By default: the context model, fine-tuned from the shipped default (a warm start).
+    assert stored["name"] == "ours" and stored["ranker"] == "salience" and stored["salience"]["kind"] == "context"
+    assert stored["warm_start"] is True and stored["model"] == "context"
     assert stored["data"]["articles"] == 12 and len(stored["data"]["sha256"]) == 64
+    default = load_profile("")
+    assert stored["salience"]["heads"] == default.salience.heads
+    assert len(stored["salience"]["layers"]) == len(default.salience.layers)
     gain = stored["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
     assert gain["ci95"][0] <= gain["mean"] <= gain["ci95"][1]
 
     # Served through RANKER_PROFILE, as a newsroom would.
     served = Summarizer(load_engine(Settings(ranker_profile=str(out))))
-    assert served.engine.info.settings["profile"] == "ours"
+    assert served.engine.info.settings["profile"] == "ours,orangesum-fr"  # French: the default set's
     prepared = served.prepare(SummarizeRequest(text=cnn_rows[0]["article"], max_sentences=3))
     [result] = served.predict([prepared])
     assert 1 <= len(result.sentences) <= 3
     assert [s.source.index for s in result.sentences] == sorted(s.source.index for s in result.sentences)
-    assert engine.info.settings["profile"] == "default"
+    assert engine.info.settings["profile"] == "default,orangesum-fr"
 
 
 def test_calibrate_learns_a_salience_model_from_a_split_archive(cnn_rows, tmp_path: Path) -> None:
@@ -315,9 +322,14 @@ def test_shipped_profiles_load_and_say_where_they_came_from(name: str) -> None:
     assert (profile.language, profile.salience.blocks if profile.salience else None) == expected[name]
 
 
-def test_default_profile_is_the_built_in_weights() -> None:
+def test_the_default_is_learned_and_the_former_default_is_a_named_profile() -> None:
     profile = load_profile("")
-    assert profile.name == "default" and profile.weights == RankerWeights() and profile.salience is None
+    assert profile.name == "default" and profile.language == "en" and isinstance(profile.salience, ContextModel)
+    assert profile.meta["data"]["publishers"] and profile.salience.blocks == (EMBEDDINGS,)
+    centrality = load_profile("centrality")
+    assert centrality.weights == RankerWeights() and centrality.salience is None and centrality.language is None
+    lede = load_profile("lede")
+    assert lede.salience is None and lede.weights.centrality == lede.weights.title == lede.weights.lede == 0.0
 
 
 def test_bad_profiles_are_refused_with_a_reason(tmp_path: Path) -> None:

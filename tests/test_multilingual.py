@@ -59,7 +59,8 @@ def test_no_french_german_spanish_or_italian_article_is_refused(
         report = body["input"]
         assert (report["language"]["code"], report["read_as"]) == (code, code)
         assert (report["splitter"], report["ranking"]) == (f"pysbd:{code}", "lexical")
-        assert body["model"]["profile"] == "default"
+        # French has a default of its own; a language no profile was fitted on is ranked by the lede.
+        assert body["model"]["profile"] == ("orangesum-fr" if code == "fr" else "lede")
         assert body["sentences"] and all(
             report["text"][s["start"] : s["end"]] == s["text"] for s in body["sentences"]
         ), code
@@ -179,19 +180,24 @@ def test_surface_features_read_names_numbers_quotes_and_questions_in_any_script(
 
 
 def test_a_profile_ranks_its_own_language_only(engine: ExtractiveEngine, seed_text: str) -> None:
-    """A French profile ranks French articles; English ones get the built-in default, and
-    the answer says which profile ranked each."""
+    """A French profile ranks French articles; with no English profile beside it, English ones
+    are ranked by the lede, and the answer says which profile ranked each."""
     french = Profile("house-fr", RankerWeights(lede=0.0, centrality=3.0, position_decay=4.0), language="fr")
     assert load_profile("bbc").language == "en"  # a file that names no language was fitted on English
-    assert [profile_for([french], code).name for code in ("fr", "en", "de")] == ["house-fr", "default", "default"]
-    both = [*load_profiles("cnn"), french]  # RANKER_PROFILE=cnn,house-fr.json: one per language
-    assert [profile_for(both, code).name for code in ("fr", "en", "de")] == ["house-fr", "cnn", "default"]
+    assert [profile_for([french], code).name for code in ("fr", "en", "de")] == ["house-fr", "lede", "lede"]
+    both = [load_profile("cnn"), french]  # RANKER_PROFILE=cnn,house-fr.json: one per language
+    assert [profile_for(both, code).name for code in ("fr", "en", "de")] == ["house-fr", "cnn", "lede"]
+    # RANKER_PROFILE names some languages; the default set fills in the others, unless a named
+    # profile ranks any language (centrality: the former built-in default, everywhere).
+    assert [p.name for p in load_profiles("")] == ["default", "orangesum-fr"]
+    assert [p.name for p in load_profiles("cnn")] == ["cnn", "orangesum-fr"]
+    assert [p.name for p in load_profiles("centrality")] == ["centrality"]
     with pytest.raises(ValueError, match="two are for one language"):
         load_profiles("cnn,bbc")
     served = ExtractiveEngine(Path(engine.embedder.model.name_or_path), engine.info, profile=[french])
     assert served.info.settings["profile"] == "house-fr"
     text = (LANGUAGE_TEXTS / "fr.txt").read_text(encoding="utf-8")
-    for source, expected in ((text, "house-fr"), (seed_text, "default")):
+    for source, expected in ((text, "house-fr"), (seed_text, "lede")):
         read = read_article(SummarizeRequest(text=source))
         document = Document(read.article.body, read.sentences, read.article.title, language=read.reading)
         [result] = served.summarize([document], [Summarizer(served).prepare(SummarizeRequest(text=source)).params])
@@ -205,7 +211,7 @@ def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
     data.write_text("".join(json.dumps(row) + "\n" for row in french_rows[:20]), encoding="utf-8")
     out = tmp_path / "fr.json"
     args = ["--data", str(data), "--out", str(out), "--sentences", "2", "--folds", "2", "--cache", "none"]
-    assert calibrate.main(args) == 0
+    assert calibrate.main([*args, "--ranker", "weighted"]) == 0
     stored = json.loads(out.read_text(encoding="utf-8"))
     assert stored["language"] == "fr" and stored["ranker"] == "weighted"
     assert stored["evaluation"]["metric"].startswith("ROUGE-2 F1 x 100 at 2 sentences minus Lead-2")
@@ -217,6 +223,13 @@ def test_calibrate_on_french_pairs_writes_a_french_lexical_profile(
     profile = load_profile(str(learned))
     assert profile.language == "fr" and profile.salience is not None
     assert json.loads(learned.read_text(encoding="utf-8"))["salience"]["features"] == [*FEATURES, *SURFACE_FEATURES]
+    # By default, the context model: French has no context model to start from (orangesum-fr is
+    # per-sentence), so it is fitted from nothing, on the surface and named features only.
+    context = tmp_path / "fr-context.json"
+    assert calibrate.main([*args[:2], "--out", str(context), *args[4:]]) == 0
+    fitted = json.loads(context.read_text(encoding="utf-8"))
+    assert fitted["salience"]["kind"] == "context" and fitted["warm_start"] is False
+    assert fitted["salience"]["features"] == [*FEATURES, *SURFACE_FEATURES] and fitted["language"] == "fr"
     served = ExtractiveEngine(Path(engine.embedder.model.name_or_path), engine.info, profile=[profile])
     request = SummarizeRequest(text=(LANGUAGE_TEXTS / "fr.txt").read_text(encoding="utf-8"))
     read = read_article(request)

@@ -33,7 +33,7 @@ from service.engines.sharing import touch_weights
 from service.engines.static import StaticEmbedder, is_static_model
 from service.ranker.focus import focus_scores
 from service.ranker.lexical import LexicalEmbedder
-from service.ranker.profile import Profile, load_profile, profile_for
+from service.ranker.profile import Profile, load_profiles, profile_for
 from service.ranker.ranking import RankerWeights, rank_input, select_sentences
 from service.text.sentences import Sentence
 
@@ -102,7 +102,7 @@ class ExtractiveEngine:
         self.embedder = load_embedder(path, precision, info.device)
         static = isinstance(self.embedder, StaticEmbedder)
         precision = "off" if static else precision  # a table of vectors: nothing to quantise
-        profiles = [profile] if isinstance(profile, Profile) else list(profile or []) or [load_profile(None)]
+        profiles = [profile] if isinstance(profile, Profile) else list(profile or []) or load_profiles("")
         first = profiles[0]
         if weights is not None:
             profiles[0] = Profile("custom", weights, first.salience, first.source, first.meta, first.language)

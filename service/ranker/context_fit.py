@@ -180,6 +180,17 @@ def _batch(
     return x, y, mask, weight
 
 
+def _batches(articles: Sequence[Sequenced], size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Batches in random order, each of articles of similar lengths (little padding): a random
+    pool of 50 batches at a time is sorted by length and cut."""
+    order = rng.permutation(len(articles))
+    batches = []
+    for begin in range(0, len(order), 50 * size):
+        pool = sorted(order[begin : begin + 50 * size], key=lambda i: len(articles[i].labels))
+        batches += [np.array(pool[i : i + size]) for i in range(0, len(pool), size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
 def fit_context(
     articles: Sequence[Sequenced],
     blocks: tuple[str, ...] = (EMBEDDINGS,),
@@ -224,9 +235,8 @@ def fit_context(
     net.train()
     with tqdm(total=steps, desc="fitting (context)", disable=not progress) as bar:
         for _ in range(options.epochs):
-            order = rng.permutation(len(usable))
-            for begin in range(0, len(order), options.batch):
-                chosen = [usable[i] for i in order[begin : begin + options.batch]]
+            for batch in _batches(usable, options.batch, rng):
+                chosen = [usable[i] for i in batch]
                 x, y, mask, weight = (
                     torch.from_numpy(a) for a in _batch(chosen, mean, scale, dimension, options.title_drop, rng)
                 )

@@ -9,14 +9,22 @@ newsroom's house style, in a small JSON file with where it came from and what it
      "command": "python -m service calibrate ..."}
 
 `RANKER_PROFILE` names a file, or a profile shipped in `service/profiles/` by its name
-(`bbc`, `cnn`); empty means the built-in default, the robust one across publishers.
+(`bbc`, `cnn`, `orangesum-fr`), or a built-in one: `centrality` (the hand-weighted position,
+centrality and headline ranker that was the default until the learned one) and `lede`.
 
-A profile is fitted on one language's articles (`language`; a file without one was fitted
-before other languages were read, on English). RANKER_PROFILE may name one per language,
-separated by commas (`cnn,profiles/ours-fr.json`). An article in a language no profile was
-fitted on is ranked by the built-in default, and the summary's `model.profile` names the
-profile that ranked it: weights fitted to one language's similarities (embeddings for
-English, lexical n-grams for the others) do not carry to another's."""
+Empty means the default set, one profile per language: `default` (English: the learned
+context model fitted on every shared English training set, publishers balanced) and
+`orangesum-fr` (French). An article in a language no profile was fitted on is ranked by
+`lede` (the lead prior alone): with no model fitted on its language, the ranker does not
+guess, and a summary is never worse than the lede. The summary's `model.profile` names the
+route that ranked it.
+
+A profile is fitted on one language's articles (`language`; a file without one is English).
+RANKER_PROFILE may name one per language, separated by commas (`cnn,profiles/ours-fr.json`);
+the default set fills in the languages none of them names, unless one of them ranks any
+language (`centrality`): then it ranks every language without a profile of its own, as the
+built-in default did. Weights fitted to one language's similarities (embeddings for English,
+lexical n-grams for the others) do not carry to another's."""
 
 from __future__ import annotations
 
@@ -41,6 +49,10 @@ SHIPPED = Path(__file__).resolve().parent.parent / "profiles"  # service/profile
 # A learned model is gzipped JSON: the five-net cnn profile is 4.8 MB as text, 1.7 MB gzipped.
 SUFFIXES = (".json", ".json.gz")
 DEFAULT_NAME = "default"
+CENTRALITY = "centrality"
+LEDE = "lede"
+# RANKER_PROFILE empty: the shipped profile for each language that has one.
+DEFAULT_SET = (DEFAULT_NAME, "orangesum-fr")
 # The language of a profile file that names none: every one fitted before issue 21 read English.
 LEGACY_LANGUAGE = "en"
 
@@ -122,11 +134,24 @@ def resolve_profile_path(spec: str) -> Path:
     raise FileNotFoundError(f"ranker profile {spec!r}: no such file, nor a shipped profile ({names})")
 
 
+# The lead prior alone: scores fall with position, so the first sentences are chosen (a
+# fragment or a near-duplicate is passed over, as by every profile).
+LEDE_WEIGHTS = RankerWeights(position_decay=1.0, lede=0.0, centrality=0.0, title=0.0)
+
+
+def built_in(name: str) -> Profile | None:
+    """`centrality`: the hand-weighted ranker (RankerWeights' defaults) for any language;
+    `lede`: the lead prior alone, for any language (the route of a language no profile fits)."""
+    return {CENTRALITY: Profile(CENTRALITY), LEDE: Profile(LEDE, LEDE_WEIGHTS)}.get(name)
+
+
 def load_profile(path: str | Path | None) -> Profile:
-    """The profile RANKER_PROFILE names (a file or a shipped name); None or "" is the built-in default."""
-    if path is None or str(path).strip() == "":
-        return Profile(DEFAULT_NAME)
-    resolved = resolve_profile_path(str(path).strip())
+    """The profile RANKER_PROFILE names (a file, a shipped name or a built-in one); None or ""
+    is the learned English default."""
+    spec = DEFAULT_NAME if path is None or str(path).strip() == "" else str(path).strip()
+    if (profile := built_in(spec)) is not None:
+        return profile
+    resolved = resolve_profile_path(spec)
     try:
         raw = resolved.read_bytes()
         data = json.loads(gzip.decompress(raw) if resolved.suffix == ".gz" else raw)
@@ -142,16 +167,19 @@ def save_profile(profile: Profile, path: Path) -> None:
 
 
 def load_profiles(spec: str | None) -> list[Profile]:
-    """RANKER_PROFILE's profiles: one, or several separated by commas, each fitted on its own
-    language; none (empty) is the built-in default."""
-    profiles = [load_profile(part.strip()) for part in (spec or "").split(",") if part.strip()]
-    languages = [p.language for p in profiles]
+    """RANKER_PROFILE's profiles: those it names, one per language, then the default set's for
+    the languages none of them names (none when one of them ranks any language)."""
+    named = [load_profile(part.strip()) for part in (spec or "").split(",") if part.strip()]
+    languages = [p.language for p in named]
     if len(set(languages)) < len(languages):
         raise ValueError(f"ranker profiles {spec!r}: two are for one language ({', '.join(map(str, languages))})")
-    return profiles or [load_profile(None)]
+    if None in languages:
+        return named
+    defaults = [load_profile(name) for name in DEFAULT_SET]
+    return named + [p for p in defaults if p.language not in languages]
 
 
 def profile_for(profiles: Sequence[Profile], language: str) -> Profile:
-    """The profile fitted on `language`, else one for any language, else the built-in default."""
+    """The profile fitted on `language`, else one for any language, else the lede."""
     fitted = [p for p in profiles if p.language == language] or [p for p in profiles if p.language is None]
-    return fitted[0] if fitted else Profile(DEFAULT_NAME)
+    return fitted[0] if fitted else Profile(LEDE, LEDE_WEIGHTS)
