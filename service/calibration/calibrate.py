@@ -272,12 +272,20 @@ def labelled(article: Article) -> tuple[np.ndarray, np.ndarray]:
     labels, CNN dev level (docs/QUALITY.md). Kept with the article (cross-validation fits
     on each article several times)."""
     if "labelled" not in article._memo:
+        features = salience_features(article.rank, blocks_for(article))
+        article._memo["labelled"] = (features.astype(np.float32), graded_labels(article))
+    return article._memo["labelled"]
+
+
+def graded_labels(article: Article) -> np.ndarray:
+    """`labelled`'s labels: 1 for the oracle's sentences, else NEAR_MISS_WEIGHT times the
+    sentence's own ROUGE-2 relative to the article's best single sentence; computed once."""
+    if "labels" not in article._memo:
         alone = np.array([rouge2(article, [i]) for i in range(len(article.sentences))])
         labels = NEAR_MISS_WEIGHT * alone / alone.max() if alone.max() > 0 else np.zeros(len(alone))
         labels[oracle(article)] = 1.0
-        features = salience_features(article.rank, blocks_for(article))
-        article._memo["labelled"] = (features.astype(np.float32), labels)
-    return article._memo["labelled"]
+        article._memo["labels"] = labels
+    return article._memo["labels"]
 
 
 def blocks_for(article: Article) -> tuple[str, ...]:
@@ -295,16 +303,12 @@ def training_matrix(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray
 def sequenced(article: Article) -> Sequenced:
     """The article as the context model fits it: its sentences' features in order, with the
     same graded oracle labels as the per-sentence model's (`labelled`)."""
-    blocks = blocks_for(article)
     if "sequenced" not in article._memo:
-        alone = np.array([rouge2(article, [i]) for i in range(len(article.sentences))])
-        labels = NEAR_MISS_WEIGHT * alone / alone.max() if alone.max() > 0 else np.zeros(len(alone))
-        labels[oracle(article)] = 1.0
-        named = salience_features(article.rank, standardised_blocks(blocks)).astype(np.float32)
+        named = salience_features(article.rank, standardised_blocks(blocks_for(article))).astype(np.float32)
         embeddings = None if article.lexical else article.rank.embeddings
-        article._memo["sequenced"] = Sequenced(
-            named, embeddings, labels.astype(np.float32), article.weight, article.rank.title is not None
-        )
+        labels = graded_labels(article).astype(np.float32)
+        titled = article.rank.title is not None
+        article._memo["sequenced"] = Sequenced(named, embeddings, labels, article.weight, titled)
     return article._memo["sequenced"]
 
 
@@ -312,7 +316,7 @@ def fit_context_model(
     articles: Sequence[Article], start: ContextModel | None = None, progress: bool = False
 ) -> ContextModel:
     """From `start` (a warm start: a few epochs at a low rate), else from nothing."""
-    blocks = (SURFACE,) if articles[0].lexical else (EMBEDDINGS,)
+    blocks = blocks_for(articles[0])
     options = CONTEXT_WARM_START if start is not None else CONTEXT_FROM_SCRATCH
     return fit_context([sequenced(a) for a in articles], blocks, options, init=start, progress=progress)
 
