@@ -281,6 +281,31 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
     assert engine.info.settings["profile"] == "default,orangesum-fr"
 
 
+def test_calibrate_fits_the_fast_tier_on_its_own_vectors_and_each_tier_refuses_the_other(
+    cnn_rows, tmp_path: Path
+) -> None:
+    data = tmp_path / "ours.jsonl"
+    rows = [{"id": r["id"], "text": r["article"], "reference": r["reference"]} for r in cnn_rows[:12]]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "ours-fast.json"
+    argv = ["--data", str(data), "--out", str(out), "--embedder", "embedded-fast", "--folds", "2", "--cache", "none"]
+    assert _run(argv) == 0
+    stored = json.loads(out.read_text(encoding="utf-8"))
+    # Fine-tuned from the fast tier's own head, selecting with its redundancy cosine.
+    fast_default = calibrate.served_default("embedded-fast", "en")
+    assert stored["encoder"] == {"model": "embedded-fast"} and stored["warm_start"] is True
+    assert stored["weights"] == json.loads(json.dumps(fast_default.to_json()["weights"]))
+    assert stored["salience"]["heads"] == fast_default.salience.heads
+    served = Summarizer(load_engine(Settings(model="embedded-fast", ranker_profile=str(out))))
+    [result] = served.predict([served.prepare(SummarizeRequest(text=cnn_rows[0]["article"], max_sentences=3))])
+    assert len(result.sentences) == 3
+    # A head learned on one tier's vectors is refused by the other, with the way out.
+    with pytest.raises(ValueError, match="fitted on embedded-fast's sentence vectors.*--embedder embedded"):
+        load_engine(Settings(ranker_profile=str(out)))
+    with pytest.raises(ValueError, match="'cnn' was fitted on embedded's sentence vectors"):
+        load_engine(Settings(model="embedded-fast", ranker_profile="cnn"))
+
+
 def test_calibrate_learns_a_salience_model_from_a_split_archive(cnn_rows, tmp_path: Path) -> None:
     data = tmp_path / "archive.jsonl.gz"
     with gzip.open(data, "wt", encoding="utf-8") as handle:

@@ -40,6 +40,10 @@ PARALLEL_ROWS = 2000
 # The encoder key of lexical vectors (service/ranker/lexical.py): computed per article, never cached.
 LEXICAL = "lexical"
 DEFAULT_CACHE = Path.home() / ".cache" / "precis" / "embeddings"
+# The embedded models whose vectors a profile can be fitted on: MiniLM, and the fast tier's
+# static vectors distilled from it (models/manifest.json).
+EMBEDDED = "embedded"
+EMBEDDERS = (EMBEDDED, "embedded-fast")
 
 
 class Embedder(Protocol):
@@ -269,7 +273,7 @@ def _load_chunk(path: Path) -> list[np.ndarray]:
     return [embeddings[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
 
 
-def served_encoder(settings: Any = None, model_name: str = "embedded") -> tuple[Embedder, str]:
+def served_encoder(settings: Any = None, model_name: str = EMBEDDED) -> tuple[Embedder, str]:
     """An embedded model's sentence embedder at its served precision (QUANTIZE, MODEL_STORE as
     the server reads them), and a key naming it: its weights' hash and the precision.
     `model_name`: `embedded` (MiniLM), or `embedded-fast` (its static vectors)."""
@@ -287,7 +291,7 @@ def served_encoder(settings: Any = None, model_name: str = "embedded") -> tuple[
     return load_embedder(model.path, precision), key
 
 
-def encoder_for(language: str, settings: Any = None, model_name: str = "embedded") -> tuple[Embedder, str]:
+def encoder_for(language: str, settings: Any = None, model_name: str = EMBEDDED) -> tuple[Embedder, str]:
     """What serving ranks an article in `language` with: the embedded model's embedder for
     a language the model declares (served_encoder), else lexical vectors (key "lexical")."""
     from models.store import resolve
@@ -311,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--split", choices=SPLITS, default="given")
     parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
-    parser.add_argument("--model", default="embedded", help="whose embeddings: embedded (MiniLM) or embedded-fast")
+    parser.add_argument("--model", choices=EMBEDDERS, default=EMBEDDED, help="MiniLM's embeddings, or the fast tier's")
     args = parser.parse_args(argv)
     pairs = prepare(read_rows(args.data, args.limit), args.split)
     embedder, key = encoder_for(data_language(pairs), model_name=args.model)

@@ -14,7 +14,8 @@ whichever cross-validates better). The profile holds the weights or the model, t
 size and sha256, the command, and the gain over Lead-3 (ROUGE-2 at three sentences, same
 text; `--sentences N`: at N against Lead-N) measured by k-fold cross-validation, with a
 bootstrap 95% interval: the figure to expect on more articles like these. Serve it with
-RANKER_PROFILE=FILE (or one per language: FILE,FILE).
+RANKER_PROFILE=FILE (or one per language: FILE,FILE). `--embedder embedded-fast` fits on the
+fast tier's static vectors instead, for MODEL=embedded-fast (each tier refuses the other's heads).
 
 Another language than English (the one most of the articles are read in) is fitted as it is
 served: on lexical vectors (service/ranker/lexical.py; a salience model then reads the named
@@ -38,6 +39,8 @@ import numpy as np
 from models.prepare import sha256_of
 from service.calibration.archive import (
     DEFAULT_CACHE,
+    EMBEDDED,
+    EMBEDDERS,
     LEXICAL,
     SPLITS,
     EmbeddingCache,
@@ -158,16 +161,18 @@ def load_articles(
     stride: int = 1,
     k: int = SUMMARY_SENTENCES,
     cached_only: bool = False,
+    model_name: str = EMBEDDED,
 ) -> list[Article]:
     """A data file's articles (every `stride`-th), prepared, embedded (through the cache
-    unless `cache` is None or the vectors are lexical). `embedder` None: the one serving
-    ranks the data's language with (archive.encoder_for). `cached_only`: only the articles
-    the cache holds already (a large archive whose fill is still running)."""
+    unless `cache` is None or the vectors are lexical). `embedder` None: the one the embedded
+    model `model_name` serving ranks the data's language with (archive.encoder_for).
+    `cached_only`: only the articles the cache holds already (a large archive whose fill is
+    still running)."""
     from tqdm import tqdm
 
     pairs = prepare(read_rows(path, limit)[::stride], split)
     if embedder is None:
-        embedder, encoder_key = encoder_for(data_language(pairs))
+        embedder, encoder_key = encoder_for(data_language(pairs), model_name=model_name)
     embedded = None
     if cache is not None and encoder_key not in (None, LEXICAL):
         try:
@@ -349,18 +354,21 @@ def fit(
     kind: str = "mlp",
     table: np.ndarray | None = None,
     start: ContextModel | None = None,
+    weights: RankerWeights | None = None,
 ) -> Profile:
     """The best profile for these articles: the grid point with the highest mean gain over
     Lead-3, a salience model (`kind`) fitted to their oracle labels, or the context model
-    (from `start`, a warm start, when given)."""
+    (from `start`, a warm start, when given). `weights`: a learned model's selection settings
+    (the redundancy cosine suits the vectors: `served_default`'s), the built-in ones if None."""
+    weights = weights or RankerWeights()
     if ranker == "context":
         model = fit_context_model(articles, start)
-        return Profile("calibrated", RankerWeights(), model, meta={"model": "context", "warm_start": start is not None})
+        return Profile("calibrated", weights, model, meta={"model": "context", "warm_start": start is not None})
     if ranker == "weighted":
         points = grid_points()
         table = grid_table(articles, points) if table is None else table
         return Profile("calibrated", points[int(np.argmax(table.mean(axis=1)))])
-    return Profile("calibrated", RankerWeights(), fit_salience_model(articles, kind), meta={"model": kind})
+    return Profile("calibrated", weights, fit_salience_model(articles, kind), meta={"model": kind})
 
 
 def cross_validate(
@@ -371,6 +379,7 @@ def cross_validate(
     progress: bool = False,
     table: np.ndarray | None = None,
     start: ContextModel | None = None,
+    weights: RankerWeights | None = None,
 ) -> np.ndarray:
     """Held-out gains over Lead-3: each fold scored by the profile fitted on the others
     (`table`: the weighted grid's gains, when already computed)."""
@@ -390,7 +399,7 @@ def cross_validate(
             held_out[test] = table[int(np.argmax(table[:, ~test].mean(axis=1))), test]
         else:
             train = [a for a, t in zip(articles, test, strict=True) if not t]
-            profile = fit(train, ranker, kind, start=start)
+            profile = fit(train, ranker, kind, start=start, weights=weights)
             held_out[test] = gains([a for a, t in zip(articles, test, strict=True) if t], profile)
     return held_out
 
@@ -404,19 +413,21 @@ def calibrate(
     kinds: Sequence[str] = tuple(SALIENCE_MODELS),
     progress: bool = False,
     start: ContextModel | None = None,
+    weights: RankerWeights | None = None,
 ) -> Profile:
     """The profile with its provenance and cross-validated gain; for `salience`, the model
-    kind with the better cross-validated gain (each kind's figure is kept in the profile)."""
+    kind with the better cross-validated gain (each kind's figure is kept in the profile).
+    `weights`: a learned model's selection settings (fit)."""
     usable = [a for a in articles if a.sentences]
     table = grid_table(usable, grid_points()) if ranker == "weighted" else None
     if table is not None:
         held_out = {"weighted": cross_validate(usable, ranker, folds, table=table)}
     elif ranker == "context":
-        held_out = {"context": cross_validate(usable, ranker, folds, progress=progress, start=start)}
+        held_out = {"context": cross_validate(usable, ranker, folds, progress=progress, start=start, weights=weights)}
     else:
-        held_out = {kind: cross_validate(usable, ranker, folds, kind, progress) for kind in kinds}
+        held_out = {kind: cross_validate(usable, ranker, folds, kind, progress, weights=weights) for kind in kinds}
     best = max(held_out, key=lambda kind: held_out[kind].mean())
-    profile = fit(usable, ranker, best, table, start=start)
+    profile = fit(usable, ranker, best, table, start=start, weights=weights)
     k = usable[0].k if usable else SUMMARY_SENTENCES
     evaluation: dict[str, Any] = {
         "metric": f"ROUGE-2 F1 x 100 at {k} sentences minus Lead-{k} on the same text",
@@ -484,6 +495,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache", default=str(DEFAULT_CACHE), help="where embeddings are kept between runs ('none': not kept)"
     )
+    parser.add_argument(
+        "--embedder",
+        choices=EMBEDDERS,
+        default=EMBEDDED,
+        help="the embedded model whose vectors the profile is fitted on and served with (MODEL): "
+        "MiniLM (default), or the fast tier's static vectors",
+    )
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop")
     parser.add_argument(
         "--cached-only",
@@ -514,16 +532,37 @@ def balance(groups: Sequence[Sequence[Article]]) -> None:
         article.weight /= mean
 
 
-def warm_start(spec: str, language: str, lexical: bool) -> ContextModel | None:
-    """The context model `--from` names, if it fits this data (same language and vectors)."""
+def served_default(model_name: str, language: str) -> Profile:
+    """The profile the embedded model serves `language` with when RANKER_PROFILE is empty
+    (the manifest's `profile` for the model, else the default set)."""
+    from models.store import resolve
+    from service.config import Settings
+
+    return profile_for(load_profiles(resolve(model_name, Settings().model_store).profile or ""), language)
+
+
+def fitted_on(profile: Profile) -> str:
+    """The embedded model whose vectors a profile was fitted on (before the fast tier: MiniLM's)."""
+    return str(profile.meta.get("encoder", {}).get("model", EMBEDDED))
+
+
+def warm_start(spec: str, language: str, lexical: bool, model_name: str = EMBEDDED) -> ContextModel | None:
+    """The context model `--from` names, if it fits this data (same language and vectors):
+    'default' is the one `model_name` serves the language with."""
     if spec == "none":
         return None
-    profile = profile_for(load_profiles(""), language) if spec == "default" else load_profile(spec)
+    profile = served_default(model_name, language) if spec == "default" else load_profile(spec)
     model = profile.salience
     blocks = (SURFACE,) if lexical else (EMBEDDINGS,)
-    if isinstance(model, ContextModel) and model.blocks == blocks and profile.language in (None, language):
-        return model
-    print(f"calibrate: {profile.name} has no context model for {language}; fitting from nothing", file=sys.stderr)
+    same_vectors = lexical or fitted_on(profile) == model_name
+    fits = isinstance(model, ContextModel) and model.blocks == blocks and profile.language in (None, language)
+    if fits and same_vectors:
+        return model  # type: ignore[return-value]
+    print(
+        f"calibrate: {profile.name} has no context model for {language} on {model_name}'s vectors; "
+        "fitting from nothing",
+        file=sys.stderr,
+    )
     return None
 
 
@@ -549,7 +588,15 @@ def run(args: argparse.Namespace) -> int:
     publishers: dict[str, list[Article]] = {}
     for path, publisher in sources:
         read = load_articles(
-            path, None, None, cache, args.limit, args.split, k=args.sentences, cached_only=args.cached_only
+            path,
+            None,
+            None,
+            cache,
+            args.limit,
+            args.split,
+            k=args.sentences,
+            cached_only=args.cached_only,
+            model_name=args.embedder,
         )
         publishers.setdefault(publisher, []).extend(read)
     balance(list(publishers.values()))
@@ -567,17 +614,23 @@ def run(args: argparse.Namespace) -> int:
     if len(publishers) > 1:
         data["publishers"] = {name: len(group) for name, group in publishers.items()}
     kinds = tuple(SALIENCE_MODELS) if args.model == "auto" else (args.model,)
+    language = Counter(a.language for a in articles).most_common(1)[0][0] if articles else "en"
     start = None
     if args.ranker == "context" and articles:
-        start = warm_start(args.start, Counter(a.language for a in articles).most_common(1)[0][0], articles[0].lexical)
+        start = warm_start(args.start, language, articles[0].lexical, args.embedder)
     name = args.name or args.out.name.split(".")[0]
-    profile = calibrate(articles, args.ranker, args.folds, name, data, kinds, progress=True, start=start)
+    # A learned model selects with the settings its vectors are served with (the redundancy cosine).
+    weights = served_default(args.embedder, language).weights
+    profile = calibrate(
+        articles, args.ranker, args.folds, name, data, kinds, progress=True, start=start, weights=weights
+    )
     command = (
         " ".join(["python -m service calibrate", *sys.argv[2:]])
         if sys.argv[1:2] == ["calibrate"]
         else (f"python -m service calibrate --data {' '.join(args.data)} --out {args.out} --ranker {args.ranker}")
     )
-    profile = replace(profile, meta={**profile.meta, "command": command})
+    encoder = {} if articles and articles[0].lexical else {"encoder": {"model": args.embedder}}
+    profile = replace(profile, meta={**profile.meta, **encoder, "command": command})
     save_profile(profile, args.out)
     gain = profile.meta["evaluation"]["cross_validated"]["rouge2_minus_lead3"]
     kind = f"{profile.ranker} ({profile.salience.kind})" if profile.salience else profile.ranker

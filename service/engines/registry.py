@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models.store import ResolvedModel, resolve
+from models.store import ResolvedModel, load_manifest, resolve
 from service.config import Settings, enforce_offline
 from service.domain.summary import Engine, ModelInfo
 from service.engines.device import gpu_precision, resolve_device
@@ -31,6 +31,14 @@ def _extractive(model: ResolvedModel, info: ModelInfo, precision: str, settings:
 
     # RANKER_PROFILE, else the model's own (the fast tier's head, fitted on its static vectors).
     profiles = load_profiles(settings.ranker_profile or model.profile)
+    # A head learned on one packaged model's vectors reads nothing sensible on another's.
+    packaged = load_manifest()
+    for profile in profiles:
+        if profile.fitted_on and model.name in packaged and profile.fitted_on != model.name:
+            raise ValueError(
+                f"ranker profile {profile.name!r} was fitted on {profile.fitted_on}'s sentence vectors and cannot rank "
+                f"for {model.name}: calibrate one with --embedder {model.name}, or leave RANKER_PROFILE empty"
+            )
     return ExtractiveEngine(model.path, info, precision, profile=profiles)
 
 

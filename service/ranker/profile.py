@@ -40,7 +40,7 @@ import numpy as np
 from service.ranker.context import KIND as CONTEXT
 from service.ranker.context import ContextModel
 from service.ranker.ranking import RankerWeights, RankInput, score_sentences
-from service.ranker.salience import SalienceModel
+from service.ranker.salience import EMBEDDINGS, SalienceModel
 
 # A learned model: per-sentence features (salience.py) or sentences in context (context.py).
 LearnedModel = SalienceModel | ContextModel
@@ -53,6 +53,8 @@ CENTRALITY = "centrality"
 LEDE = "lede"
 # RANKER_PROFILE empty: the shipped profile for each language that has one.
 DEFAULT_SET = (DEFAULT_NAME, "orangesum-fr")
+# The vectors of a learned profile that names none: every one fitted before the fast tier read MiniLM's.
+FITTED_ON_BEFORE_TIERS = "embedded"
 # The language of a profile file that names none: every one fitted before issue 21 read English.
 LEGACY_LANGUAGE = "en"
 
@@ -70,6 +72,14 @@ class Profile:
     @property
     def ranker(self) -> str:
         return "salience" if self.salience is not None else "weighted"
+
+    @property
+    def fitted_on(self) -> str | None:
+        """The embedded model whose sentence vectors its learned model reads (calibrate
+        --embedder; MiniLM's before the fast tier), None if it reads none (weights, lexical)."""
+        if self.salience is None or EMBEDDINGS not in self.salience.blocks:
+            return None
+        return str(self.meta.get("encoder", {}).get("model", FITTED_ON_BEFORE_TIERS))
 
     def score(self, article: RankInput) -> np.ndarray:
         """One salience score per sentence."""

@@ -1,0 +1,95 @@
+"""Ranker profiles scored on the dev sets in calibration's path: the articles read and embedded
+as calibration reads them (service/calibration/calibrate.py, embeddings cached on disk), each
+profile's selection at N sentences against Lead-N, paired bootstrap 95% intervals, and the
+share of summaries that are exactly the lede. tests/test_calibration.py ties this path to the
+service's own selections; the figures through the service are bench.evaluate's.
+
+    python -m bench.profile_gains [--model embedded|embedded-fast] [--profiles default centrality cnn FILE ...]
+
+Each English set is scored as published and with its headline hidden from the ranker (the
+"no headline" rows: the copy a CMS sends without a title). Seconds, not minutes, once the
+dev sets' embeddings are cached, so a profile can be compared with the shipped ones in one run."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import REPO_ROOT
+from service.calibration import calibrate as fitting
+from service.calibration.archive import DEFAULT_CACHE, EMBEDDED, EMBEDDERS
+from service.ranker.profile import Profile, load_profile
+
+SHARED = REPO_ROOT.parent / "shared" / "data"
+# (file, sentences: N and Lead-N), the dev sets of the shared data (its README).
+DEV_SETS = {
+    "cnndm-dev": (SHARED / "cnndm-dev.jsonl", 3),
+    "bbc-dev": (SHARED / "dev.jsonl", 3),
+    "fr-orangesum-dev": (SHARED / "fr-orangesum-dev.jsonl", 2),
+}
+
+
+def without_headline(article: fitting.Article) -> fitting.Article:
+    """The article as a request without a title reaches the ranker (a memo of its own: what
+    calibration keeps per article was computed with the headline)."""
+    return replace(article, rank=replace(article.rank, title=None, title_confidence=1.0), _memo={})
+
+
+def scored(articles: Sequence[fitting.Article], profile: Profile) -> dict[str, Any]:
+    """Gain over Lead-N with its interval, and how often the selection is the first N sentences."""
+    usable = [a for a in articles if a.sentences]
+    picks = [fitting.selection(a, profile.score(a.rank), profile.weights) for a in usable]
+    gains = np.array([fitting.rouge2(a, p) - fitting.lead3(a) for a, p in zip(usable, picks, strict=True)])
+    lede = np.mean([list(p) == list(range(min(a.k, len(a.sentences)))) for a, p in zip(usable, picks, strict=True)])
+    return {**fitting.summary(gains), "lede_share": round(float(lede), 3)}
+
+
+def load_dev(name: str, model: str, limit: int | None) -> list[fitting.Article]:
+    path, sentences = DEV_SETS[name]
+    return fitting.load_articles(
+        path, None, None, DEFAULT_CACHE, limit, "given", progress=False, k=sentences, model_name=model
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=EMBEDDERS, default=EMBEDDED, help="whose sentence vectors")
+    parser.add_argument("--profiles", nargs="+", default=["default", "centrality"], help="names or files")
+    parser.add_argument("--sets", nargs="+", choices=tuple(DEV_SETS), default=tuple(DEV_SETS))
+    parser.add_argument("--limit", type=int, help="only the first N articles of each set")
+    args = parser.parse_args(argv)
+
+    profiles = [load_profile(spec) for spec in args.profiles]
+    print(f"ROUGE-2 F1 x 100 minus Lead-N, calibration's selection on {args.model}'s vectors")
+    print(
+        "| set | "
+        + " | ".join(f"{p.name} ({Path(p.source).name if p.source else 'built in'})" for p in profiles)
+        + " |"
+    )
+    print("| --- |" + " ---: |" * len(profiles))
+    for name in args.sets:
+        articles = load_dev(name, args.model, args.limit)
+        language = articles[0].language if articles else "en"
+        shapes = {name: articles}
+        if any(a.rank.title is not None for a in articles):
+            shapes[f"{name}, no headline"] = [without_headline(a) for a in articles]
+        for label, shape in shapes.items():
+            cells = []
+            for profile in profiles:
+                if profile.language not in (None, language):
+                    cells.append("(other language)")
+                    continue
+                s = scored(shape, profile)
+                low, high = s["ci95"]
+                cells.append(f"{s['mean']:+.2f} [{low:+.2f}, {high:+.2f}], lede {s['lede_share']:.0%}")
+            print(f"| {label} ({len(shape)}) | " + " | ".join(cells) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
