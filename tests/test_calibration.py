@@ -378,3 +378,20 @@ def test_bad_profiles_are_refused_with_a_reason(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid JSON"):
         load_profile(bad)
+
+
+def test_profile_gains_hides_the_headline_from_the_ranker_and_scores_as_calibration(engine) -> None:
+    from bench import profile_gains
+
+    pairs = archive.prepare(_rows(DEV_SETS["bbc"], DEV_SAMPLE, spread=True))
+    titled = [calibrate.make_article(p, engine.embedder.embed(p.texts)) for p in pairs if p.title]
+    assert titled, "BBC dev articles carry their headline on the first line"
+    hidden = [profile_gains.without_headline(a) for a in titled]
+    assert all(h.rank.title is None for h in hidden) and all(a.rank.title is not None for a in titled)
+    default = load_profile("")
+    # The learned default reads the headline, so hiding it changes what it scores.
+    pairs_of_scores = [(default.score(a.rank), default.score(h.rank)) for a, h in zip(titled, hidden, strict=True)]
+    assert any(not np.allclose(shown, without) for shown, without in pairs_of_scores)
+    scored = profile_gains.scored(titled, default)
+    assert scored["mean"] == round(float(calibrate.gains(titled, default).mean()), 3)
+    assert scored["articles"] == len(titled) and 0.0 <= scored["lede_share"] <= 1.0
