@@ -619,8 +619,9 @@ def run(args: argparse.Namespace) -> int:
     if args.ranker == "context" and articles:
         start = warm_start(args.start, language, articles[0].lexical, args.embedder)
     name = args.name or args.out.name.split(".")[0]
-    # A learned model selects with the settings its vectors are served with (the redundancy cosine).
-    weights = served_default(args.embedder, language).weights
+    # A learned model selects as its vectors are served: the tier's redundancy cosine and fragment length.
+    served = served_default(args.embedder, language).weights
+    weights = replace(RankerWeights(), redundancy=served.redundancy, min_words=served.min_words)
     profile = calibrate(
         articles, args.ranker, args.folds, name, data, kinds, progress=True, start=start, weights=weights
     )
