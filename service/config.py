@@ -267,7 +267,12 @@ def preload_torch() -> None:
 
 def configure_torch(settings: Settings, processes: int) -> None:
     """Torch's thread pool size, for one of `processes` serving processes: set before the model
-    loads, and again in each forked worker (a thread pool does not survive the fork)."""
+    loads, and again in each forked worker (a thread pool does not survive the fork). numpy's
+    BLAS gets one thread: the ranker's matrices are an article's sentences (tens of rows), and a
+    BLAS pool woken beside torch's spinning OpenMP threads cost more than the products
+    themselves (115 → 75 ms an article with the learned default, bench.compare in docs/PERFORMANCE.md)."""
     import torch
+    from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(settings.torch_threads_for(processes))
+    threadpool_limits(1, user_api="blas")
