@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench.common import DATA_DIR, machine
-from bench.profile_gains import DEV_SETS, load_dev, scored
+from bench.profile_gains import DEV_SETS, cell, load_dev, scored
 from service.calibration import calibrate as fitting
 from service.calibration.archive import DEFAULT_CACHE, EMBEDDED, SPLITS
 from service.ranker.profile import load_profile
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     start = fitting.warm_start(args.start, dev[0].language, dev[0].lexical)
     limit = args.skip + max(args.sizes)
     read = fitting.load_articles(args.data, None, None, DEFAULT_CACHE, limit, args.split)[args.skip :]
-    print(f"{args.dev}: {origin.name} ({origin.source}) {_cell(scored(dev, origin))}")
+    print(f"{args.dev}: {origin.name} ({origin.source}) {cell(scored(dev, origin))}")
     print(f"  fitted on {origin.meta.get('data')}")
     print(f"| {args.data.name} from story {args.skip} | from {origin.name} | from nothing | {args.dev} ({len(dev)})")
     print("| ---: | ---: | ---: |")
@@ -50,14 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         for init in (start, None):
             started = time.perf_counter()
             profile = fitting.fit(read[:size], "context", start=init, weights=default.weights)
-            cells.append(f"{_cell(scored(dev, profile))} ({time.perf_counter() - started:.0f} s)")
+            cells.append(f"{cell(scored(dev, profile))} ({time.perf_counter() - started:.0f} s)")
         print(f"| {min(size, len(read))} | " + " | ".join(cells) + " |", flush=True)
     return 0
-
-
-def _cell(score: dict) -> str:
-    low, high = score["ci95"]
-    return f"{score['mean']:+.2f} [{low:+.2f}, {high:+.2f}], lede {score['lede_share']:.0%}"
 
 
 if __name__ == "__main__":

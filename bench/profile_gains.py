@@ -20,17 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import REPO_ROOT
+from bench.common import DATA_DIR
 from service.calibration import calibrate as fitting
 from service.calibration.archive import DEFAULT_CACHE, EMBEDDED, EMBEDDERS
 from service.ranker.profile import Profile, load_profile
 
-SHARED = REPO_ROOT.parent / "shared" / "data"
 # (file, sentences: N and Lead-N), the dev sets of the shared data (its README).
 DEV_SETS = {
-    "cnndm-dev": (SHARED / "cnndm-dev.jsonl", 3),
-    "bbc-dev": (SHARED / "dev.jsonl", 3),
-    "fr-orangesum-dev": (SHARED / "fr-orangesum-dev.jsonl", 2),
+    "cnndm-dev": (DATA_DIR / "cnndm-dev.jsonl", 3),
+    "bbc-dev": (DATA_DIR / "dev.jsonl", 3),
+    "fr-orangesum-dev": (DATA_DIR / "fr-orangesum-dev.jsonl", 2),
 }
 
 
@@ -47,6 +46,12 @@ def scored(articles: Sequence[fitting.Article], profile: Profile) -> dict[str, A
     gains = np.array([fitting.rouge2(a, p) - fitting.lead3(a) for a, p in zip(usable, picks, strict=True)])
     lede = np.mean([list(p) == list(range(min(a.k, len(a.sentences)))) for a, p in zip(usable, picks, strict=True)])
     return {**fitting.summary(gains), "lede_share": round(float(lede), 3)}
+
+
+def cell(score: dict[str, Any]) -> str:
+    """A table cell of `scored`: the gain with its interval, and the lede's share."""
+    low, high = score["ci95"]
+    return f"{score['mean']:+.2f} [{low:+.2f}, {high:+.2f}], lede {score['lede_share']:.0%}"
 
 
 def load_dev(name: str, model: str, limit: int | None) -> list[fitting.Article]:
@@ -84,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 if profile.language not in (None, language):
                     cells.append("(other language)")
                     continue
-                s = scored(shape, profile)
-                low, high = s["ci95"]
-                cells.append(f"{s['mean']:+.2f} [{low:+.2f}, {high:+.2f}], lede {s['lede_share']:.0%}")
+                cells.append(cell(scored(shape, profile)))
             print(f"| {label} ({len(shape)}) | " + " | ".join(cells) + " |", flush=True)
     return 0
 

@@ -541,11 +541,6 @@ def served_default(model_name: str, language: str) -> Profile:
     return profile_for(load_profiles(resolve(model_name, Settings().model_store).profile or ""), language)
 
 
-def fitted_on(profile: Profile) -> str:
-    """The embedded model whose vectors a profile was fitted on (before the fast tier: MiniLM's)."""
-    return str(profile.meta.get("encoder", {}).get("model", EMBEDDED))
-
-
 def warm_start(spec: str, language: str, lexical: bool, model_name: str = EMBEDDED) -> ContextModel | None:
     """The context model `--from` names, if it fits this data (same language and vectors):
     'default' is the one `model_name` serves the language with."""
@@ -554,10 +549,13 @@ def warm_start(spec: str, language: str, lexical: bool, model_name: str = EMBEDD
     profile = served_default(model_name, language) if spec == "default" else load_profile(spec)
     model = profile.salience
     blocks = (SURFACE,) if lexical else (EMBEDDINGS,)
-    same_vectors = lexical or fitted_on(profile) == model_name
-    fits = isinstance(model, ContextModel) and model.blocks == blocks and profile.language in (None, language)
-    if fits and same_vectors:
-        return model  # type: ignore[return-value]
+    if (
+        isinstance(model, ContextModel)
+        and model.blocks == blocks
+        and profile.language in (None, language)
+        and profile.fitted_on in (None, model_name)
+    ):
+        return model
     print(
         f"calibrate: {profile.name} has no context model for {language} on {model_name}'s vectors; "
         "fitting from nothing",

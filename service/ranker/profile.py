@@ -147,12 +147,13 @@ def resolve_profile_path(spec: str) -> Path:
 # The lead prior alone: scores fall with position, so the first sentences are chosen (a
 # fragment or a near-duplicate is passed over, as by every profile).
 LEDE_WEIGHTS = RankerWeights(position_decay=1.0, lede=0.0, centrality=0.0, title=0.0)
+LEDE_PROFILE = Profile(LEDE, LEDE_WEIGHTS)  # frozen: one shared by every use
 
 
 def built_in(name: str) -> Profile | None:
     """`centrality`: the hand-weighted ranker (RankerWeights' defaults) for any language;
     `lede`: the lead prior alone, for any language (the route of a language no profile fits)."""
-    return {CENTRALITY: Profile(CENTRALITY), LEDE: Profile(LEDE, LEDE_WEIGHTS)}.get(name)
+    return {CENTRALITY: Profile(CENTRALITY), LEDE: LEDE_PROFILE}.get(name)
 
 
 def load_profile(path: str | Path | None) -> Profile:
@@ -192,4 +193,4 @@ def load_profiles(spec: str | None) -> list[Profile]:
 def profile_for(profiles: Sequence[Profile], language: str) -> Profile:
     """The profile fitted on `language`, else one for any language, else the lede."""
     fitted = [p for p in profiles if p.language == language] or [p for p in profiles if p.language is None]
-    return fitted[0] if fitted else Profile(LEDE, LEDE_WEIGHTS)
+    return fitted[0] if fitted else LEDE_PROFILE
