@@ -5,6 +5,7 @@ same problem on every route."""
 from __future__ import annotations
 
 import codecs
+import io
 import json
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from service.runtime import Runtime
 
 _RUNTIME = "precis.runtime"
+_READ_BUFFER = 1 << 16  # bytes of a streamed body read at a time
 JSON_TYPE = "application/json"
 # A text body is the article itself; its options come in the query string.
 TEXT_FIELDS = {"text/plain": "text", "text/html": "html"}
@@ -95,7 +97,7 @@ def ndjson_items(max_line_bytes: int) -> Iterator[Any]:
     if name.startswith(("utf-16", "utf-32")):  # their newlines are not the byte b"\n"
         raise unsupported_charset(f"JSON Lines are read line by line: send UTF-8, not {charset!r}.")
     number = 0
-    for raw in _lines(request.stream, max_line_bytes):
+    for raw in _lines(_buffered(request.stream), max_line_bytes):
         if raw is None:
             number += 1
             yield invalid_request(f"Line {number} is over {max_line_bytes} bytes (MAX_BODY_BYTES).")
@@ -111,6 +113,12 @@ def ndjson_items(max_line_bytes: int) -> Iterator[Any]:
                     yield parse_json(line, f"Line {number}")
                 except ProblemError as problem:
                     yield problem
+
+
+def _buffered(stream: IO[bytes]) -> IO[bytes]:
+    """werkzeug's capped stream reads a line a byte at a time (7 million calls for a 7 MB
+    body, 30 times the rest of a job's upload): read it through a buffer instead."""
+    return io.BufferedReader(stream, _READ_BUFFER) if isinstance(stream, io.RawIOBase) else stream
 
 
 def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
