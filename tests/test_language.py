@@ -1,13 +1,21 @@
-"""Language detection on real news paragraphs (tests/data/languages) and the dev articles."""
+"""Language detection on real news paragraphs (tests/data/languages) and the dev articles, and
+its windowed feature walk against py3langid's own."""
 
 from __future__ import annotations
 
-import pytest
+from collections import Counter
 
+import numpy as np
+import pytest
+from py3langid.langid import LanguageIdentifier, visit_counts
+
+from service.text.langid_walk import WINDOW, WindowedIdentifier
 from service.text.language import (
     LANGUAGES,
+    MAX_DETECT_CHARS,
     LanguageGuess,
     UnsupportedLanguage,
+    _get_detector,
     check_supported,
     detect_language,
     reading_language,
@@ -86,3 +94,49 @@ def test_an_article_is_read_in_its_language_only_when_the_detector_is_sure() -> 
     assert reading_language(LanguageGuess("fr", "French", 0.3)) == "en"  # too unsure: the English path
     for code in FOREIGN:
         assert reading_language(detect_language(read(f"{code}.txt"))) == code
+
+
+def _library_twin(detector: WindowedIdentifier) -> LanguageIdentifier:
+    """The same model with py3langid's own byte-at-a-time walk."""
+    return LanguageIdentifier(
+        detector.nb_ptc, detector.nb_pc, detector.nb_classes, detector.tk_nextmove, detector.tk_output,
+        norm_probs=True, tk_row=detector.tk_row,
+    )  # fmt: skip
+
+
+def test_the_detector_walk_forgets_its_start_within_the_window() -> None:
+    """The proof the windowed walk rests on, for the pinned model: from any pair of states
+    (one of them the start), the same WINDOW bytes lead to the same state."""
+    detector = _get_detector()
+    moves = np.frombuffer(detector.tk_nextmove, dtype=np.dtype(detector.tk_nextmove.typecode)).astype(np.int64)
+    rows = np.asarray(detector.tk_row, dtype=np.int64) << 8
+    states = len(rows)
+    every_byte = np.arange(256)
+    left, right = np.arange(states), np.zeros(states, dtype=np.int64)
+    still_apart = []
+    for _ in range(WINDOW):
+        pairs = []
+        for chunk in range(0, len(left), 16_384):
+            a = moves[rows[left[chunk : chunk + 16_384], None] + every_byte].ravel()
+            b = moves[rows[right[chunk : chunk + 16_384], None] + every_byte].ravel()
+            apart = a != b
+            pairs.append(np.unique(a[apart] * states + b[apart]))
+        apart_pairs = np.unique(np.concatenate(pairs))
+        left, right = apart_pairs // states, apart_pairs % states
+        still_apart.append(len(left))
+    assert still_apart[-1] == 0
+    assert still_apart[-2] > 0  # and WINDOW is the shortest such window
+
+
+def test_the_windowed_walk_scores_as_the_library_does(dev_articles: list[dict[str, str]]) -> None:
+    detector = _get_detector()
+    assert isinstance(detector, WindowedIdentifier)
+    library = _library_twin(detector)
+    texts = [row["article"][:MAX_DETECT_CHARS] for row in dev_articles]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(TEXTS.glob("*.txt"))]
+    texts += ["", "a", "é", "日本語のニュース", "BREAKING NEWS", "x" * 5, "Dublin. " * 3]
+    for text in texts:
+        encoded = detector._encode(text)
+        counts = visit_counts(library.tk_nextmove, library._rowbase, library.tk_output, encoded)
+        assert list((counts or {}).items()) == list(Counter(detector.features(encoded).tolist()).items())
+        assert np.array_equal(detector._decide(text), library._decide(text)), text[:60]

@@ -84,13 +84,15 @@ _detector: LanguageIdentifier | None = None
 
 
 def _build_detector() -> LanguageIdentifier:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model
+
+    from service.text.langid_walk import WindowedIdentifier
 
     ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
     keep = [i for i, code in enumerate(classes) if code in LANGUAGES]
     # Slicing before construction means the full 142-language table is never kept.
-    return LanguageIdentifier(
+    return WindowedIdentifier(
         ptc[:, keep].copy(), pc[keep].copy(), [classes[i] for i in keep], nextmove, output,
         norm_probs=True, tk_row=row,
     )  # fmt: skip
