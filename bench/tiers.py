@@ -5,8 +5,9 @@ response cache off (CACHE_MAX_BYTES=0).
     python -m bench.tiers [--count 200] [--concurrency 1 16] [--workers 2]
 
 In process: Summarizer.summarize_many on one thread (articles/s, CPU ms per article).
-Served: real gunicorn (docker/gunicorn.conf.py) per tier, both up at once and driven in
-turn at each concurrency: articles/s, p50/p99 latency, the server's CPU ms per article
+Served: real gunicorn (docker/gunicorn.conf.py) per tier, and the textbook server
+(bench/baseline/app.py on MiniLM, the issue's yardstick), all up at once and driven in turn
+at each concurrency: articles/s, p50/p99 latency, the server's CPU ms per article
 (master and workers) and its memory (RSS and PSS of all its processes). The CPU's flags
 are printed: the speed of MiniLM's int8 matmuls depends on them. Ratios are what to read
 on a shared machine. Traffic goes to 127.0.0.1 only; every run is bounded by its count."""
@@ -21,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from bench.common import load_articles, machine
-from bench.load import drive, wait_until_serving
+from bench.load import BaselineServer, drive, wait_until_serving
 from bench.server import LiveServer
 from service.config import Settings
 from service.engines.registry import load_engine
@@ -29,6 +30,9 @@ from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer
 
 TIERS = ("embedded", "embedded-fast")
+# The textbook server (bench/baseline/app.py: a Flask file, gunicorn's sync defaults) on the
+# default tier's model, driven in the same turns.
+TEXTBOOK = "textbook (embedded)"
 # The instruction-set flags that matter to the matmuls of a transformer on a CPU.
 FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16")
 
@@ -80,6 +84,65 @@ def _memory_mib(server: LiveServer) -> tuple[float, float]:
     return rss / 2**20, pss / 2**20
 
 
+Served = dict[tuple[str, int], tuple[float, float, float, float]]  # (articles/s, p50, p99, CPU ms)
+
+
+def serve_all(payloads: list[dict[str, str]], concurrency: list[int], workers: str) -> tuple[Served, dict]:
+    """Both tiers and the textbook server up at once, driven in turn at each concurrency."""
+    served: Served = {}
+    settings = {"CACHE_MAX_BYTES": "0", "WEB_CONCURRENCY": workers}
+    with tempfile.TemporaryDirectory() as folder:
+        servers: dict[str, LiveServer] = {
+            model: LiveServer(Path(folder) / f"{model}.log", SUMMARIZER_MODEL=model, **settings).start(600)
+            for model in TIERS
+        }
+        textbook = BaselineServer(Path(folder) / "textbook.log", SUMMARIZER_MODEL="embedded", **settings)
+        servers[TEXTBOOK] = textbook.start(600)
+        try:
+            for server in servers.values():
+                wait_until_serving(server, payloads[0])
+                drive(server.url, payloads[:16], 4, "warm-up")
+            for level in concurrency:
+                for model, server in servers.items():
+                    cpu = _cpu_seconds(server)
+                    run = drive(server.url, payloads, level, model)
+                    if run.errors:
+                        raise RuntimeError(f"{model} at c{level}: {run.errors}")
+                    cpu_ms = 1000 * (_cpu_seconds(server) - cpu) / run.requests
+                    p50, p99 = 1000 * run.percentile(50), 1000 * run.percentile(99)
+                    served[model, level] = (run.throughput, p50, p99, cpu_ms)
+            return served, {model: _memory_mib(server) for model, server in servers.items()}
+        finally:
+            for server in servers.values():
+                server.stop()
+
+
+def report(local: dict[str, tuple[float, float]], served: Served, memory: dict, concurrency: list[int]) -> None:
+    print("| tier | where | articles/s | p50 ms | p99 ms | CPU ms / article | RSS MiB (PSS) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for model in (*TIERS, TEXTBOOK):
+        if model in local:
+            rate, cpu_ms = local[model]
+            print(f"| {model} | in process, one thread | {rate:.1f} | | | {cpu_ms:.1f} | |")
+        rss, pss = memory[model]
+        for level in concurrency:
+            rate, p50, p99, cpu_ms = served[model, level]
+            print(
+                f"| {model} | served, c{level} | {rate:.1f} | {p50:.0f} | {p99:.0f} | {cpu_ms:.1f} | "
+                f"{rss:.0f} ({pss:.0f}) |"
+            )
+    print("\n| ratio (fast / default) | articles/s |\n| --- | ---: |")
+    base, fast = TIERS
+    print(f"| in process | {local[fast][0] / local[base][0]:.1f}× |")
+    for level in concurrency:
+        print(f"| served, c{level} | {served[fast, level][0] / served[base, level][0]:.1f}× |")
+    print("\n| ratio (served / textbook), articles/s | " + " | ".join(f"c{c}" for c in concurrency) + " |")
+    print("| --- |" + " ---: |" * len(concurrency))
+    for model in TIERS:
+        ratios = " | ".join(f"{served[model, c][0] / served[TEXTBOOK, c][0]:.1f}×" for c in concurrency)
+        print(f"| {model} | {ratios} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200, help="distinct dev articles per run")
@@ -88,58 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     texts = [row["article"] for row in load_articles(limit=args.count)]
-    payloads = [{"text": t} for t in texts]
     local = {model: in_process(model, texts) for model in TIERS}
-    served: dict[tuple[str, int], tuple[float, float, float, float]] = {}
-    memory: dict[str, tuple[float, float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        servers = {
-            model: LiveServer(
-                Path(folder) / f"{model}.log", SUMMARIZER_MODEL=model, CACHE_MAX_BYTES="0", WEB_CONCURRENCY=args.workers
-            ).start(600)
-            for model in TIERS
-        }
-        try:
-            for server in servers.values():
-                wait_until_serving(server, payloads[0])
-                drive(server.url, payloads[:16], 4, "warm-up")
-            for concurrency in args.concurrency:
-                for model, server in servers.items():
-                    cpu = _cpu_seconds(server)
-                    run = drive(server.url, payloads, concurrency, model)
-                    if run.errors:
-                        raise RuntimeError(f"{model} at c{concurrency}: {run.errors}")
-                    cpu_ms = 1000 * (_cpu_seconds(server) - cpu) / run.requests
-                    served[model, concurrency] = (
-                        run.throughput,
-                        1000 * run.percentile(50),
-                        1000 * run.percentile(99),
-                        cpu_ms,
-                    )
-            memory = {model: _memory_mib(server) for model, server in servers.items()}
-        finally:
-            for server in servers.values():
-                server.stop()
-
+    served, memory = serve_all([{"text": t} for t in texts], args.concurrency, args.workers)
     print(f"Machine: {machine()}; CPU flags: {cpu_flags()}")
     print(f"{args.count} distinct dev articles per run, cache off, {args.workers} gunicorn workers per tier\n")
-    print("| tier | where | articles/s | p50 ms | p99 ms | CPU ms / article | RSS MiB (PSS) |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    for model in TIERS:
-        rate, cpu_ms = local[model]
-        print(f"| {model} | in process, one thread | {rate:.1f} | | | {cpu_ms:.1f} | |")
-        rss, pss = memory[model]
-        for concurrency in args.concurrency:
-            rate, p50, p99, cpu_ms = served[model, concurrency]
-            print(
-                f"| {model} | served, c{concurrency} | {rate:.1f} | {p50:.0f} | {p99:.0f} | {cpu_ms:.1f} | "
-                f"{rss:.0f} ({pss:.0f}) |"
-            )
-    print("\n| ratio (fast / default) | articles/s |\n| --- | ---: |")
-    base, fast = TIERS
-    print(f"| in process | {local[fast][0] / local[base][0]:.1f}× |")
-    for concurrency in args.concurrency:
-        print(f"| served, c{concurrency} | {served[fast, concurrency][0] / served[base, concurrency][0]:.1f}× |")
+    report(local, served, memory, args.concurrency)
     return 0
 
 
