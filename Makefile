@@ -93,6 +93,9 @@ bench: install-dev model
 	$(PY) -m bench.memory
 	$(PY) -m bench.memory --model smollm2-135m-instruct --requests 4
 	$(PY) -m bench.jobs
+	$(PY) -m models.prepare embedded-fast
+	$(PY) -m bench.tiers --count 200
+	$(PY) -m bench.stages
 
 nginx:
 	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
