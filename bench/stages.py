@@ -1,32 +1,35 @@
 """Where an article's time goes outside the model, per English dev set, and the floor every
-tier pays: reading the article (language detection, cleaning, splitting), one stage at a time
-as `summarizer.read_article` runs them, then the whole use case per tier, in process on one
-thread, response cache off.
+tier pays (cleaning + sentence splitting; language detection, which decides their rules, is
+shown beside it), one stage at a time as `summarizer.read_article` runs them, then the whole
+use case per tier, in process on one thread, response cache off.
 
     python -m bench.stages [--count 300]
 
 Each stage is timed alone over the same distinct articles (CPU ms per article, one thread).
 Language detection is timed twice side by side: the service's windowed walk
 (service/text/langid_walk.py) and py3langid's own byte-at-a-time walk on the same model, and
-each tier's whole use case is run once with each, so the cut shows as a ratio from one run."""
+each tier's whole use case is run once with each (the order alternating from set to set), so
+the cut shows as a ratio from one run."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from py3langid.langid import LanguageIdentifier
 
 from bench.common import DEV_SETS, load_articles, machine
 from bench.tiers import TIERS, cpu_flags
-from service.config import Settings
+from service.config import Settings, configure_torch
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
 from service.summarizer import Summarizer
 from service.text import language
 from service.text.cleaning import CleanArticle, clean_text
+from service.text.langid_walk import WindowedIdentifier, library_walk
 from service.text.sentences import split_sentences
 
 
@@ -39,22 +42,30 @@ def _cpu_ms(work: Callable[[Any], object], inputs: Sequence[Any]) -> float:
     return 1000 * (time.process_time() - started) / len(inputs)
 
 
-def _library_walk() -> LanguageIdentifier:
-    """The service's detector model with py3langid's own per-byte walk."""
+@contextlib.contextmanager
+def detecting_with(detector: LanguageIdentifier) -> Iterator[None]:
+    """The service's detector swapped for `detector` while the block runs."""
     ours = language._get_detector()
-    return LanguageIdentifier(
-        ours.nb_ptc, ours.nb_pc, ours.nb_classes, ours.tk_nextmove, ours.tk_output, norm_probs=True, tk_row=ours.tk_row
-    )
+    language._detector = detector
+    try:
+        yield
+    finally:
+        language._detector = ours
+
+
+def _walks() -> dict[str, LanguageIdentifier]:
+    windowed = language._get_detector()
+    assert isinstance(windowed, WindowedIdentifier)
+    return {"windowed walk": windowed, "py3langid's walk": library_walk(windowed)}
 
 
 def stages(texts: list[str]) -> dict[str, float]:
-    windowed, library = language._get_detector(), _library_walk()
+    walks = _walks()
     capped = [t[: language.MAX_DETECT_CHARS] for t in texts]
     codes = [language.reading_language(language.detect_language(t)) for t in texts]
     articles: list[CleanArticle] = [clean_text(t, language=c) for t, c in zip(texts, codes, strict=True)]
     return {
-        "language detection (windowed walk)": _cpu_ms(windowed.classify, capped),
-        "language detection (py3langid's walk)": _cpu_ms(library.classify, capped),
+        **{f"language detection ({name})": _cpu_ms(walk.classify, capped) for name, walk in walks.items()},
         "cleaning": _cpu_ms(lambda i: clean_text(texts[i], language=codes[i]), range(len(texts))),
         "sentence splitting": _cpu_ms(lambda i: split_sentences(articles[i].body, codes[i]), range(len(texts))),
     }
@@ -71,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="distinct articles per dev set")
     args = parser.parse_args(argv)
+    configure_torch(Settings(torch_threads=1), processes=1)
     sets = {name: [row["article"] for row in load_articles(path, args.count)] for name, path in DEV_SETS.items()}
     summarizers = {model: Summarizer(load_engine(Settings(model=model, cache_max_bytes=0))) for model in TIERS}
 
@@ -86,15 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     print("| reading the article (the floor + detection) | " + " | ".join(f"{read[n]:.2f}" for n in sets) + " |")
 
     print("\n| tier, whole use case | detector | " + " | ".join(sets) + " |\n| --- | --- |" + " ---: |" * len(sets))
-    windowed, library = language._get_detector(), _library_walk()
+    walks = _walks()
     for model, summarizer in summarizers.items():
-        cost: dict[str, dict[str, float]] = {}
-        # Interleaved per set, so that a machine that slows down mid-run shifts both alike.
-        for name, texts in sets.items():
-            for label, detector in (("py3langid's walk", library), ("windowed walk", windowed)):
-                language._detector = detector
-                cost.setdefault(label, {})[name] = use_case(summarizer, texts)
-        language._detector = windowed
+        cost: dict[str, dict[str, float]] = {label: {} for label in reversed(walks)}
+        # Interleaved per set, the order alternating, so that neither walk always runs warm.
+        for turn, (name, texts) in enumerate(sets.items()):
+            for label in list(walks)[:: 1 if turn % 2 else -1]:
+                with detecting_with(walks[label]):
+                    cost[label][name] = use_case(summarizer, texts)
         for label, per_set in cost.items():
             print(f"| {model} | {label} | " + " | ".join(f"{per_set[n]:.2f}" for n in sets) + " |")
         before, after = cost["py3langid's walk"], cost["windowed walk"]

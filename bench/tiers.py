@@ -33,6 +33,8 @@ TIERS = ("embedded", "embedded-fast")
 # The textbook server (bench/baseline/app.py: a Flask file, gunicorn's sync defaults) on the
 # default tier's model, driven in the same turns.
 TEXTBOOK = "textbook (embedded)"
+Served = dict[tuple[str, int], tuple[float, float, float, float]]  # (articles/s, p50, p99, CPU ms)
+Memory = dict[str, tuple[float, float]]  # RSS and PSS, MiB
 # The instruction-set flags that matter to the matmuls of a transformer on a CPU.
 FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16")
 
@@ -84,21 +86,19 @@ def _memory_mib(server: LiveServer) -> tuple[float, float]:
     return rss / 2**20, pss / 2**20
 
 
-Served = dict[tuple[str, int], tuple[float, float, float, float]]  # (articles/s, p50, p99, CPU ms)
-
-
-def serve_all(payloads: list[dict[str, str]], concurrency: list[int], workers: str) -> tuple[Served, dict]:
+def serve_all(payloads: list[dict[str, str]], concurrency: list[int], workers: str) -> tuple[Served, Memory]:
     """Both tiers and the textbook server up at once, driven in turn at each concurrency."""
     served: Served = {}
     settings = {"CACHE_MAX_BYTES": "0", "WEB_CONCURRENCY": workers}
     with tempfile.TemporaryDirectory() as folder:
-        servers: dict[str, LiveServer] = {
-            model: LiveServer(Path(folder) / f"{model}.log", SUMMARIZER_MODEL=model, **settings).start(600)
-            for model in TIERS
+        plans: dict[str, LiveServer] = {
+            model: LiveServer(Path(folder) / f"{model}.log", SUMMARIZER_MODEL=model, **settings) for model in TIERS
         }
-        textbook = BaselineServer(Path(folder) / "textbook.log", SUMMARIZER_MODEL="embedded", **settings)
-        servers[TEXTBOOK] = textbook.start(600)
+        plans[TEXTBOOK] = BaselineServer(Path(folder) / "textbook.log", SUMMARIZER_MODEL="embedded", **settings)
+        servers: dict[str, LiveServer] = {}
         try:
+            for model, plan in plans.items():  # each one up inside the try: a failed start stops the others
+                servers[model] = plan.start(600)
             for server in servers.values():
                 wait_until_serving(server, payloads[0])
                 drive(server.url, payloads[:16], 4, "warm-up")
@@ -117,7 +117,7 @@ def serve_all(payloads: list[dict[str, str]], concurrency: list[int], workers: s
                 server.stop()
 
 
-def report(local: dict[str, tuple[float, float]], served: Served, memory: dict, concurrency: list[int]) -> None:
+def report(local: dict[str, tuple[float, float]], served: Served, memory: Memory, concurrency: list[int]) -> None:
     print("| tier | where | articles/s | p50 ms | p99 ms | CPU ms / article | RSS MiB (PSS) |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for model in (*TIERS, TEXTBOOK):

@@ -7,9 +7,9 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from py3langid.langid import LanguageIdentifier, visit_counts
+from py3langid.langid import visit_counts
 
-from service.text.langid_walk import WINDOW, WindowedIdentifier
+from service.text.langid_walk import WINDOW, WindowedIdentifier, library_walk
 from service.text.language import (
     LANGUAGES,
     MAX_DETECT_CHARS,
@@ -96,14 +96,6 @@ def test_an_article_is_read_in_its_language_only_when_the_detector_is_sure() -> 
         assert reading_language(detect_language(read(f"{code}.txt"))) == code
 
 
-def _library_twin(detector: WindowedIdentifier) -> LanguageIdentifier:
-    """The same model with py3langid's own byte-at-a-time walk."""
-    return LanguageIdentifier(
-        detector.nb_ptc, detector.nb_pc, detector.nb_classes, detector.tk_nextmove, detector.tk_output,
-        norm_probs=True, tk_row=detector.tk_row,
-    )  # fmt: skip
-
-
 def test_the_detector_walk_forgets_its_start_within_the_window() -> None:
     """The proof the windowed walk rests on, for the pinned model: from any pair of states
     (one of them the start), the same WINDOW bytes lead to the same state."""
@@ -128,15 +120,26 @@ def test_the_detector_walk_forgets_its_start_within_the_window() -> None:
     assert still_apart[-2] > 0  # and WINDOW is the shortest such window
 
 
-def test_the_windowed_walk_scores_as_the_library_does(dev_articles: list[dict[str, str]]) -> None:
+def _assert_walks_agree(texts: list[str | bytes]) -> None:
     detector = _get_detector()
     assert isinstance(detector, WindowedIdentifier)
-    library = _library_twin(detector)
-    texts = [row["article"][:MAX_DETECT_CHARS] for row in dev_articles]
-    texts += [path.read_text(encoding="utf-8") for path in sorted(TEXTS.glob("*.txt"))]
-    texts += ["", "a", "é", "日本語のニュース", "BREAKING NEWS", "x" * 5, "Dublin. " * 3]
+    library = library_walk(detector)
     for text in texts:
         encoded = detector._encode(text)
         counts = visit_counts(library.tk_nextmove, library._rowbase, library.tk_output, encoded)
+        # The same features, counted in the same (first-occurrence) order, so the same float sums.
         assert list((counts or {}).items()) == list(Counter(detector.features(encoded).tolist()).items())
         assert np.array_equal(detector._decide(text), library._decide(text)), text[:60]
+
+
+def test_the_windowed_walk_scores_as_the_library_does() -> None:
+    rng = np.random.default_rng(0)
+    texts: list[str | bytes] = [path.read_text(encoding="utf-8") for path in sorted(TEXTS.glob("*.txt"))]
+    texts += ["", "a", "é", "日本語のニュース", "BREAKING NEWS", "x" * 5, "Dublin. " * 3, "\u00e9t\u00e9"]
+    texts += [rng.integers(0, 256, size=n, dtype=np.uint8).tobytes() for n in (1, 5, 6, 7, 300)]  # not UTF-8
+    texts += [b"caf\xc3", "na\u00efve r\u00e9sum\u00e9".encode()]
+    _assert_walks_agree(texts)
+
+
+def test_the_windowed_walk_scores_the_dev_articles_as_the_library_does(dev_articles: list[dict[str, str]]) -> None:
+    _assert_walks_agree([row["article"][:MAX_DETECT_CHARS] for row in dev_articles])

@@ -54,3 +54,12 @@ class WindowedIdentifier(LanguageIdentifier):
                 states[lag:] = self._moves[self._rows[states[lag:]] + data[: len(data) - lag]]
         outputs = self._outputs[states]
         return outputs[outputs >= 0]
+
+
+def library_walk(detector: WindowedIdentifier) -> LanguageIdentifier:
+    """The same model with py3langid's own byte-at-a-time walk: what the windowed one is
+    measured and tested against."""
+    return LanguageIdentifier(
+        detector.nb_ptc, detector.nb_pc, detector.nb_classes, detector.tk_nextmove, detector.tk_output,
+        norm_probs=True, tk_row=detector.tk_row,
+    )  # fmt: skip
