@@ -59,8 +59,7 @@ def _walks() -> dict[str, LanguageIdentifier]:
     return {"windowed walk": windowed, "py3langid's walk": library_walk(windowed)}
 
 
-def stages(texts: list[str]) -> dict[str, float]:
-    walks = _walks()
+def stages(texts: list[str], walks: dict[str, LanguageIdentifier]) -> dict[str, float]:
     capped = [t[: language.MAX_DETECT_CHARS] for t in texts]
     codes = [language.reading_language(language.detect_language(t)) for t in texts]
     articles: list[CleanArticle] = [clean_text(t, language=c) for t, c in zip(texts, codes, strict=True)]
@@ -88,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Machine: {machine()}; CPU flags: {cpu_flags()}")
     print(f"CPU ms per article, one thread, response cache off, {args.count} distinct articles per set\n")
+    walks = _walks()
     print("| stage | " + " | ".join(sets) + " |\n| --- |" + " ---: |" * len(sets))
-    timed = {name: stages(texts) for name, texts in sets.items()}
+    timed = {name: stages(texts, walks) for name, texts in sets.items()}
     for stage in timed[next(iter(sets))]:
         print(f"| {stage} | " + " | ".join(f"{timed[name][stage]:.2f}" for name in sets) + " |")
     floor = {name: t["cleaning"] + t["sentence splitting"] for name, t in timed.items()}
@@ -98,7 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     print("| reading the article (the floor + detection) | " + " | ".join(f"{read[n]:.2f}" for n in sets) + " |")
 
     print("\n| tier, whole use case | detector | " + " | ".join(sets) + " |\n| --- | --- |" + " ---: |" * len(sets))
-    walks = _walks()
     for model, summarizer in summarizers.items():
         cost: dict[str, dict[str, float]] = {label: {} for label in reversed(walks)}
         # Interleaved per set, the order alternating, so that neither walk always runs warm.

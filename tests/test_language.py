@@ -100,8 +100,8 @@ def test_the_detector_walk_forgets_its_start_within_the_window() -> None:
     """The proof the windowed walk rests on, for the pinned model: from any pair of states
     (one of them the start), the same WINDOW bytes lead to the same state."""
     detector = _get_detector()
-    moves = np.frombuffer(detector.tk_nextmove, dtype=np.dtype(detector.tk_nextmove.typecode)).astype(np.int64)
-    rows = np.asarray(detector.tk_row, dtype=np.int64) << 8
+    assert isinstance(detector, WindowedIdentifier)
+    moves, rows = detector._moves.astype(np.int64), detector._rows.astype(np.int64)  # the tables the walk reads
     states = len(rows)
     every_byte = np.arange(256)
     left, right = np.arange(states), np.zeros(states, dtype=np.int64)

@@ -331,13 +331,12 @@ def fit_context_model(
     """From `start` (a warm start: a few epochs at a low rate), else from nothing, with a model
     sized to the archive (LARGE_ARCHIVE)."""
     blocks = blocks_for(articles[0])
-    options = (
-        CONTEXT_WARM_START
-        if start is not None
-        else CONTEXT_FROM_SCRATCH
-        if len(articles) >= LARGE_ARCHIVE
-        else CONTEXT_FROM_SCRATCH_SMALL
-    )
+    if start is not None:
+        options = CONTEXT_WARM_START
+    elif len(articles) >= LARGE_ARCHIVE:
+        options = CONTEXT_FROM_SCRATCH
+    else:
+        options = CONTEXT_FROM_SCRATCH_SMALL
     return fit_context([sequenced(a) for a in articles], blocks, options, init=start, progress=progress)
 
 
