@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,36 @@ def test_labels_grade_the_sentences_the_oracle_leaves_out(cnn_articles) -> None:
         alone = np.delete([calibrate.rouge2(article, [i]) for i in range(len(labels))], taken)
         assert ((rest >= 0) & (rest <= calibrate.NEAR_MISS_WEIGHT)).all()
         assert (rest[alone == 0] == 0).all() and (np.diff(rest[np.argsort(alone)]) >= 0).all()
+
+
+def test_word_budget_oracle_stays_within_lead3s_words_and_only_rises(cnn_articles) -> None:
+    for article in cnn_articles:
+        budget = calibrate.lead_words(article)
+        words = [len(s.split()) for s in article.sentences]
+        taken = calibrate.oracle(article, len(article.sentences), budget)
+        assert taken and sum(words[i] for i in taken) <= budget
+        best_alone = max(calibrate.rouge2(article, [i]) for i in range(len(words)) if words[i] <= budget)
+        assert calibrate.rouge2(article, taken) >= best_alone - 1e-9
+
+
+def test_word_budget_labels_rate_near_misses_per_word(cnn_articles) -> None:
+    for article in cnn_articles:
+        labels = calibrate.word_budget_labels(article)
+        taken = calibrate.oracle(article, len(article.sentences), calibrate.lead_words(article))
+        assert (labels[taken] == 1.0).all()
+        words = np.array([max(1, len(s.split())) for s in article.sentences])
+        per_word = np.array([calibrate.rouge2(article, [i]) for i in range(len(labels))]) / words
+        rest, rate = np.delete(labels, taken), np.delete(per_word, taken)
+        assert ((rest >= 0) & (rest <= calibrate.NEAR_MISS_WEIGHT)).all()
+        assert (np.diff(rest[np.argsort(rate, kind="stable")]) >= -1e-12).all()
+    # MiniLM's context model fits these; the fast tier's static vectors keep the labels at k sentences.
+    first = cnn_articles[0]
+    np.testing.assert_array_equal(
+        calibrate.sequenced(first).labels, calibrate.word_budget_labels(first).astype(np.float32)
+    )
+    fast = replace(first, vectors="embedded-fast", _memo={})
+    np.testing.assert_array_equal(calibrate.sequenced(fast).labels, calibrate.graded_labels(fast).astype(np.float32))
+    assert any(not np.array_equal(calibrate.word_budget_labels(a), calibrate.graded_labels(a)) for a in cnn_articles)
 
 
 def test_grid_table_equals_the_serving_selection_point_by_point(cnn_articles) -> None:
