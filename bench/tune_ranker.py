@@ -2,7 +2,7 @@
 on the other publisher's dev set (both ways), and pick the built-in default to maximise the
 WORSE of the two publishers' ROUGE-2 margins over Lead-3.
 
-    python -m bench.tune_ranker [--bbc-stride 4] [--out docs/quality/ranker-tuning] [--write-profiles]
+    python -m bench.tune_ranker [--bbc-stride 4] [--out docs/quality/ranker-tuning]
 
 Two routes, both measured: (a) the weighted ranker (lead prior, lede bonus, centrality,
 headline) over a grid (service.calibration.GRID); (b) a logistic-regression salience
@@ -10,23 +10,22 @@ model on the same features plus the sentence embedding, trained on greedy ROUGE-
 labels. Fitting uses only the train sets (bbc-train.jsonl, every `--bbc-stride`-th
 article; cnndm-train.jsonl); every figure is on the dev sets (dev.jsonl: BBC,
 cnndm-dev.jsonl: CNN), at three sentences, against Lead-3 on the same cleaned text,
-with bootstrap 95% intervals. `--write-profiles` writes service/profiles/bbc.json and
-cnn.json (the route with the better cross-validated gain on its own train set)."""
+with bootstrap 95% intervals. The shipped house profiles (`bbc`, `cnn`) are fitted by
+`python -m service calibrate` since issue 26 (docs/QUALITY.md), no longer here."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from bench.common import DEV_SETS, TRAIN_SETS, machine
 from bench.features import load
-from service.calibration.calibrate import calibrate, fit, gains, grid_points, grid_table, summary
-from service.ranker.profile import SHIPPED, Profile, save_profile
+from service.calibration.calibrate import fit, gains, grid_points, grid_table, summary
+from service.ranker.profile import Profile
 from service.ranker.ranking import RankerWeights
 
 BOOTSTRAP = 1000
@@ -110,51 +109,14 @@ def markdown(rows: list[dict], devs: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_profiles(trains: dict, paths: dict, devs: dict, stride: int, folds: int) -> list[dict]:
-    """One profile per publisher, fitted on its train set by both routes (each with its
-    cross-validated gain on the train set); the route kept is the one that scores better
-    on the publisher's own dev set (quality decisions are taken on dev sets)."""
-    rows = []
-    for name, articles in trains.items():
-        publisher = name.split("-")[0]
-        own_dev = f"{publisher}-dev"
-        path = paths[name]
-        data = {
-            "path": f"../shared/data/{path.name}",
-            "articles": len(articles),
-            "every": stride if publisher == "bbc" else 1,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        }
-        candidates = []
-        for ranker in ("weighted", "salience"):
-            profile = calibrate(articles, ranker, folds, publisher, data)
-            dev = {dev_name: summary(gains(dev_articles, profile)) for dev_name, dev_articles in devs.items()}
-            candidates.append((profile, dev))
-        best, dev = max(candidates, key=lambda c: c[1][own_dev]["mean"])
-        meta = {**best.meta, "command": f"python -m bench.tune_ranker --bbc-stride {stride} --write-profiles"}
-        meta["evaluation"] = {
-            **meta["evaluation"],
-            "dev": dev,
-            "routes": {
-                p.ranker: {"cross_validated": p.meta["evaluation"]["cross_validated"], "dev": d} for p, d in candidates
-            },
-        }
-        best = replace(best, meta=meta)
-        save_profile(best, SHIPPED / f"{publisher}.json")
-        rows.append(_row(f"profile {publisher}.json ({best.ranker})", name, best, devs, scored=dev))
-    return rows
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bbc-stride", type=int, default=4, help="every k-th bbc-train article (CPU time)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, help="write OUT.md and OUT.json")
-    parser.add_argument("--write-profiles", action="store_true")
     parser.add_argument("--routes", nargs="+", default=["weighted", "salience"])
     args = parser.parse_args(argv)
 
-    paths = {"bbc-train": TRAIN_SETS["bbc"], "cnn-train": TRAIN_SETS["cnn"]}
     trains = {"bbc-train": load(TRAIN_SETS["bbc"], stride=args.bbc_stride), "cnn-train": load(TRAIN_SETS["cnn"])}
     devs = {"bbc-dev": load(DEV_SETS["bbc"]), "cnn-dev": load(DEV_SETS["cnn"])}
     rows = [
@@ -165,8 +127,6 @@ def main(argv: list[str] | None = None) -> int:
         rows += weighted_route(trains, devs)
     if "salience" in args.routes:
         rows += salience_route(trains, devs)
-    if args.write_profiles:
-        rows += write_profiles(trains, paths, devs, args.bbc_stride, args.folds)
     table = markdown(rows, devs)
     print(table)
     for row in rows:
@@ -186,9 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                     "articles": sizes,
                     "machine": machine(),
                     "rows": rows,
-                    "command": f"python -m bench.tune_ranker --bbc-stride {args.bbc_stride}"
-                    f"{' --write-profiles' if args.write_profiles else ''} --out "
-                    f"{args.out}",
+                    "command": f"python -m bench.tune_ranker --bbc-stride {args.bbc_stride} --out {args.out}",
                 },
                 indent=1,
             )
