@@ -250,14 +250,14 @@ def lead3(article: Article) -> float:
 def lead_words(article: Article) -> int:
     """Lead-k's word count (at least 5, as bench.evaluate asks for it): the budget the context
     model's labels are drawn at."""
-    return max(5, len(" ".join(article.sentences[: article.k]).split()))
+    return max(5, int(article.rank.words[: article.k].sum()))
 
 
 def oracle(article: Article, k: int | None = None, max_words: int | None = None) -> list[int]:
     """Greedy ROUGE-2 oracle: add the sentence that raises ROUGE-2 most, up to k sentences and
     within `max_words` words if given, while it rises."""
     k = article.k if k is None else k
-    words = [len(s.split()) for s in article.sentences]
+    words = article.rank.words  # per sentence, as the serving budget counts them
     chosen: list[int] = []
     used, best = 0, 0.0
     while len(chosen) < k:
@@ -328,14 +328,24 @@ def labelled(article: Article) -> tuple[np.ndarray, np.ndarray]:
     return article._memo["labelled"]
 
 
+def _graded(rating: np.ndarray, taken: list[int]) -> np.ndarray:
+    """1 for the oracle's sentences (`taken`), else NEAR_MISS_WEIGHT times each sentence's
+    rating relative to the best one's."""
+    labels = NEAR_MISS_WEIGHT * rating / rating.max() if rating.max() > 0 else np.zeros(len(rating))
+    labels[taken] = 1.0
+    return labels
+
+
+def _alone(article: Article) -> np.ndarray:
+    """Each sentence's own ROUGE-2 against the reference."""
+    return np.array([rouge2(article, [i]) for i in range(len(article.sentences))])
+
+
 def graded_labels(article: Article) -> np.ndarray:
     """`labelled`'s labels: 1 for the oracle's sentences, else NEAR_MISS_WEIGHT times the
     sentence's own ROUGE-2 relative to the article's best single sentence; computed once."""
     if "labels" not in article._memo:
-        alone = np.array([rouge2(article, [i]) for i in range(len(article.sentences))])
-        labels = NEAR_MISS_WEIGHT * alone / alone.max() if alone.max() > 0 else np.zeros(len(alone))
-        labels[oracle(article)] = 1.0
-        article._memo["labels"] = labels
+        article._memo["labels"] = _graded(_alone(article), oracle(article))
     return article._memo["labels"]
 
 
@@ -346,11 +356,9 @@ def word_budget_labels(article: Article) -> np.ndarray:
     sentences carry the summary per word, which on MiniLM's vectors helped at both lengths
     (CONTEXT_RECIPES)."""
     if "word_labels" not in article._memo:
-        words = np.array([max(1, len(s.split())) for s in article.sentences])
-        alone = np.array([rouge2(article, [i]) for i in range(len(article.sentences))]) / words
-        labels = NEAR_MISS_WEIGHT * alone / alone.max() if alone.max() > 0 else np.zeros(len(alone))
-        labels[oracle(article, len(article.sentences), lead_words(article))] = 1.0
-        article._memo["word_labels"] = labels
+        per_word = _alone(article) / np.maximum(article.rank.words, 1)
+        taken = oracle(article, len(article.sentences), lead_words(article))
+        article._memo["word_labels"] = _graded(per_word, taken)
     return article._memo["word_labels"]
 
 
