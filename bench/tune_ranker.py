@@ -32,15 +32,14 @@ BOOTSTRAP = 1000
 OLD_DEFAULT = RankerWeights(position_decay=0.3, lede=0.0, centrality=2.0, title=0.3, backward=0.3)
 
 
-def _row(label: str, fitted_on: str, profile: Profile, devs: dict, scored: dict | None = None) -> dict:
-    """One table row: the profile's gain on each dev set (`scored`: already measured)."""
-    scored = scored or {name: summary(gains(articles, profile)) for name, articles in devs.items()}
+def _row(label: str, fitted_on: str, profile: Profile, devs: dict) -> dict:
+    """One table row: the profile's gain on each dev set."""
     return {
         "system": label,
         "fitted_on": fitted_on,
         "ranker": profile.ranker,
         "weights": asdict(profile.weights) if profile.salience is None else None,
-        **scored,
+        **{name: summary(gains(articles, profile)) for name, articles in devs.items()},
     }
 
 
@@ -112,7 +111,6 @@ def markdown(rows: list[dict], devs: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bbc-stride", type=int, default=4, help="every k-th bbc-train article (CPU time)")
-    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, help="write OUT.md and OUT.json")
     parser.add_argument("--routes", nargs="+", default=["weighted", "salience"])
     args = parser.parse_args(argv)

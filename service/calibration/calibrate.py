@@ -81,15 +81,12 @@ SALIENCE_MODELS: dict[str, dict[str, Any]] = {
 }
 
 
-# The context model (service/ranker/context.py): fitted from nothing (the shipped default), or
-# fine-tuned from a fitted one (a newsroom's calibration: a warm start from the default).
-
-
 @dataclass(frozen=True)
 class ContextRecipe:
-    """How a context model is fitted on one encoder's vectors: the size from LARGE_ARCHIVE
-    articles up, and whether its labels are drawn at Lead-k's word count (word_budget_labels)
-    or at k sentences (graded_labels)."""
+    """How the context model (service/ranker/context.py) is fitted on one encoder's vectors:
+    its size from nothing at LARGE_ARCHIVE articles up (a warm start keeps its start's size:
+    CONTEXT_WARM_START), and whether its labels, from nothing or warm, are drawn at Lead-k's
+    word count (word_budget_labels) or at k sentences (graded_labels)."""
 
     large: FitOptions
     labels_at_words: bool
