@@ -15,7 +15,7 @@ import torch
 
 from bench.common import REPO_ROOT, prepare_row
 from service.engines.extractive import SentenceEmbedder
-from service.ranker.ranking import RankerWeights, rank_input, score_sentences
+from service.ranker.ranking import RankerWeights, embed_article, rank_input, score_sentences
 from service.text.sentences import Sentence
 
 EMBEDDED = REPO_ROOT / "models" / "embedded"
@@ -43,7 +43,7 @@ def load_embedder(path: Path = EMBEDDED, precision: str = "int8") -> SentenceEmb
 def rank_article(embedder: SentenceEmbedder, row: dict[str, str]) -> RankedArticle:
     clean, sentences = prepare_row(row)
     texts = [s.text for s in sentences]
-    embedded = embedder.embed(texts + ([clean.title] if clean.title else []))
+    embedded = embed_article(embedder, texts, clean.title)
     article = rank_input(embedded, texts, bool(clean.title), clean.title_confidence)
     scores = score_sentences(article, RankerWeights())
     return RankedArticle(row["id"], clean.title, clean.body, sentences, article.embeddings, scores, row["reference"])

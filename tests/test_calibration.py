@@ -48,7 +48,7 @@ def cnn_rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def cnn_articles(cnn_rows, engine) -> list[calibrate.Article]:
-    return [calibrate.make_article(p, engine.embedder.embed(p.texts)) for p in archive.prepare(cnn_rows)]
+    return [calibrate.make_article(p, p.embedded_by(engine.embedder)) for p in archive.prepare(cnn_rows)]
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_calibration_scores_and_selects_as_serving_does(publisher: str, summariz
     pairs = archive.prepare(rows)
     assert len(pairs) == len(rows)
     embedder = summarizers["default"].engine.embedder
-    articles = [calibrate.make_article(pair, embedder.embed(pair.texts)) for pair in pairs]
+    articles = [calibrate.make_article(pair, pair.embedded_by(embedder)) for pair in pairs]
     for summarizer in summarizers.values():
         profile = summarizer.engine.profile
         for row, pair, article in zip(rows, pairs, articles, strict=True):
@@ -179,6 +179,33 @@ def test_calibration_scores_and_selects_as_serving_does(publisher: str, summariz
             assert prepared.document.title == pair.title
             assert [s.source.index for s in served.sentences] == chosen, (profile.name, row["id"])
             np.testing.assert_allclose([s.score for s in served.sentences], scores[chosen], atol=1e-6)
+
+
+def test_hiding_the_headline_ranks_as_serving_the_text_without_its_headline_line(summarizers) -> None:
+    """Calibration's headline-hidden article is the served one without the headline line: the
+    headline has an encoder call of its own, so removing it leaves every sentence vector as it
+    was (in one call with the sentences, int8's per-call scale moved them)."""
+    from bench.evaluate import without_headline as without_headline_line
+    from bench.profile_gains import without_headline
+
+    rows = _rows(DEV_SETS["bbc"], DEV_SAMPLE, spread=True)
+    pairs = archive.prepare(rows)
+    embedder = summarizers["default"].engine.embedder
+    for row, pair in zip(rows, pairs, strict=True):
+        assert pair.title, "BBC dev articles carry their headline on the first line"
+        hidden = without_headline(calibrate.make_article(pair, pair.embedded_by(embedder)))
+        np.testing.assert_array_equal(hidden.rank.embeddings, embedder.embed(pair.sentences))
+        for summarizer in (summarizers["default"], summarizers["cnn"]):
+            profile = summarizer.engine.profile
+            scores = profile.score(hidden.rank)
+            prepared = summarizer.prepare(SummarizeRequest(text=without_headline_line(row)["text"], max_sentences=3))
+            [served] = summarizer.predict([prepared])
+            assert prepared.document.title is None
+            assert [s.text for s in prepared.document.sentences] == hidden.sentences
+            assert [s.source.index for s in served.sentences] == calibrate.selection(hidden, scores, profile.weights)
+            np.testing.assert_allclose(
+                [s.score for s in served.sentences], scores[[s.source.index for s in served.sentences]], atol=1e-6
+            )
 
 
 def test_archive_lines_of_text_or_sentences_read_from_gzip(cnn_rows, tmp_path: Path) -> None:
@@ -227,7 +254,7 @@ def test_embedding_cache_resumes_where_it_stopped(cnn_rows, engine, tmp_path: Pa
     first = cache.embed(pairs, counting, progress=False)
     assert counting.calls == len(pairs)
     for pair, embedded in zip(pairs, first, strict=True):
-        np.testing.assert_array_equal(embedded, engine.embedder.embed(pair.texts))  # one call per article
+        np.testing.assert_array_equal(embedded, pair.embedded_by(engine.embedder))  # one call per article: no headline
     again = cache.embed(pairs, Refusing(), progress=False)
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     # An interrupted run: one chunk lost, only its articles are embedded again.
@@ -415,7 +442,7 @@ def test_profile_gains_hides_the_headline_from_the_ranker_and_scores_as_calibrat
     from bench import profile_gains
 
     pairs = archive.prepare(_rows(DEV_SETS["bbc"], DEV_SAMPLE, spread=True))
-    titled = [calibrate.make_article(p, engine.embedder.embed(p.texts)) for p in pairs if p.title]
+    titled = [calibrate.make_article(p, p.embedded_by(engine.embedder)) for p in pairs if p.title]
     assert titled, "BBC dev articles carry their headline on the first line"
     hidden = [profile_gains.without_headline(a) for a in titled]
     assert all(h.rank.title is None for h in hidden) and all(a.rank.title is not None for a in titled)

@@ -154,7 +154,7 @@ def test_french_calibration_scores_and_selects_as_serving_does(french_rows: list
     summarizer = Summarizer(load_engine(Settings(model="embedded", ranker_profile="orangesum-fr")))
     rows = french_rows[:: len(french_rows) // 5][:5]
     for row, pair in zip(rows, archive.prepare(rows), strict=True):
-        article = calibrate.make_article(pair, LexicalEmbedder().embed(pair.texts), k=2, lexical=True)
+        article = calibrate.make_article(pair, pair.embedded_by(LexicalEmbedder()), k=2, lexical=True)
         scores = profile.score(article.rank)
         chosen = calibrate.selection(article, scores, profile.weights)
         prepared = summarizer.prepare(SummarizeRequest(text=row["article"], max_sentences=2))

@@ -10,8 +10,9 @@ may name its "language", else it is detected).
 The cache holds one file per chunk of articles under CACHE/<encoder>/<data sha256>/, named by
 the hash of the texts it embeds: an interrupted run resumes at the first missing chunk, two
 runs can fill one cache side by side, and a change to cleaning or splitting re-embeds only
-the chunks it changed. Each article is embedded in one encoder call of its own, as the engine
-does (int8 quantises activations with one scale per call).
+the chunks it changed. Each article's sentences are embedded in one encoder call of their own
+and its headline in another, as the engine does (service.ranker.ranking.embed_article: int8
+quantises activations with one scale per call).
 
 The data's language picks the embedder, as serving does per article (`encoder_for`): the
 embedding model for a language it declares, lexical vectors (service/ranker/lexical.py)
@@ -33,6 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from models.prepare import sha256_of
+from service.ranker.ranking import embed_article
 
 CHUNK_ARTICLES = 100
 # From this many rows, prepare() reads them on every core.
@@ -61,10 +63,9 @@ class Pair:
     reference: str
     language: str = "en"  # what it was read as (service.text.language.reading_language)
 
-    @property
-    def texts(self) -> list[str]:
-        """What the engine embeds in one call: the sentences, then the headline."""
-        return self.sentences + ([self.title] if self.title else [])
+    def embedded_by(self, embedder: Embedder) -> np.ndarray:
+        """The embedder's rows for the sentences, then the headline, as the engine embeds them."""
+        return embed_article(embedder, self.sentences, self.title)
 
 
 def open_lines(path: Path) -> Iterator[str]:
@@ -172,7 +173,10 @@ def data_language(pairs: Sequence[Pair]) -> str:
 
 
 def _texts_key(pairs: Sequence[Pair]) -> str:
-    return hashlib.sha256(json.dumps([p.texts for p in pairs]).encode()).hexdigest()[:16]
+    # A titled article's entry names its headline apart: its chunks were embedded with the
+    # headline in the sentences' call before, and must not be read back.
+    entries = [{"sentences": p.sentences, "title": p.title} if p.title else p.sentences for p in pairs]
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()[:16]
 
 
 class EmbeddingCache:
@@ -201,7 +205,7 @@ class EmbeddingCache:
                 continue
             arrays = []
             for pair in chunk:
-                arrays.append(embedder.embed(pair.texts))
+                arrays.append(pair.embedded_by(embedder))
                 bar.update(1)
             _save_chunk(path, arrays)
             out.extend(arrays)
@@ -235,7 +239,7 @@ class EmbeddingCache:
             if path.is_file() or not _take(lock):
                 continue
             try:
-                _save_chunk(path, [embedder.embed(p.texts) for p in chunk])
+                _save_chunk(path, [p.embedded_by(embedder) for p in chunk])
                 done += 1
             finally:
                 lock.unlink(missing_ok=True)

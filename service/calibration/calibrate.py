@@ -169,7 +169,7 @@ def _bigrams(tokens: list[str]) -> Counter:
 def make_article(
     pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES, lexical: bool = False, vectors: str = EMBEDDED
 ) -> Article:
-    """`embedded`: the encoder's rows for pair.texts (its sentences, then its headline), lexical
+    """`embedded`: the encoder's rows for the pair (Pair.embedded_by: its sentences, then its headline), lexical
     vectors if `lexical`, of the embedded model `vectors`; `k`: the summary's length in sentences."""
     rank = rank_input(embedded, pair.sentences, bool(pair.title), pair.title_confidence)
     article = Article(
@@ -214,7 +214,7 @@ def load_articles(
         except OSError as exc:  # a read-only container: calibrate anyway, embedding once without a cache
             print(f"calibrate: no embedding cache ({exc}); embedding without one", file=sys.stderr)
     if embedded is None:
-        embedded = [embedder.embed(p.texts) for p in tqdm(pairs, desc="embedding", disable=not progress)]
+        embedded = [p.embedded_by(embedder) for p in tqdm(pairs, desc="embedding", disable=not progress)]
     return [
         make_article(p, e, k, lexical=isinstance(embedder, LexicalEmbedder), vectors=model_name)
         for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)

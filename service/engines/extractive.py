@@ -34,7 +34,7 @@ from service.engines.static import StaticEmbedder, is_static_model
 from service.ranker.focus import focus_scores
 from service.ranker.lexical import LexicalEmbedder
 from service.ranker.profile import Profile, load_profiles, profile_for
-from service.ranker.ranking import RankerWeights, rank_input, select_sentences
+from service.ranker.ranking import RankerWeights, embed_article, rank_input, select_sentences
 from service.text.sentences import Sentence
 
 # Sentences past this many tokens are scored on their opening; all of them are still
@@ -155,7 +155,7 @@ class ExtractiveEngine:
         embedder: Embedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical
         profile = self.profile_for(doc.language)
         texts = [s.text for s in doc.sentences]
-        embedded = embedder.embed(texts + ([doc.title] if doc.title else []))
+        embedded = embed_article(embedder, texts, doc.title)
         article = rank_input(embedded, texts, bool(doc.title), doc.title_confidence)
         scores = profile.score(article)
         matched = None
