@@ -287,8 +287,9 @@ def leaked(shape: Shape, article: Article, body: dict[str, Any] | None) -> list[
 def embeddings_reused(engine: Any) -> Iterator[dict[tuple[str, ...], np.ndarray]]:
     """While open, an engine's sentence encoder computes each distinct input once: the shapes
     of one article mostly clean to the same sentences and title, and the encoder is a pure
-    function of its input (one call per article; int8 scales per call), so a repeat call
-    would return the very same array. The memo is yielded, for the caller to clear."""
+    function of its input (one call for an article's sentences, one for its headline; int8
+    scales per call), so a repeat call would return the very same array. The memo is yielded,
+    for the caller to clear."""
     embedder = getattr(engine, "embedder", None)
     memo: dict[tuple[str, ...], np.ndarray] = {}
     if embedder is None:  # not the extractive engine: nothing to reuse

@@ -149,12 +149,18 @@ def test_grid_table_equals_the_serving_selection_point_by_point(cnn_articles) ->
 @pytest.fixture(scope="module")
 def summarizers(salience_profile, tmp_path_factory) -> dict[str, Summarizer]:
     """The use case serving the learned default, the former built-in one (centrality), the
-    shipped cnn profile and a learned one."""
+    shipped cnn and bbc profiles and a learned one."""
     learned = tmp_path_factory.mktemp("profiles") / "house.json"
     save_profile(salience_profile, learned)
     return {
         name: Summarizer(load_engine(Settings(model="embedded", ranker_profile=spec)))
-        for name, spec in (("default", ""), ("centrality", "centrality"), ("cnn", "cnn"), ("house", str(learned)))
+        for name, spec in (
+            ("default", ""),
+            ("centrality", "centrality"),
+            ("cnn", "cnn"),
+            ("bbc", "bbc"),
+            ("house", str(learned)),
+        )
     }
 
 
@@ -195,7 +201,7 @@ def test_hiding_the_headline_ranks_as_serving_the_text_without_its_headline_line
         assert pair.title, "BBC dev articles carry their headline on the first line"
         hidden = without_headline(calibrate.make_article(pair, pair.embedded_by(embedder)))
         np.testing.assert_array_equal(hidden.rank.embeddings, embedder.embed(pair.sentences))
-        for summarizer in (summarizers["default"], summarizers["cnn"]):
+        for summarizer in (summarizers["default"], summarizers["cnn"], summarizers["bbc"]):
             profile = summarizer.engine.profile
             scores = profile.score(hidden.rank)
             prepared = summarizer.prepare(SummarizeRequest(text=without_headline_line(row)["text"], max_sentences=3))

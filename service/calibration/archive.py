@@ -29,12 +29,12 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from models.prepare import sha256_of
-from service.ranker.ranking import embed_article
+from service.ranker.ranking import TextEmbedder, embed_article
 
 CHUNK_ARTICLES = 100
 # From this many rows, prepare() reads them on every core.
@@ -48,8 +48,8 @@ EMBEDDED = "embedded"
 EMBEDDERS = (EMBEDDED, "embedded-fast")
 
 
-class Embedder(Protocol):
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+# What embeds an article's texts: the served encoder, the fast tier's static vectors, lexical vectors.
+Embedder = TextEmbedder
 
 
 @dataclass

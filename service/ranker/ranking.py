@@ -31,6 +31,8 @@ from service.text.sentences import Sentence
 
 
 class TextEmbedder(Protocol):
+    """Anything that embeds texts as one row each (the encoder, static or lexical vectors)."""
+
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
