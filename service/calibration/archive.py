@@ -48,10 +48,6 @@ EMBEDDED = "embedded"
 EMBEDDERS = (EMBEDDED, "embedded-fast")
 
 
-# What embeds an article's texts: the served encoder, the fast tier's static vectors, lexical vectors.
-Embedder = TextEmbedder
-
-
 @dataclass
 class Pair:
     """One archive article, prepared: what the ranker reads, and the newsroom's summary."""
@@ -63,7 +59,7 @@ class Pair:
     reference: str
     language: str = "en"  # what it was read as (service.text.language.reading_language)
 
-    def embedded_by(self, embedder: Embedder) -> np.ndarray:
+    def embedded_by(self, embedder: TextEmbedder) -> np.ndarray:
         """The embedder's rows for the sentences, then the headline, as the engine embeds them."""
         return embed_article(embedder, self.sentences, self.title)
 
@@ -188,7 +184,7 @@ class EmbeddingCache:
     def _path(self, start: int, pairs: Sequence[Pair]) -> Path:
         return self.folder / f"chunk-{start:07d}-{_texts_key(pairs)}.npz"
 
-    def embed(self, pairs: Sequence[Pair], embedder: Embedder, progress: bool = True) -> list[np.ndarray]:
+    def embed(self, pairs: Sequence[Pair], embedder: TextEmbedder, progress: bool = True) -> list[np.ndarray]:
         """One (texts, d) array per pair, from the cache or embedded now (and saved)."""
         from tqdm import tqdm
 
@@ -224,7 +220,7 @@ class EmbeddingCache:
                 arrays.extend(_load_chunk(path))
         return kept, arrays
 
-    def fill(self, pairs: Sequence[Pair], embedder: Embedder, reverse: bool = False) -> int:
+    def fill(self, pairs: Sequence[Pair], embedder: TextEmbedder, reverse: bool = False) -> int:
         """Embed the chunks no other run has taken (a lock file each): for filling a cache
         with several processes. Returns the number of chunks this run embedded."""
         from tqdm import tqdm
@@ -277,7 +273,7 @@ def _load_chunk(path: Path) -> list[np.ndarray]:
     return [embeddings[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
 
 
-def served_encoder(settings: Any = None, model_name: str = EMBEDDED) -> tuple[Embedder, str]:
+def served_encoder(settings: Any = None, model_name: str = EMBEDDED) -> tuple[TextEmbedder, str]:
     """An embedded model's sentence embedder at its served precision (QUANTIZE, MODEL_STORE as
     the server reads them), and a key naming it: its weights' hash and the precision.
     `model_name`: `embedded` (MiniLM), or `embedded-fast` (its static vectors)."""
@@ -295,7 +291,7 @@ def served_encoder(settings: Any = None, model_name: str = EMBEDDED) -> tuple[Em
     return load_embedder(model.path, precision), key
 
 
-def encoder_for(language: str, settings: Any = None, model_name: str = EMBEDDED) -> tuple[Embedder, str]:
+def encoder_for(language: str, settings: Any = None, model_name: str = EMBEDDED) -> tuple[TextEmbedder, str]:
     """What serving ranks an article in `language` with: the embedded model's embedder for
     a language the model declares (served_encoder), else lexical vectors (key "lexical")."""
     from models.store import resolve

@@ -169,8 +169,9 @@ def _bigrams(tokens: list[str]) -> Counter:
 def make_article(
     pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES, lexical: bool = False, vectors: str = EMBEDDED
 ) -> Article:
-    """`embedded`: the encoder's rows for the pair (Pair.embedded_by: its sentences, then its headline), lexical
-    vectors if `lexical`, of the embedded model `vectors`; `k`: the summary's length in sentences."""
+    """`embedded`: the encoder's rows for the pair (Pair.embedded_by: its sentences, then its
+    headline), lexical vectors if `lexical`, of the embedded model `vectors`; `k`: the summary's
+    length in sentences."""
     rank = rank_input(embedded, pair.sentences, bool(pair.title), pair.title_confidence)
     article = Article(
         pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language, lexical=lexical, vectors=vectors
