@@ -5,6 +5,13 @@ PYTHON ?= python3
 VENV ?= .venv
 # llama.cpp's server (models/llama_server.py runs it from this folder)
 LLAMA_VENV := .venv-llama
+# llama.cpp compiled for any x86-64 CPU with AVX2, never for the build machine's own (GGML_NATIVE):
+# a native build crashed (SIGSEGV) on its first request on an AMX machine, and a native wheel copied
+# to a CPU without the builder's features cannot run. pip's wheel cache is keyed by the sdist alone
+# and would hand back any earlier build, so this wheel gets its own folder: rename it with the flags.
+LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python\[server\]==//p' requirements-llama.txt)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+LLAMA_WHEELS := $(HOME)/.cache/precis/llama-wheels/not-native
 # openapi-python-client for the client contract test (tests/contract/requirements.txt: its pins fight the service's)
 CLIENT_VENV := .venv-client
 PY := $(VENV)/bin/python
@@ -131,7 +138,7 @@ test-stack: install-dev image nginx-image
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
-llama-venv: $(LLAMA_VENV)/.installed
+llama-venv: $(LLAMA_VENV)/.installed-not-native
 model: $(VENV)/.installed
 	$(PY) -m models.prepare $(MODEL)
 
@@ -149,11 +156,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 # llama.cpp's server in its own virtualenv (its FastAPI/pydantic pins stay out of the service's).
-# The first build compiles llama.cpp from the sdist (cmake, g++; about 20 minutes on 2 busy cores);
-# pip's wheel cache makes every later one a copy.
-$(LLAMA_VENV)/.installed: requirements-llama.txt
-	test -x $(LLAMA_VENV)/bin/python || $(PYTHON) -m venv $(LLAMA_VENV)
-	$(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check install -q -r requirements-llama.txt
+# The first build compiles llama.cpp from the sdist (cmake, g++; 5 to 20 minutes on 2 cores);
+# the wheel in $(LLAMA_WHEELS) makes every later one a copy. The stamp's name changed with the
+# flags, so a virtualenv holding an earlier native build is made anew.
+$(LLAMA_VENV)/.installed-not-native: requirements-llama.txt
+	rm -rf $(LLAMA_VENV)
+	$(PYTHON) -m venv $(LLAMA_VENV)
+	ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check wheel -q \
+	    --no-deps --no-cache-dir --no-binary llama-cpp-python -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	$(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check install -q \
+	  --find-links $(LLAMA_WHEELS) --only-binary llama-cpp-python -r requirements-llama.txt
 	touch $@
 
 # The client generators of tests/test_client_contract.py: openapi-python-client in its own virtualenv,
