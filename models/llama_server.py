@@ -10,6 +10,7 @@ own process group; Ctrl-C or SIGTERM here stops the group."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -105,10 +106,28 @@ class LlamaServer:
             try:
                 with urllib.request.urlopen(f"{self.url}/models", timeout=2) as answer:
                     if answer.status == 200:
-                        return self
+                        return self._generate_once(timeout)
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError(f"llama.cpp's server did not answer within {timeout:g} s:\n{self.log()[-2000:]}")
+
+    def _generate_once(self, timeout: float) -> LlamaServer:
+        """One one-token completion: a server that lists its model but cannot compute (a build for
+        another CPU dies on its first request) fails here with its exit status, not as 503s later."""
+        body = json.dumps({"messages": [{"role": "user", "content": "Hello"}], "max_tokens": 1}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/chat/completions", data=body, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
+                answer.read()
+        except OSError as error:
+            time.sleep(0.5)  # let a crashed process be reaped, so poll() reports its signal
+            status = self.process.poll() if self.process else None
+            raise RuntimeError(
+                f"llama.cpp's server failed its first completion ({error}; exit status {status}):\n{self.log()[-2000:]}"
+            ) from error
+        return self
 
     def signal(self, signum: int) -> None:
         if self.process is not None and self.process.poll() is None:
