@@ -92,26 +92,32 @@ class LlamaServer:
 
     def start(self, timeout: float = 180.0) -> LlamaServer:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
+            process = subprocess.Popen(
                 self.argv,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env=server_env("127.0.0.1", self.port),
             )
+        self.process = process
+        self._wait_for_model_list(process, timeout)
+        self._generate_once(process, timeout)
+        return self
+
+    def _wait_for_model_list(self, process: subprocess.Popen[bytes], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"llama.cpp's server exited ({self.process.returncode}):\n{self.log()[-2000:]}")
+            if process.poll() is not None:
+                raise self._failure(f"exited ({process.returncode})")
             try:
                 with urllib.request.urlopen(f"{self.url}/models", timeout=2) as answer:
                     if answer.status == 200:
-                        return self._generate_once(timeout)
+                        return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"llama.cpp's server did not answer within {timeout:g} s:\n{self.log()[-2000:]}")
+        raise self._failure(f"did not answer within {timeout:g} s")
 
-    def _generate_once(self, timeout: float) -> LlamaServer:
+    def _generate_once(self, process: subprocess.Popen[bytes], timeout: float) -> None:
         """One one-token completion: a server that lists its model but cannot compute (a build for
         another CPU dies on its first request) fails here with its exit status, not as 503s later."""
         body = json.dumps({"messages": [{"role": "user", "content": "Hello"}], "max_tokens": 1}).encode()
@@ -122,12 +128,14 @@ class LlamaServer:
             with urllib.request.urlopen(request, timeout=timeout) as answer:
                 answer.read()
         except OSError as error:
-            time.sleep(0.5)  # let a crashed process be reaped, so poll() reports its signal
-            status = self.process.poll() if self.process else None
-            raise RuntimeError(
-                f"llama.cpp's server failed its first completion ({error}; exit status {status}):\n{self.log()[-2000:]}"
-            ) from error
-        return self
+            try:
+                status: int | None = process.wait(timeout=2)  # a crashed server's signal, once reaped
+            except subprocess.TimeoutExpired:
+                status = None
+            raise self._failure(f"failed its first completion ({error}; exit status {status})") from error
+
+    def _failure(self, what: str) -> RuntimeError:
+        return RuntimeError(f"llama.cpp's server {what}:\n{self.log()[-2000:]}")
 
     def signal(self, signum: int) -> None:
         if self.process is not None and self.process.poll() is None:
