@@ -35,12 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(machine())
-    dev = load_dev(args.dev, EMBEDDED, None)
+    layers = fitting.start_layers(args.start)
+    dev = load_dev(args.dev, EMBEDDED, None, layers)
     default = fitting.served_default(EMBEDDED, dev[0].language)
     origin = default if args.start == "default" else load_profile(args.start)
-    start = fitting.warm_start(args.start, dev[0].language, dev[0].lexical)
+    start = fitting.warm_start(args.start, dev[0].language, dev[0].lexical, encoder_layers=layers)
     limit = args.skip + max(args.sizes)
-    read = fitting.load_articles(args.data, None, None, DEFAULT_CACHE, limit, args.split)[args.skip :]
+    read = fitting.load_articles(args.data, None, None, DEFAULT_CACHE, limit, args.split, encoder_layers=layers)[
+        args.skip :
+    ]
     print(f"{args.dev}: {origin.name} ({origin.source}) {cell(scored(dev, origin))}")
     print(f"  fitted on {origin.meta.get('data')}")
     print(f"| {args.data.name} from story {args.skip} | from {origin.name} | from nothing | {args.dev} ({len(dev)})")

@@ -54,10 +54,21 @@ def cell(score: dict[str, Any]) -> str:
     return f"{score['mean']:+.2f} [{low:+.2f}, {high:+.2f}], lede {score['lede_share']:.0%}"
 
 
-def load_dev(name: str, model: str, limit: int | None) -> list[fitting.Article]:
+def load_dev(name: str, model: str, limit: int | None, layers: Sequence[int] = ()) -> list[fitting.Article]:
+    """A dev set as calibration reads it, with the inner encoder `layers` a profile reads (its
+    final-layer vectors are the same with or without them)."""
     path, sentences = DEV_SETS[name]
     return fitting.load_articles(
-        path, None, None, DEFAULT_CACHE, limit, "given", progress=False, k=sentences, model_name=model
+        path,
+        None,
+        None,
+        DEFAULT_CACHE,
+        limit,
+        "given",
+        progress=False,
+        k=sentences,
+        model_name=model,
+        encoder_layers=layers,
     )
 
 
@@ -70,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     profiles = [load_profile(spec) for spec in args.profiles]
+    layered = {p.encoder_layers for p in profiles if p.encoder_layers}
+    if len(layered) > 1:
+        parser.error(f"the profiles read different encoder layers ({sorted(layered)}): score them apart")
+    layers = next(iter(layered), ())
     print(f"ROUGE-2 F1 x 100 minus Lead-N, calibration's selection on {args.model}'s vectors")
     print(
         "| set | "
@@ -78,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("| --- |" + " ---: |" * len(profiles))
     for name in args.sets:
-        articles = load_dev(name, args.model, args.limit)
+        articles = load_dev(name, args.model, args.limit, layers)
         language = articles[0].language if articles else "en"
         shapes = {name: articles}
         if any(a.rank.title is not None for a in articles):

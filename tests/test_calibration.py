@@ -344,6 +344,45 @@ def test_calibrate_writes_a_profile_the_engine_serves(cnn_rows, engine, tmp_path
     assert engine.info.settings["profile"] == "default,orangesum-fr"
 
 
+def test_a_profile_reading_encoder_layers_is_fitted_and_served_as_calibration_scores_it(
+    cnn_rows, engine, tmp_path: Path, capsys
+) -> None:
+    """`--encoder-layers 2 4`: the archive is embedded with MiniLM's layers 2 and 4 beside its
+    final one, the context model reads them, and the engine serves the file on the same vectors."""
+    data = tmp_path / "ours.jsonl"
+    rows = [{"id": r["id"], "text": r["article"], "reference": r["reference"]} for r in cnn_rows]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "layered.json"
+    argv = ["--data", str(data), "--out", str(out), "--folds", "2", "--cache", str(tmp_path / "cache")]
+    assert _run([*argv, "--encoder-layers", "2", "4"]) == 0
+    # The shipped default reads no inner layers: no warm start from it, said so.
+    assert "fitting from nothing" in capsys.readouterr().err
+    stored = json.loads(out.read_text(encoding="utf-8"))
+    assert stored["salience"]["encoder_layers"] == [2, 4] and stored["warm_start"] is False
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"{archive.served_encoder()[1]}-layers2-4"]
+
+    layered, _ = archive.served_encoder(layers=(2, 4))
+    profile = load_profile(out)
+    served = Summarizer(load_engine(Settings(ranker_profile=str(out))))
+    for row, pair in zip(cnn_rows[:4], archive.prepare(cnn_rows[:4]), strict=True):
+        article = calibrate.make_article(pair, pair.embedded_by(layered), encoder_layers=(2, 4))
+        # The final layer's columns are the vectors every other profile ranks on.
+        np.testing.assert_array_equal(article.rank.embeddings, engine.embedder.embed(pair.sentences))
+        assert article.rank.layers is not None and article.rank.layers.shape == (len(pair.sentences), 768)
+        np.testing.assert_allclose(np.linalg.norm(article.rank.layers[:, :384], axis=1), 1.0, atol=1e-5)
+        scores = profile.score(article.rank)
+        [result] = served.predict([served.prepare(SummarizeRequest(text=row["article"], max_sentences=3))])
+        picked = [s.source.index for s in result.sentences]
+        assert picked == calibrate.selection(article, scores, profile.weights)
+        np.testing.assert_allclose([s.score for s in result.sentences], scores[picked], atol=1e-6)
+    # A layer MiniLM lacks is refused when the engine loads, not on a request.
+    salience = stored["salience"]
+    broken = tmp_path / "layer9.json"
+    broken.write_text(json.dumps({**stored, "salience": {**salience, "encoder_layers": [2, 9]}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="encoder layers are 1 to 6"):
+        load_engine(Settings(ranker_profile=str(broken)))
+
+
 def test_calibrate_fits_the_fast_tier_on_its_own_vectors_and_each_tier_refuses_the_other(
     cnn_rows, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 import torch
 
 from service.ranker.context import ContextModel
-from service.ranker.context_fit import FitOptions, Sequenced, _load, _network, fit_context
+from service.ranker.context_fit import FitOptions, Sequenced, _batch, _load, _network, fit_context
 from service.ranker.profile import Profile, load_profile, save_profile
 from service.ranker.ranking import RankInput
 from service.ranker.salience import FEATURES, SURFACE, SURFACE_FEATURES
@@ -87,3 +88,32 @@ def test_on_lexical_vectors_it_reads_the_surface_and_no_coordinates() -> None:
     article = _article(rng, dimension=5)
     assert model.score(article).shape == (article.n,)
     assert ContextModel.from_json(model.to_json()).blocks == (SURFACE,)
+
+
+def test_a_model_reading_encoder_layers_keeps_them_and_refuses_an_article_without() -> None:
+    rng = np.random.default_rng(4)
+    articles = [replace(a, layers=rng.normal(size=(len(a.labels), 16))) for a in _articles(rng)]
+    model = fit_context(articles, options=SMALL, encoder_layers=(2, 4))
+    assert model.encoder_layers == (2, 4) and model.top["in_w"].shape[0] == len(FEATURES) + 24
+    # Fitted as served: the embedding, then the layers' vectors (ContextModel.inputs' order).
+    x, *_ = _batch(articles[:1], model.mean, model.scale, 24, 0.0, rng)
+    n = len(articles[0].labels)
+    assert np.allclose(x[0, :n, len(FEATURES) :], np.hstack([articles[0].embeddings, articles[0].layers]))
+    article = _article(rng)
+    layered = RankInput(
+        article.embeddings, article.words, article.title, 0.9, article.texts, layers=rng.normal(size=(article.n, 16))
+    )
+    loaded = ContextModel.from_json(model.to_json())
+    assert loaded.encoder_layers == (2, 4)
+    assert np.allclose(loaded.score(layered), model.score(layered), atol=1e-5)
+    assert np.array_equal(model.score(layered.only([0, 2, 3])), model.score(layered.only([0, 2, 3])))
+    with pytest.raises(ValueError, match=r"reads encoder layers \[2, 4\], the article has none"):
+        model.score(article)
+    # A warm start keeps the layers it was fitted on; another set is a fit from nothing.
+    with pytest.raises(ValueError, match="cannot warm-start on encoder layers"):
+        fit_context(articles, options=SMALL, init=model)
+    # The inputs after the named features are the embedding and one block a layer, or it is refused.
+    data = model.to_json()
+    data["encoder_layers"] = [2, 3, 4, 5]
+    with pytest.raises(ValueError, match="do not fit together"):
+        ContextModel.from_json(data)

@@ -273,13 +273,17 @@ def _load_chunk(path: Path) -> list[np.ndarray]:
     return [embeddings[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
 
 
-def served_encoder(settings: Any = None, model_name: str = EMBEDDED) -> tuple[TextEmbedder, str]:
+def served_encoder(
+    settings: Any = None, model_name: str = EMBEDDED, layers: Sequence[int] = ()
+) -> tuple[TextEmbedder, str]:
     """An embedded model's sentence embedder at its served precision (QUANTIZE, MODEL_STORE as
     the server reads them), and a key naming it: its weights' hash and the precision.
-    `model_name`: `embedded` (MiniLM), or `embedded-fast` (its static vectors)."""
+    `model_name`: `embedded` (MiniLM), or `embedded-fast` (its static vectors). `layers`: inner
+    encoder layers whose vectors follow the final layer's in each row (extractive.WithLayers),
+    as a context model reading them (ContextModel.encoder_layers) is served."""
     from models.store import resolve
     from service.config import Settings
-    from service.engines.extractive import load_embedder
+    from service.engines.extractive import SentenceEmbedder, WithLayers, load_embedder
     from service.engines.quantize import effective_precision
     from service.engines.static import is_static_model
 
@@ -288,12 +292,20 @@ def served_encoder(settings: Any = None, model_name: str = EMBEDDED) -> tuple[Te
     precision = "off" if is_static_model(model.path) else effective_precision(settings.quantize, model.quantize)
     weights = json.dumps(model.provenance.get("weights") or str(model.path), sort_keys=True)
     key = f"{hashlib.sha256(weights.encode()).hexdigest()[:12]}-{precision}"
-    return load_embedder(model.path, precision), key
+    embedder = load_embedder(model.path, precision)
+    if not layers:
+        return embedder, key
+    if not isinstance(embedder, SentenceEmbedder):
+        raise ValueError(f"{model_name} has static vectors: no encoder layers to embed with")
+    return WithLayers(embedder, layers), f"{key}-layers{'-'.join(map(str, layers))}"
 
 
-def encoder_for(language: str, settings: Any = None, model_name: str = EMBEDDED) -> tuple[TextEmbedder, str]:
+def encoder_for(
+    language: str, settings: Any = None, model_name: str = EMBEDDED, layers: Sequence[int] = ()
+) -> tuple[TextEmbedder, str]:
     """What serving ranks an article in `language` with: the embedded model's embedder for
-    a language the model declares (served_encoder), else lexical vectors (key "lexical")."""
+    a language the model declares (served_encoder, with those inner `layers`), else lexical
+    vectors (key "lexical")."""
     from models.store import resolve
     from service.config import Settings
     from service.ranker.lexical import LexicalEmbedder
@@ -301,7 +313,7 @@ def encoder_for(language: str, settings: Any = None, model_name: str = EMBEDDED)
     settings = settings or Settings()
     languages = resolve(model_name, settings.model_store).languages
     if languages is None or language in languages:
-        return served_encoder(settings, model_name)
+        return served_encoder(settings, model_name, layers)
     return LexicalEmbedder(), LEXICAL
 
 
@@ -316,9 +328,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=SPLITS, default="given")
     parser.add_argument("--reverse", action="store_true", help="take chunks from the end (a second run)")
     parser.add_argument("--model", choices=EMBEDDERS, default=EMBEDDED, help="MiniLM's embeddings, or the fast tier's")
+    parser.add_argument(
+        "--encoder-layers", type=int, nargs="*", default=[], help="inner layers too (calibrate --encoder-layers)"
+    )
     args = parser.parse_args(argv)
     pairs = prepare(read_rows(args.data, args.limit), args.split)
-    embedder, key = encoder_for(data_language(pairs), model_name=args.model)
+    embedder, key = encoder_for(data_language(pairs), model_name=args.model, layers=args.encoder_layers)
     if key == LEXICAL:
         print(f"{args.data}: ranked on lexical vectors ({data_language(pairs)}), which are not cached")
         return 0

@@ -132,6 +132,7 @@ class Article:
     lexical: bool = False  # rank holds lexical vectors (archive.encoder_for), not the encoder's embeddings
     vectors: str = EMBEDDED  # the embedded model whose encoder (or lexical vectors) ranked it (calibrate --embedder)
     weight: float = 1.0  # its share of the fit (publishers balanced: calibrate --data A=cnn B=bbc)
+    encoder_layers: tuple[int, ...] = ()  # the inner encoder layers rank.layers holds (--encoder-layers)
     _memo: dict = field(default_factory=dict, repr=False)
 
 
@@ -167,14 +168,29 @@ def _bigrams(tokens: list[str]) -> Counter:
 
 
 def make_article(
-    pair: Pair, embedded: np.ndarray, k: int = SUMMARY_SENTENCES, lexical: bool = False, vectors: str = EMBEDDED
+    pair: Pair,
+    embedded: np.ndarray,
+    k: int = SUMMARY_SENTENCES,
+    lexical: bool = False,
+    vectors: str = EMBEDDED,
+    encoder_layers: Sequence[int] = (),
 ) -> Article:
     """`embedded`: the encoder's rows for the pair (Pair.embedded_by: its sentences, then its
-    headline), lexical vectors if `lexical`, of the embedded model `vectors`; `k`: the summary's
-    length in sentences."""
-    rank = rank_input(embedded, pair.sentences, bool(pair.title), pair.title_confidence)
+    headline), lexical vectors if `lexical`, of the embedded model `vectors`, with the inner
+    `encoder_layers`' vectors after the final layer's in each row (extractive.WithLayers);
+    `k`: the summary's length in sentences."""
+    layers = tuple(encoder_layers)
+    rank = rank_input(embedded, pair.sentences, bool(pair.title), pair.title_confidence, len(layers))
     article = Article(
-        pair.id, pair.sentences, rank, pair.reference, k=k, language=pair.language, lexical=lexical, vectors=vectors
+        pair.id,
+        pair.sentences,
+        rank,
+        pair.reference,
+        k=k,
+        language=pair.language,
+        lexical=lexical,
+        vectors=vectors,
+        encoder_layers=layers,
     )
     article.tokens = [tokenize(s, pair.language) for s in pair.sentences]
     article.ref_bigrams = _bigrams(tokenize(pair.reference, pair.language))
@@ -193,17 +209,19 @@ def load_articles(
     k: int = SUMMARY_SENTENCES,
     cached_only: bool = False,
     model_name: str = EMBEDDED,
+    encoder_layers: Sequence[int] = (),
 ) -> list[Article]:
     """A data file's articles (every `stride`-th), prepared, embedded (through the cache
     unless `cache` is None or the vectors are lexical). `embedder` None: the one the embedded
     model `model_name` serving ranks the data's language with (archive.encoder_for).
     `cached_only`: only the articles the cache holds already (a large archive whose fill is
-    still running)."""
+    still running). `encoder_layers`: the inner layers a context model reading them is fitted
+    or scored on (archive.served_encoder); ignored on lexical vectors."""
     from tqdm import tqdm
 
     pairs = prepare(read_rows(path, limit)[::stride], split)
     if embedder is None:
-        embedder, encoder_key = encoder_for(data_language(pairs), model_name=model_name)
+        embedder, encoder_key = encoder_for(data_language(pairs), model_name=model_name, layers=encoder_layers)
     embedded = None
     if cache is not None and encoder_key not in (None, LEXICAL):
         try:
@@ -217,7 +235,7 @@ def load_articles(
     if embedded is None:
         embedded = [p.embedded_by(embedder) for p in tqdm(pairs, desc="embedding", disable=not progress)]
     return [
-        make_article(p, e, k, lexical=isinstance(embedder, LexicalEmbedder), vectors=model_name)
+        make_article(p, e, k, isinstance(embedder, LexicalEmbedder), model_name, getattr(embedder, "layers", ()))
         for p, e in tqdm(zip(pairs, embedded, strict=True), total=len(pairs), desc="tokenising", disable=not progress)
     ]
 
@@ -381,7 +399,8 @@ def sequenced(article: Article) -> Sequenced:
         at_words = CONTEXT_RECIPES[article.vectors].labels_at_words
         labels = (word_budget_labels(article) if at_words else graded_labels(article)).astype(np.float32)
         titled = article.rank.title is not None
-        article._memo["sequenced"] = Sequenced(named, embeddings, labels, article.weight, titled)
+        layers = None if article.lexical else article.rank.layers
+        article._memo["sequenced"] = Sequenced(named, embeddings, labels, article.weight, titled, layers)
     return article._memo["sequenced"]
 
 
@@ -397,7 +416,7 @@ def fit_context_model(
         options = CONTEXT_RECIPES[articles[0].vectors].large
     else:
         options = CONTEXT_FROM_SCRATCH_SMALL
-    return fit_context([sequenced(a) for a in articles], blocks, options, init=start, progress=progress)
+    return fit_context([sequenced(a) for a in articles], blocks, options, start, progress, articles[0].encoder_layers)
 
 
 def fit_salience_model(articles: Sequence[Article], kind: str, progress: bool = False) -> SalienceModel:
@@ -576,6 +595,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the embedded model whose vectors the profile is fitted on and served with (MODEL): "
         "MiniLM (default), or the fast tier's static vectors",
     )
+    parser.add_argument(
+        "--encoder-layers",
+        type=int,
+        nargs="*",
+        help="inner encoder layers whose vectors the context model reads beside the final layer's "
+        "(default: those of the model it starts from; none from nothing)",
+    )
     parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop")
     parser.add_argument(
         "--cached-only",
@@ -606,18 +632,36 @@ def balance(groups: Sequence[Sequence[Article]]) -> None:
         article.weight /= mean
 
 
-def served_default(model_name: str, language: str) -> Profile:
-    """The profile the embedded model serves `language` with when RANKER_PROFILE is empty
-    (the manifest's `profile` for the model, else the default set)."""
+def served_profiles(model_name: str) -> list[Profile]:
+    """The profiles the embedded model serves when RANKER_PROFILE is empty (the manifest's
+    `profile` for the model, else the default set)."""
     from models.store import resolve
     from service.config import Settings
 
-    return profile_for(load_profiles(resolve(model_name, Settings().model_store).profile or ""), language)
+    return load_profiles(resolve(model_name, Settings().model_store).profile or "")
 
 
-def warm_start(spec: str, language: str, lexical: bool, model_name: str = EMBEDDED) -> ContextModel | None:
-    """The context model `--from` names, if it fits this data (same language and vectors):
-    'default' is the one `model_name` serves the language with."""
+def served_default(model_name: str, language: str) -> Profile:
+    """The profile the embedded model serves `language` with by default."""
+    return profile_for(served_profiles(model_name), language)
+
+
+def start_layers(spec: str, model_name: str = EMBEDDED) -> tuple[int, ...]:
+    """The inner encoder layers the model `--from` names reads ('default': the embedded model's
+    default that reads its encoder), so the archive is embedded as that model is served."""
+    if spec == "none":
+        return ()
+    if spec != "default":
+        return load_profile(spec).encoder_layers
+    return next((p.encoder_layers for p in served_profiles(model_name) if p.fitted_on is not None), ())
+
+
+def warm_start(
+    spec: str, language: str, lexical: bool, model_name: str = EMBEDDED, encoder_layers: Sequence[int] = ()
+) -> ContextModel | None:
+    """The context model `--from` names, if it fits this data (same language and vectors, the
+    same inner `encoder_layers` on an encoder's): 'default' is the one `model_name` serves the
+    language with."""
     if spec == "none":
         return None
     profile = served_default(model_name, language) if spec == "default" else load_profile(spec)
@@ -628,6 +672,7 @@ def warm_start(spec: str, language: str, lexical: bool, model_name: str = EMBEDD
         and model.blocks == blocks
         and profile.language in (None, language)
         and profile.fitted_on in (None, model_name)
+        and (lexical or model.encoder_layers == tuple(encoder_layers))
     ):
         return model
     print(
@@ -656,6 +701,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     cache = None if args.cache == "none" else Path(args.cache)
+    given = args.encoder_layers
+    layers = tuple(given) if given is not None else start_layers(args.start, args.embedder)
     # The embedder serving ranks the data's language with: the model's, or lexical vectors.
     publishers: dict[str, list[Article]] = {}
     for path, publisher in sources:
@@ -669,6 +716,7 @@ def run(args: argparse.Namespace) -> int:
             k=args.sentences,
             cached_only=args.cached_only,
             model_name=args.embedder,
+            encoder_layers=layers,
         )
         publishers.setdefault(publisher, []).extend(read)
     balance(list(publishers.values()))
@@ -689,7 +737,7 @@ def run(args: argparse.Namespace) -> int:
     language = Counter(a.language for a in articles).most_common(1)[0][0] if articles else "en"
     start = None
     if args.ranker == "context" and articles:
-        start = warm_start(args.start, language, articles[0].lexical, args.embedder)
+        start = warm_start(args.start, language, articles[0].lexical, args.embedder, articles[0].encoder_layers)
     name = args.name or args.out.name.split(".")[0]
     # A learned model selects as its vectors are served: the tier's redundancy cosine and fragment length.
     served = served_default(args.embedder, language).weights

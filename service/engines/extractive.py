@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -50,13 +51,22 @@ class SentenceEmbedder:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = convert(AutoModel.from_pretrained(path).eval(), precision, device)
 
+    @property
+    def hidden_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
+
     @torch.inference_mode()
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], layers: Sequence[int] = ()) -> np.ndarray:
+        """One row per text: the final layer's vector, then, for each of `layers` (1 to
+        hidden_layers), that layer's, pooled and normalised alike (the same forward pass)."""
+        if any(not 1 <= layer <= self.hidden_layers for layer in layers):
+            raise ValueError(f"encoder layers are 1 to {self.hidden_layers}, not {list(layers)}")
+        size = self.model.config.hidden_size
         if not texts:
-            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+            return np.zeros((0, size * (1 + len(layers))), dtype=np.float32)
         # Sorting by length keeps padding, and so wasted compute, small in each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        out = np.empty((len(texts), size * (1 + len(layers))), dtype=np.float32)
         for begin in range(0, len(order), EMBED_BATCH_SIZE):
             batch = order[begin : begin + EMBED_BATCH_SIZE]
             encoded = self.tokenizer(
@@ -66,11 +76,24 @@ class SentenceEmbedder:
                 max_length=MAX_SENTENCE_TOKENS,
                 return_tensors="pt",
             )
-            hidden = self.model(**encoded.to(self.model.device)).last_hidden_state
-            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            out[batch] = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
+            output = self.model(**encoded.to(self.model.device), output_hidden_states=bool(layers))
+            states = [output.last_hidden_state, *(output.hidden_states[layer] for layer in layers)]
+            mask = encoded["attention_mask"].unsqueeze(-1).to(states[0].dtype)
+            pooled = [(hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9) for hidden in states]
+            normalised = [torch.nn.functional.normalize(p.float(), dim=-1) for p in pooled]
+            out[batch] = torch.cat(normalised, dim=-1).cpu().numpy()
         return out
+
+
+class WithLayers:
+    """The encoder with inner layers' vectors after the final one's in each row: what a
+    profile whose model reads them (Profile.encoder_layers) ranks on."""
+
+    def __init__(self, encoder: SentenceEmbedder, layers: Sequence[int]) -> None:
+        self.encoder, self.layers = encoder, tuple(layers)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encoder.embed(texts, self.layers)
 
 
 Embedder = SentenceEmbedder | StaticEmbedder
@@ -108,6 +131,7 @@ class ExtractiveEngine:
             profiles[0] = Profile("custom", weights, first.salience, first.source, first.meta, first.language)
         self.profiles = profiles
         self.profile = profiles[0]
+        self._layered = self._layered_encoders(profiles)
         self.weights = self.profile.weights
         self.lexical = LexicalEmbedder()
         self.info = replace(
@@ -142,6 +166,21 @@ class ExtractiveEngine:
         yield from result.sentences
         yield result
 
+    def _layered_encoders(self, profiles: Sequence[Profile]) -> dict[tuple[int, ...], WithLayers]:
+        """The encoder as each profile reading inner layers needs it, each such profile tried on
+        it once here: a layer the model lacks, or vectors of another width, fail at load."""
+        layered = [p for p in profiles if p.encoder_layers]
+        if layered and not isinstance(self.embedder, SentenceEmbedder):
+            names = ", ".join(p.name for p in layered)
+            raise ValueError(f"ranker profile {names} reads encoder layers; this model has static vectors")
+        encoder = cast(SentenceEmbedder, self.embedder)
+        encoders = {p.encoder_layers: WithLayers(encoder, p.encoder_layers) for p in layered}
+        texts = ["A check of the encoder layers.", "It runs once, at load."]
+        for profile in layered:
+            layers = profile.encoder_layers
+            profile.score(rank_input(encoders[layers].embed(texts), texts, layers=len(layers)))
+        return encoders
+
     def embeds(self, language: str) -> bool:
         """Whether the embedding model reads `language` (else the ranking is lexical)."""
         return self.info.languages is None or language in self.info.languages
@@ -155,8 +194,9 @@ class ExtractiveEngine:
         embedder: Embedder | LexicalEmbedder = self.embedder if self.embeds(doc.language) else self.lexical
         profile = self.profile_for(doc.language)
         texts = [s.text for s in doc.sentences]
-        embedded = embed_article(embedder, texts, doc.title)
-        article = rank_input(embedded, texts, bool(doc.title), doc.title_confidence)
+        layers = profile.encoder_layers if embedder is self.embedder else ()
+        embedded = embed_article(self._layered[layers] if layers else embedder, texts, doc.title)
+        article = rank_input(embedded, texts, bool(doc.title), doc.title_confidence, len(layers))
         scores = profile.score(article)
         matched = None
         if params.focus:

@@ -86,6 +86,9 @@ class ContextModel:
     layers: tuple[dict[str, np.ndarray], ...]
     heads: int
     blocks: tuple[str, ...] = (EMBEDDINGS,)
+    # Inner encoder layers whose mean-pooled vectors follow the embedding (RankInput.layers):
+    # MiniLM's layers 2 and 4 carry the wording that its final layer abstracts away.
+    encoder_layers: tuple[int, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -98,9 +101,16 @@ class ContextModel:
     def inputs(self, article: RankInput) -> np.ndarray:
         """(n, inputs): what the first layer reads of each sentence."""
         named = (salience_features(article, standardised_blocks(self.blocks)) - self.mean) / self.scale
-        if EMBEDDINGS in self.blocks:
+        if EMBEDDINGS not in self.blocks:
+            return named
+        if not self.encoder_layers:
             return np.hstack([named, article.embeddings.astype(np.float64)])
-        return named
+        if article.layers is None:
+            raise ValueError(f"context model: reads encoder layers {list(self.encoder_layers)}, the article has none")
+        x = np.hstack([named, article.embeddings.astype(np.float64), article.layers.astype(np.float64)])
+        if x.shape[1] != self.top["in_w"].shape[0]:
+            raise ValueError(f"context model: reads {self.top['in_w'].shape[0]} inputs a sentence, given {x.shape[1]}")
+        return x
 
     def score(self, article: RankInput) -> np.ndarray:
         return self.score_inputs(self.inputs(article)) if article.n else np.zeros(0)
@@ -118,6 +128,7 @@ class ContextModel:
             "kind": KIND,
             "features": input_names(self.blocks),
             "heads": self.heads,
+            **({"encoder_layers": list(self.encoder_layers)} if self.encoder_layers else {}),
             "mean": seven_digits(self.mean),
             "scale": seven_digits(self.scale),
             "top": {name: seven_digits(self.top[name]) for name in TOP_PARAMETERS},
@@ -140,7 +151,8 @@ class ContextModel:
                 for layer in data["layers"]
             )
             mean, scale = (np.asarray(data[key], dtype=np.float64) for key in ("mean", "scale"))
-            model = cls(mean, scale, top, layers, int(data["heads"]), blocks)
+            encoder_layers = tuple(int(layer) for layer in data.get("encoder_layers", ()))
+            model = cls(mean, scale, top, layers, int(data["heads"]), blocks, encoder_layers)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"context model: {exc} is missing or malformed") from exc
         model.check()
@@ -150,6 +162,7 @@ class ContextModel:
         """Every array of the shape the forward pass needs (a file from another version fails here, not mid-request)."""
         standardised = len(FEATURES) + (len(SURFACE_FEATURES) if SURFACE in self.blocks else 0)
         width = self.width
+        embedding_inputs = self.top["in_w"].shape[0] - standardised
         problems = [
             self.mean.shape != (standardised,) or self.scale.shape != (standardised,),
             self.top["in_w"].ndim != 2 or self.top["in_b"].shape != (width,),
@@ -157,6 +170,8 @@ class ContextModel:
             self.heads < 1 or width % self.heads != 0,
             self.top["head_w"].shape != (width, 1) or self.top["head_b"].shape != (1,),
             self.top["norm_g"].shape != (width,),
+            bool(self.encoder_layers) and EMBEDDINGS not in self.blocks,
+            EMBEDDINGS in self.blocks and embedding_inputs % (1 + len(self.encoder_layers)) != 0,
         ]
         for p in self.layers:
             problems += [
@@ -164,4 +179,4 @@ class ContextModel:
                 p["ff1_w"].shape[0] != width or p["ff2_w"].shape != (p["ff1_w"].shape[1], width),
             ]
         if any(problems):
-            raise ValueError("context model: its arrays do not fit together (mean, scale, widths, heads)")
+            raise ValueError("context model: its arrays do not fit together (mean, scale, widths, heads, layers)")

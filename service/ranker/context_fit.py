@@ -31,6 +31,9 @@ class Sequenced:
     labels: np.ndarray  # (n,) float32 in [0, 1]
     weight: float = 1.0
     titled: bool = False
+    # (n, k * d): inner encoder layers' vectors, read after the embedding (RankInput.layers; the
+    # same array, so an archive's vectors are held once).
+    layers: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,12 @@ def _export(net: Any, shape: ContextModel) -> ContextModel:
 
 
 def _blank(
-    mean: np.ndarray, scale: np.ndarray, inputs: int, options: FitOptions, blocks: tuple[str, ...]
+    mean: np.ndarray,
+    scale: np.ndarray,
+    inputs: int,
+    options: FitOptions,
+    blocks: tuple[str, ...],
+    encoder_layers: tuple[int, ...] = (),
 ) -> ContextModel:
     """A model of the right shape (zeros), for _export's layout."""
     w, f = options.width, options.feedforward
@@ -151,7 +159,8 @@ def _blank(
     layer = {"norm1_g": np.ones(w), "norm1_b": np.zeros(w), "qkv_w": np.zeros((w, 3 * w)), "qkv_b": np.zeros(3 * w)}
     layer |= {"out_w": np.zeros((w, w)), "out_b": np.zeros(w), "norm2_g": np.ones(w), "norm2_b": np.zeros(w)}
     layer |= {"ff1_w": np.zeros((w, f)), "ff1_b": np.zeros(f), "ff2_w": np.zeros((f, w)), "ff2_b": np.zeros(w)}
-    return ContextModel(mean, scale, top, tuple(dict(layer) for _ in range(options.layers)), options.heads, blocks)
+    layers = tuple(dict(layer) for _ in range(options.layers))
+    return ContextModel(mean, scale, top, layers, options.heads, blocks, encoder_layers)
 
 
 def _batch(
@@ -175,7 +184,10 @@ def _batch(
             named[:, TITLE_COLUMNS] = 0.0
         x[row, :m, : len(mean)] = (named - mean) / scale
         if dimension and a.embeddings is not None:
-            x[row, :m, len(mean) :] = a.embeddings[:m]
+            d = a.embeddings.shape[1]
+            x[row, :m, len(mean) : len(mean) + d] = a.embeddings[:m]
+            if a.layers is not None:
+                x[row, :m, len(mean) + d :] = a.layers[:m]
         y[row, :m], mask[row, :m], weight[row, :m] = a.labels[:m], True, a.weight / m
     return x, y, mask, weight
 
@@ -197,6 +209,7 @@ def fit_context(
     options: FitOptions | None = None,
     init: ContextModel | None = None,
     progress: bool = False,
+    encoder_layers: tuple[int, ...] = (),
 ) -> ContextModel:
     """Weighted binary cross-entropy over each article's sentences, AdamW with a one-cycle
     schedule (from its peak at once when warm-starting: the model is already near)."""
@@ -207,10 +220,17 @@ def fit_context(
     usable = [a for a in articles if len(a.labels) >= 2]
     if not usable:
         raise ValueError("context model: no article with two or more sentences to fit on")
-    dimension = 0 if usable[0].embeddings is None else int(usable[0].embeddings.shape[1])
+    first = usable[0]
+    dimension = 0 if first.embeddings is None else int(first.embeddings.shape[1])
+    dimension += 0 if first.layers is None else int(first.layers.shape[1])
     if init is not None:
         if init.blocks != blocks:
             raise ValueError(f"context model: cannot warm-start a {blocks} model from a {init.blocks} one")
+        if init.encoder_layers != encoder_layers:
+            raise ValueError(
+                f"context model: cannot warm-start on encoder layers {list(encoder_layers)}"
+                f" from a model of layers {list(init.encoder_layers)}"
+            )
         options = replace(
             options,
             width=init.width,
@@ -221,7 +241,7 @@ def fit_context(
         mean, scale, shape = init.mean, init.scale, init
     else:
         mean, scale = standardisation(usable)
-        shape = _blank(mean, scale, len(mean) + dimension, options, blocks)
+        shape = _blank(mean, scale, len(mean) + dimension, options, blocks, encoder_layers)
     torch.manual_seed(options.seed)
     rng = np.random.default_rng(options.seed)
     net = _network(len(mean) + dimension, options)

@@ -81,6 +81,11 @@ class Profile:
             return None
         return str(self.meta.get("encoder", {}).get("model", FITTED_ON_BEFORE_TIERS))
 
+    @property
+    def encoder_layers(self) -> tuple[int, ...]:
+        """The inner encoder layers whose vectors its learned model reads beside the final one's."""
+        return tuple(getattr(self.salience, "encoder_layers", ()))
+
     def score(self, article: RankInput) -> np.ndarray:
         """One salience score per sentence."""
         if self.salience is not None:

@@ -9,7 +9,7 @@ and centrality and the headline pick which of the early sentences carry the stor
 
 The interface, on indices:
     embed_article(embedder, texts, title)                    the embedder's rows for an article
-    rank_input(embedded, texts, titled, title_confidence)    what the ranker reads of an article (RankInput)
+    rank_input(embedded, texts, titled, title_confidence, layers)  what the ranker reads of an article (RankInput)
     score_sentences(article, weights) -> scores              one score per sentence
     select_indices(article, scores, weights, budget, texts)  the chosen indices, article order
     score_grid / top_k_grid                                  the same for many weights at once"""
@@ -67,6 +67,9 @@ class RankInput:
     # 1 for a title the caller gave, less for one found in the page or the first line.
     title_confidence: float = 1.0
     texts: Sequence[str] = ()  # the sentences themselves: a salience model's surface features read them
+    # (n, k * d) float16: the sentences' mean-pooled vectors at k inner encoder layers,
+    # L2-normalised per layer, when the profile's model reads them (ContextModel.encoder_layers).
+    layers: np.ndarray | None = None
     _centrality: dict[tuple[float, float], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -98,7 +101,8 @@ class RankInput:
     def only(self, indices: Sequence[int]) -> RankInput:
         """The same article restricted to these sentences, for selecting among them alone."""
         keep = np.asarray(indices, dtype=np.intp)
-        return RankInput(self.embeddings[keep], self.words[keep], self.title, self.title_confidence)
+        layers = None if self.layers is None else self.layers[keep]
+        return RankInput(self.embeddings[keep], self.words[keep], self.title, self.title_confidence, layers=layers)
 
 
 def embed_article(embedder: TextEmbedder, texts: Sequence[str], title: str | None) -> np.ndarray:
@@ -116,15 +120,27 @@ def embed_article(embedder: TextEmbedder, texts: Sequence[str], title: str | Non
 
 
 def rank_input(
-    embedded: np.ndarray, texts: Sequence[str], titled: bool = False, title_confidence: float = 1.0
+    embedded: np.ndarray,
+    texts: Sequence[str],
+    titled: bool = False,
+    title_confidence: float = 1.0,
+    layers: int = 0,
 ) -> RankInput:
     """What the ranker reads of an article, from the embedder's rows for `texts` (its sentences)
     followed, when `titled`, by its headline's row: the one builder that serving
-    (service/engines/extractive.py), calibration and the benchmarks share."""
+    (service/engines/extractive.py), calibration and the benchmarks share. `layers`: how many
+    inner layers' vectors follow the final one's in each row (extractive.WithLayers)."""
     n = len(texts)
     words = np.array([len(text.split()) for text in texts])
-    title = embedded[n] if titled else None
-    return RankInput(embedded[:n], words, title, title_confidence, list(texts))
+    if not layers:
+        title = embedded[n] if titled else None
+        return RankInput(embedded[:n], words, title, title_confidence, list(texts))
+    # Copies, not views: a cached chunk's wide rows are then freed, and the inner layers are
+    # kept at half precision (an archive of 20,000 stories holds them in memory to fit).
+    width = embedded.shape[1] // (1 + layers)
+    title = embedded[n, :width].copy() if titled else None
+    final, inner = np.ascontiguousarray(embedded[:n, :width]), embedded[:n, width:].astype(np.float16)
+    return RankInput(final, words, title, title_confidence, list(texts), layers=inner)
 
 
 def minmax(values: np.ndarray) -> np.ndarray:
