@@ -369,7 +369,9 @@ def test_a_profile_reading_encoder_layers_is_fitted_and_served_as_calibration_sc
         # The final layer's columns are the vectors every other profile ranks on.
         np.testing.assert_array_equal(article.rank.embeddings, engine.embedder.embed(pair.sentences))
         assert article.rank.layers is not None and article.rank.layers.shape == (len(pair.sentences), 768)
-        np.testing.assert_allclose(np.linalg.norm(article.rank.layers[:, :384], axis=1), 1.0, atol=1e-5)
+        # Each layer's vector is normalised; they are kept at half precision (about 3 digits).
+        norms = np.linalg.norm(article.rank.layers.astype(np.float32).reshape(-1, 2, 384), axis=2)
+        np.testing.assert_allclose(norms, 1.0, atol=2e-3)
         scores = profile.score(article.rank)
         [result] = served.predict([served.prepare(SummarizeRequest(text=row["article"], max_sentences=3))])
         picked = [s.source.index for s in result.sentences]
