@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 import torch
@@ -51,16 +50,13 @@ class SentenceEmbedder:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = convert(AutoModel.from_pretrained(path).eval(), precision, device)
 
-    @property
-    def hidden_layers(self) -> int:
-        return int(self.model.config.num_hidden_layers)
-
     @torch.inference_mode()
     def embed(self, texts: Sequence[str], layers: Sequence[int] = ()) -> np.ndarray:
-        """One row per text: the final layer's vector, then, for each of `layers` (1 to
-        hidden_layers), that layer's, pooled and normalised alike (the same forward pass)."""
-        if any(not 1 <= layer <= self.hidden_layers for layer in layers):
-            raise ValueError(f"encoder layers are 1 to {self.hidden_layers}, not {list(layers)}")
+        """One row per text: the final layer's vector, then, for each of `layers` (1 to the
+        model's layer count), that layer's, pooled and normalised alike (the same forward pass)."""
+        count = self.model.config.num_hidden_layers
+        if any(not 1 <= layer <= count for layer in layers):
+            raise ValueError(f"encoder layers are 1 to {count}, not {list(layers)}")
         size = self.model.config.hidden_size
         if not texts:
             return np.zeros((0, size * (1 + len(layers))), dtype=np.float32)
@@ -170,10 +166,12 @@ class ExtractiveEngine:
         """The encoder as each profile reading inner layers needs it, each such profile tried on
         it once here: a layer the model lacks, or vectors of another width, fail at load."""
         layered = [p for p in profiles if p.encoder_layers]
-        if layered and not isinstance(self.embedder, SentenceEmbedder):
+        if not layered:
+            return {}
+        encoder = self.embedder
+        if not isinstance(encoder, SentenceEmbedder):
             names = ", ".join(p.name for p in layered)
             raise ValueError(f"ranker profile {names} reads encoder layers; this model has static vectors")
-        encoder = cast(SentenceEmbedder, self.embedder)
         encoders = {p.encoder_layers: WithLayers(encoder, p.encoder_layers) for p in layered}
         texts = ["A check of the encoder layers.", "It runs once, at load."]
         for profile in layered:
