@@ -38,6 +38,22 @@ def prepare_row(row: dict[str, str]):
     return read_article(SummarizeRequest(**{kind: raw}, title=row.get("title")))
 
 
+# The instruction-set flags that matter to the matmuls of a transformer on a CPU: machines
+# here differ in them, so every bench prints them beside its figures (machine()).
+FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_int8", "amx_bf16")
+
+
+def cpu_flags() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                present = set(line.split(":", 1)[1].split())
+                return " ".join(f for f in FLAGS if f in present) or "none of " + " ".join(FLAGS)
+    except OSError:
+        pass
+    return "unknown"
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -48,4 +64,6 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}; CPU flags: {cpu_flags()}"
+    )

@@ -22,7 +22,7 @@ from typing import Any
 from py3langid.langid import LanguageIdentifier
 
 from bench.common import DEV_SETS, load_articles, machine
-from bench.tiers import TIERS, cpu_flags
+from bench.tiers import TIERS
 from service.config import Settings, configure_torch
 from service.engines.registry import load_engine
 from service.schemas import SummarizeRequest
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = {name: [row["article"] for row in load_articles(path, args.count)] for name, path in DEV_SETS.items()}
     summarizers = {model: Summarizer(load_engine(Settings(model=model, cache_max_bytes=0))) for model in TIERS}
 
-    print(f"Machine: {machine()}; CPU flags: {cpu_flags()}")
+    print(f"Machine: {machine()}")
     print(f"CPU ms per article, one thread, response cache off, {args.count} distinct articles per set\n")
     walks = _walks()
     print("| stage | " + " | ".join(sets) + " |\n| --- |" + " ---: |" * len(sets))

@@ -35,19 +35,6 @@ TIERS = ("embedded", "embedded-fast")
 TEXTBOOK = "textbook (embedded)"
 Served = dict[tuple[str, int], tuple[float, float, float, float]]  # (articles/s, p50, p99, CPU ms)
 Memory = dict[str, tuple[float, float]]  # RSS and PSS, MiB
-# The instruction-set flags that matter to the matmuls of a transformer on a CPU.
-FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16")
-
-
-def cpu_flags() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                present = set(line.split(":", 1)[1].split())
-                return " ".join(f for f in FLAGS if f in present) or "none of " + " ".join(FLAGS)
-    except OSError:
-        pass
-    return "unknown"
 
 
 def in_process(model: str, texts: list[str]) -> tuple[float, float]:
@@ -153,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = [row["article"] for row in load_articles(limit=args.count)]
     local = {model: in_process(model, texts) for model in TIERS}
     served, memory = serve_all([{"text": t} for t in texts], args.concurrency, args.workers)
-    print(f"Machine: {machine()}; CPU flags: {cpu_flags()}")
+    print(f"Machine: {machine()}")
     print(f"{args.count} distinct dev articles per run, cache off, {args.workers} gunicorn workers per tier\n")
     report(local, served, memory, args.concurrency)
     return 0
