@@ -6,7 +6,8 @@ BertSumExt's route to Lead-3 + 2.0 on CNN/DailyMail is an encoder fine-tuned on 
 the shipped context models read frozen MiniLM vectors (docs/QUALITY.md, issue 26). This
 times one training step a story (fp32 forward, backward and AdamW update, each sentence
 mean-pooled at the served token cap, one logit a sentence) for the whole encoder and for its
-top two layers only, beside the served int8 forward pass on the same stories, in one run.
+top two layers only, beside the served encoder's own pass (SentenceEmbedder.embed) on the
+same stories, in one run.
 It measures cost only: nothing is trained, kept or compared for quality."""
 
 from __future__ import annotations
@@ -23,24 +24,18 @@ from bench.common import DATA_DIR, machine
 from models.store import resolve
 from service.calibration.archive import EMBEDDED, prepare, read_rows, served_encoder
 from service.config import Settings
-from service.engines.extractive import MAX_SENTENCE_TOKENS, SentenceEmbedder
+from service.engines.extractive import MAX_SENTENCE_TOKENS, SentenceEmbedder, mean_pooled
 
 EPOCH_STORIES = 20_362  # the large CNN set: what one epoch of a `cnn` fit reads
 
 
-def _pooled(model: Any, encoded: Any) -> torch.Tensor:
-    hidden = model(**encoded).last_hidden_state
-    mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-
-
-def _per_story(step: Callable[[Any], None], batches: Sequence[Any], warmup: int) -> float:
-    for encoded in batches[:warmup]:
-        step(encoded)
+def _per_story(step: Callable[[Any], object], stories: Sequence[Any], warmup: int) -> float:
+    for story in stories[:warmup]:
+        step(story)
     started = time.perf_counter()
-    for encoded in batches[warmup:]:
-        step(encoded)
-    return (time.perf_counter() - started) / len(batches[warmup:])
+    for story in stories[warmup:]:
+        step(story)
+    return (time.perf_counter() - started) / len(stories[warmup:])
 
 
 def training_step(folder: Path, top_layers: int | None) -> Callable[[Any], None]:
@@ -56,7 +51,7 @@ def training_step(folder: Path, top_layers: int | None) -> Callable[[Any], None]
     optimiser = torch.optim.AdamW(tuned, lr=2e-5)
 
     def step(encoded: Any) -> None:
-        logits = head(_pooled(model, encoded))[:, 0]
+        logits = head(mean_pooled(model(**encoded).last_hidden_state, encoded["attention_mask"]))[:, 0]
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
         loss.backward()
         optimiser.step()
@@ -95,14 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     tokens = sum(int(b["attention_mask"].sum()) for b in batches) / len(batches)
     print(f"{len(pairs)} stories of {args.data.name}: {sentences:.0f} sentences, {tokens:.0f} tokens a story")
 
-    def serve(encoded: Any) -> None:
-        with torch.inference_mode():
-            _pooled(served.model, encoded)
-
-    before = _per_story(serve, batches, args.warmup)
+    texts = [p.sentences for p in pairs]
+    before = _per_story(served.embed, texts, args.warmup)
     full = _per_story(training_step(folder, None), batches, args.warmup)
     top = _per_story(training_step(folder, 2), batches, args.warmup)
-    after = _per_story(serve, batches, args.warmup)
+    after = _per_story(served.embed, texts, args.warmup)
     forward = (before + after) / 2
     print(f"served forward pass ({key}): {forward:.3f} s a story (before {before:.3f}, after {after:.3f})")
     for name, seconds in (("whole encoder", full), ("top two layers", top)):

@@ -283,7 +283,7 @@ def served_encoder(
     as a context model reading them (ContextModel.encoder_layers) is served."""
     from models.store import resolve
     from service.config import Settings
-    from service.engines.extractive import SentenceEmbedder, WithLayers, load_embedder
+    from service.engines.extractive import WithLayers, load_embedder
     from service.engines.quantize import effective_precision
     from service.engines.static import is_static_model
 
@@ -295,8 +295,6 @@ def served_encoder(
     embedder = load_embedder(model.path, precision)
     if not layers:
         return embedder, key
-    if not isinstance(embedder, SentenceEmbedder):
-        raise ValueError(f"{model_name} has static vectors: no encoder layers to embed with")
     return WithLayers(embedder, layers), f"{key}-layers{'-'.join(map(str, layers))}"
 
 

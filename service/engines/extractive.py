@@ -43,6 +43,12 @@ MAX_SENTENCE_TOKENS = 128
 EMBED_BATCH_SIZE = 64
 
 
+def mean_pooled(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Each text's mean over its own tokens, padding left out: the sentence vector's pooling."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
 class SentenceEmbedder:
     """Mean-pooled, L2-normalised embeddings from a sentence-transformers encoder."""
 
@@ -74,8 +80,7 @@ class SentenceEmbedder:
             )
             output = self.model(**encoded.to(self.model.device), output_hidden_states=bool(layers))
             states = [output.last_hidden_state, *(output.hidden_states[layer] for layer in layers)]
-            mask = encoded["attention_mask"].unsqueeze(-1).to(states[0].dtype)
-            pooled = [(hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9) for hidden in states]
+            pooled = [mean_pooled(hidden, encoded["attention_mask"]) for hidden in states]
             normalised = [torch.nn.functional.normalize(p.float(), dim=-1) for p in pooled]
             out[batch] = torch.cat(normalised, dim=-1).cpu().numpy()
         return out
@@ -85,7 +90,9 @@ class WithLayers:
     """The encoder with inner layers' vectors after the final one's in each row: what a
     profile whose model reads them (Profile.encoder_layers) ranks on."""
 
-    def __init__(self, encoder: SentenceEmbedder, layers: Sequence[int]) -> None:
+    def __init__(self, encoder: SentenceEmbedder | StaticEmbedder, layers: Sequence[int]) -> None:
+        if not isinstance(encoder, SentenceEmbedder):
+            raise ValueError(f"encoder layers {list(layers)} are a transformer's; this model has static vectors")
         self.encoder, self.layers = encoder, tuple(layers)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -166,13 +173,7 @@ class ExtractiveEngine:
         """The encoder as each profile reading inner layers needs it, each such profile tried on
         it once here: a layer the model lacks, or vectors of another width, fail at load."""
         layered = [p for p in profiles if p.encoder_layers]
-        if not layered:
-            return {}
-        encoder = self.embedder
-        if not isinstance(encoder, SentenceEmbedder):
-            names = ", ".join(p.name for p in layered)
-            raise ValueError(f"ranker profile {names} reads encoder layers; this model has static vectors")
-        encoders = {p.encoder_layers: WithLayers(encoder, p.encoder_layers) for p in layered}
+        encoders = {p.encoder_layers: WithLayers(self.embedder, p.encoder_layers) for p in layered}
         texts = ["A check of the encoder layers.", "It runs once, at load."]
         for profile in layered:
             layers = profile.encoder_layers
